@@ -1,0 +1,1 @@
+"""La fiche de synthèse standardisée (`fiche-dsp/1`) : modèles et remplissage."""

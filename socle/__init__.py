@@ -1,0 +1,1 @@
+"""Socle commun : réglages validés et hiérarchie d'erreurs, sans dépendance métier."""
