@@ -1,0 +1,1 @@
+"""Interface en ligne de commande `dsp` (messages en français)."""

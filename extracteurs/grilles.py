@@ -34,3 +34,6 @@ class GrilleBrute(BaseModel):
         default_factory=list, description="Lignes de texte juste au-dessus (titre, unité)"
     )
     score: float = Field(0.0, ge=0, le=1)
+    scores: dict[str, float] = Field(
+        default_factory=dict, description="Note de chaque lecteur essayé sur la page"
+    )

@@ -1,0 +1,130 @@
+"""Commande `dsp` : point d'entrée des agents et des scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from extracteurs.document import extraire
+from extracteurs.modeles import Document
+from socle.erreurs import DspError
+from socle.fichiers import ecrire_atomique
+from socle.reglages import reglages
+
+app = typer.Typer(
+    name="dsp",
+    help="Synthèse DSP : fiches de synthèse des rapports annuels des délégataires.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+erreurs = Console(stderr=True)
+
+FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
+
+
+def _barre() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    )
+
+
+def _extraire_avec_barre(fichier: Path) -> Document:
+    with _barre() as barre:
+        tache = barre.add_task(f"Lecture de {fichier.name}", total=None)
+
+        def suivi(page: int, total: int) -> None:
+            barre.update(tache, completed=page, total=total)
+
+        return extraire(fichier, suivi=suivi)
+
+
+def resume_document(document: Document) -> Table:
+    natives = sum(not p.scannee for p in document.pages)
+    table = Table(title=f"Extraction de {document.fichier}", show_header=False)
+    table.add_row("Format", document.format.upper())
+    table.add_row("Pages", f"{len(document.pages)} ({natives} natives, "
+                  f"{len(document.pages) - natives} scannées)")
+    table.add_row("Lignes de texte", str(sum(len(p.lignes) for p in document.pages)))
+    table.add_row("Tableaux", str(len(document.tableaux)))
+    methodes: dict[str, int] = {}
+    for tableau in document.tableaux:
+        methodes[tableau.methode] = methodes.get(tableau.methode, 0) + 1
+    table.add_row("Lecteurs retenus", ", ".join(f"{m} ×{n}" for m, n in sorted(methodes.items())) or "—")
+    table.add_row("Exercice probable", str(document.exercice_probable or "non détecté"))
+    for message in document.avertissements[:5]:
+        table.add_row("Avertissement", message)
+    table.add_row("Durée", f"{document.duree_s:.2f} s")
+    return table
+
+
+@app.command("extraire")
+def commande_extraire(
+    fichiers: Annotated[list[Path], typer.Argument(help="Rapport(s) à lire : PDF, DOCX, ODT, XLSX")],
+    json: Annotated[Path | None, typer.Option("--json", help="Écrire le Document JSON ici (un seul fichier)")] = None,
+    sortie: Annotated[Path | None, typer.Option("--sortie", help="Dossier où écrire <nom>.document.json")] = None,
+) -> None:
+    """Lit un ou plusieurs rapports et écrit le `Document` extrait (texte, tableaux, provenance)."""
+    if json and len(fichiers) > 1:
+        erreurs.print("[red]--json ne s'emploie qu'avec un seul fichier ; utilisez --sortie.[/red]")
+        raise typer.Exit(2)
+    echecs = 0
+    for fichier in fichiers:
+        try:
+            document = _extraire_avec_barre(fichier)
+        except DspError as exc:
+            echecs += 1
+            erreurs.print(f"[red]Échec de l'extraction de {fichier.name} : {exc.message}[/red]")
+            continue
+        console.print(resume_document(document))
+        cible = json or (sortie / f"{fichier.stem}.document.json" if sortie else None)
+        if cible:
+            ecrire_atomique(cible, document.model_dump_json(indent=1))
+            console.print(f"Document écrit : {cible}")
+    if echecs:
+        raise typer.Exit(1 if echecs < len(fichiers) else 2)
+
+
+@app.command("demo")
+def commande_demo(
+    dossier: Annotated[Path, typer.Option(help="Dossier des rapports à traiter")] = Path("samples/corpus"),
+) -> None:
+    """Tâche principale sur les échantillons : extraction de chaque rapport du dossier."""
+    cible = reglages().data_dir / "extraction"
+    rapports = sorted(p for p in dossier.iterdir() if p.suffix.lower() in FORMATS_ACCEPTES)
+    if not rapports:
+        erreurs.print(f"[red]Aucun rapport (PDF, DOCX, ODT, XLSX) dans {dossier}.[/red]")
+        raise typer.Exit(2)
+    bilan = Table(title="Extraction des échantillons")
+    for colonne in ("Rapport", "Pages", "Scannées", "Tableaux", "Exercice", "Durée (s)", "État"):
+        bilan.add_column(colonne)
+    with _barre() as barre:
+        tache = barre.add_task("Extraction des rapports", total=len(rapports))
+        for rapport in rapports:
+            bilan.add_row(*_ligne_demo(rapport, cible))
+            barre.advance(tache)
+    console.print(bilan)
+    console.print(f"Documents JSON écrits dans [bold]{cible}[/bold]")
+
+
+def _ligne_demo(rapport: Path, cible: Path) -> list[str]:
+    try:
+        document = extraire(rapport)
+    except DspError as exc:
+        return [rapport.name, "", "", "", "", "", f"[red]erreur : {exc.message}[/red]"]
+    ecrire_atomique(cible / f"{rapport.stem}.document.json", document.model_dump_json(indent=1))
+    scannees = sum(p.scannee for p in document.pages)
+    return [
+        rapport.name, str(len(document.pages)), str(scannees), str(len(document.tableaux)),
+        str(document.exercice_probable or "?"), f"{document.duree_s:.1f}", "[green]extrait[/green]",
+    ]
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,99 @@
+"""Lecteurs de tableaux concurrents sur une page native : pdfplumber et camelot.
+
+Chacun rend des `GrilleBrute` ; `extracteurs.choix` garde celui qui lit le mieux la page.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import camelot
+from pdfplumber.page import Page as PagePlumber
+
+from extracteurs.grilles import CelluleBrute, GrilleBrute
+from extracteurs.modeles import Boite
+
+journal = logging.getLogger(__name__)
+
+_REGLAGES_PLUMBER: dict[str, dict[str, Any]] = {
+    "lignes": {
+        "vertical_strategy": "lines",
+        "horizontal_strategy": "lines",
+        "text_keep_blank_chars": True,
+    },
+    "texte": {
+        "vertical_strategy": "text",
+        "horizontal_strategy": "text",
+        "text_keep_blank_chars": True,
+        "min_words_vertical": 2,
+        "text_x_tolerance": 2,
+    },
+}
+
+
+def a_des_filets(page: PagePlumber) -> bool:
+    """La page porte des traits (tableau réglé) : lattice et la stratégie « lines » s'imposent."""
+    return len(page.lines) + len(page.rects) >= 4
+
+
+def grilles_pdfplumber(page: PagePlumber, numero: int, regle: bool) -> list[GrilleBrute]:
+    reglages = _REGLAGES_PLUMBER["lignes" if regle else "texte"]
+    grilles = []
+    for table in page.find_tables(reglages):
+        textes = table.extract()
+        lignes = []
+        for rangee, textes_rangee in zip(table.rows, textes, strict=False):
+            cellules = []
+            for boite, texte in zip(rangee.cells, textes_rangee, strict=False):
+                cellules.append(
+                    CelluleBrute(
+                        texte=(texte or "").replace("\n", " ").strip(),
+                        page=numero,
+                        boite=_boite_plumber(boite) if boite else None,
+                    )
+                )
+            lignes.append(cellules)
+        grilles.append(
+            GrilleBrute(methode="pdfplumber", page=numero, lignes=lignes,
+                        boite=_boite_plumber(table.bbox))
+        )
+    return grilles
+
+
+def _boite_plumber(b: tuple[float, float, float, float]) -> Boite:
+    return Boite(x0=float(b[0]), haut=float(b[1]), x1=float(b[2]), bas=float(b[3]))
+
+
+def grilles_camelot(
+    chemin: Path, numero: int, hauteur: float, regle: bool, mot_de_passe: str | None
+) -> list[GrilleBrute]:
+    """camelot (moteur de rendu pdfium) : lattice sur page réglée, stream sinon."""
+    saveur = "lattice" if regle else "stream"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tables = camelot.read_pdf(
+                str(chemin), pages=str(numero), flavor=saveur, password=mot_de_passe,
+                suppress_stdout=True,
+            )
+    except Exception as exc:  # camelot échoue sur des pages atypiques : ce lecteur s'abstient
+        journal.info("camelot n'a pas lu la page %s : %s", numero, exc)
+        return []
+    methode = "camelot-lattice" if regle else "camelot-stream"
+    grilles = []
+    for table in tables:
+        lignes = []
+        for r, rangee in enumerate(table.cells):
+            lignes.append([
+                CelluleBrute(
+                    texte=str(table.df.iat[r, k]).replace("\n", " ").strip(),
+                    page=numero,
+                    boite=Boite(x0=c.x1, haut=hauteur - c.y2, x1=c.x2, bas=hauteur - c.y1),
+                )
+                for k, c in enumerate(rangee)
+            ])
+        grilles.append(GrilleBrute(methode=methode, page=numero, lignes=lignes))
+    return grilles

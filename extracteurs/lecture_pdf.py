@@ -1,0 +1,154 @@
+"""Lecture complète d'un PDF : texte natif ou OCR page à page, tableaux choisis et recollés."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from pdfplumber.page import Page as PagePlumber
+
+from extracteurs import alignement, assemblage, choix, lecteurs_pdf, ocr, pdf
+from extracteurs.grilles import GrilleBrute
+from extracteurs.lignes import LigneBrute, englobante, vers_lignes
+from extracteurs.modeles import Page
+from socle.reglages import Reglages
+
+Suivi = Callable[[int, int], None]
+
+
+@dataclass
+class PageLue:
+    page: Page
+    lignes: list[LigneBrute]
+    grilles: list[GrilleBrute]
+
+
+def lire_pdf(
+    chemin: Path, reglages: Reglages, suivi: Suivi | None = None
+) -> tuple[list[Page], list[GrilleBrute], list[str]]:
+    mot_de_passe = reglages.pdf_password.get_secret_value() if reglages.pdf_password else None
+    nombre = pdf.verifier_pdf(chemin, mot_de_passe or None)
+    if nombre > reglages.max_pages:
+        from socle.erreurs import ExtractionError
+
+        raise ExtractionError(
+            f"Le PDF compte {nombre} pages, au-delà de la limite de {reglages.max_pages} "
+            "(DSP_MAX_PAGES).",
+            fichier=chemin,
+        )
+    lues: list[PageLue] = []
+    avertissements: list[str] = []
+    rendu = pdfium.PdfDocument(chemin, password=mot_de_passe or None)
+    try:
+        with pdf.ouvrir_pdfplumber(chemin, mot_de_passe) as document:
+            for index, page_plumber in enumerate(document.pages):
+                lue = _lire_page(page_plumber, rendu[index], index + 1, chemin, reglages)
+                if not lue.lignes:
+                    avertissements.append(f"Page {index + 1} : ni texte ni image lisible.")
+                lues.append(lue)
+                page_plumber.close()
+                if suivi:
+                    suivi(index + 1, nombre)
+    finally:
+        rendu.close()
+    return [lue.page for lue in lues], _recoller_tout(lues), avertissements
+
+
+def _lire_page(
+    page: PagePlumber, rendu: pdfium.PdfPage, numero: int, chemin: Path, reglages: Reglages
+) -> PageLue:
+    visibles = pdf.nombre_caracteres_visibles(page)
+    couches = sum(1 for c in page.chars if not c.get("upright", True) and c["text"].strip())
+    image_seule = visibles < reglages.texte_min_caracteres and pdf.a_des_images(page)
+    if image_seule or couches > visibles / 2:
+        return _lire_page_ocr(rendu, numero, reglages)
+    lignes = pdf.lire_lignes_natives(page)
+    modele = Page(
+        numero=numero, largeur=float(page.width), hauteur=float(page.height),
+        rotation=int(page.rotation or 0), scannee=False, lignes=vers_lignes(lignes, numero),
+    )
+    return PageLue(modele, lignes, _grilles_natives(page, lignes, numero, chemin, reglages))
+
+
+def _grilles_natives(
+    page: PagePlumber, lignes: list[LigneBrute], numero: int, chemin: Path, reglages: Reglages
+) -> list[GrilleBrute]:
+    reference = choix.reference_page(lignes)
+    lecteurs: dict[str, choix.Lecteur] = {"alignement": lambda: alignement.grilles_page(lignes, numero)}
+    if reference:
+        regle = lecteurs_pdf.a_des_filets(page)
+        mdp = reglages.pdf_password.get_secret_value() if reglages.pdf_password else None
+        saveur = "camelot-lattice" if regle else "camelot-stream"
+        lecteurs[saveur] = lambda: lecteurs_pdf.grilles_camelot(
+            chemin, numero, float(page.height), regle, mdp or None
+        )
+        lecteurs["pdfplumber"] = lambda: lecteurs_pdf.grilles_pdfplumber(page, numero, regle)
+    _, grilles, _ = choix.choisir(lecteurs, reference)
+    for grille in grilles:
+        grille.contexte = _contexte(grille, lignes)
+    return grilles
+
+
+def _lire_page_ocr(rendu: pdfium.PdfPage, numero: int, reglages: Reglages) -> PageLue:
+    lue = ocr.ocr_page(rendu, reglages.ocr_dpi, reglages.ocr_langue)
+    modele = Page(
+        numero=numero, largeur=lue.largeur, hauteur=lue.hauteur, rotation=lue.rotation,
+        scannee=True, ocr_confiance=lue.confiance, lignes=vers_lignes(lue.lignes, numero),
+    )
+    reference = choix.reference_page(lue.lignes)
+    _, grilles, _ = choix.choisir(
+        {"alignement": lambda: alignement.grilles_page(lue.lignes, numero)}, reference
+    )
+    for grille in grilles:
+        grille.contexte = _contexte(grille, lue.lignes)
+    return PageLue(modele, lue.lignes, grilles)
+
+
+def _boite_grille(grille: GrilleBrute) -> tuple[float, float] | None:
+    if grille.boite:
+        return grille.boite.haut, grille.boite.bas
+    boites = [c.boite for ligne in grille.lignes for c in ligne if c.boite]
+    if not boites:
+        return None
+    tout = englobante(boites)
+    return tout.haut, tout.bas
+
+
+def _contexte(grille: GrilleBrute, lignes: list[LigneBrute]) -> list[str]:
+    """Jusqu'à trois lignes au-dessus du tableau, la plus proche d'abord (titre, unité)."""
+    bornes = _boite_grille(grille)
+    if bornes is None:
+        return grille.contexte
+    dessus = [ligne for ligne in lignes if ligne.boite.bas <= bornes[0] + 1]
+    return [ligne.texte for ligne in reversed(dessus[-3:])]
+
+
+def _recoller_tout(lues: list[PageLue]) -> list[GrilleBrute]:
+    """Recolle la première grille d'une page à la dernière de la page précédente si elle la suit."""
+    resultat: list[GrilleBrute] = []
+    fin_de_page = False  # la dernière grille du résultat termine-t-elle la page précédente ?
+    for index, lue in enumerate(lues):
+        for rang, grille in enumerate(lue.grilles):
+            if rang == 0 and fin_de_page and _continue(resultat[-1], grille, lues[index - 1], lue):
+                resultat[-1] = assemblage.recoller(resultat[-1], grille)
+            else:
+                resultat.append(grille)
+        fin_de_page = bool(lue.grilles)
+    return resultat
+
+
+def _continue(
+    avant: GrilleBrute, apres: GrilleBrute, page_avant: PageLue, page_apres: PageLue
+) -> bool:
+    bas_avant = _boite_grille(page_avant.grilles[-1])
+    haut_apres = _boite_grille(apres)
+    if bas_avant is None or haut_apres is None:
+        return False
+    apres_avant = [ligne.texte for ligne in page_avant.lignes if ligne.boite.haut >= bas_avant[1] - 1]
+    avant_apres = [ligne.texte for ligne in page_apres.lignes if ligne.boite.bas <= haut_apres[0] + 1]
+    return assemblage.peut_suivre(
+        avant, apres, apres_avant, avant_apres,
+        assemblage.cles_page([ligne.texte for ligne in page_avant.lignes]),
+    )

@@ -1,0 +1,126 @@
+"""OCR des pages image : rendu pypdfium2, retrait des filets (OpenCV), Tesseract `fra`.
+
+Les filets de tableau gênent Tesseract (ils deviennent des « | » ou fusionnent des
+chiffres) : on les efface avant l'OCR. L'orientation est corrigée par l'OSD de Tesseract
+quand la lecture droite est mauvaise (page numérisée de travers, à 90°).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+import pytesseract
+from PIL import Image
+
+from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
+from socle.erreurs import ExtractionError
+
+# Tesseract multi-thread (OpenMP) est ~8× plus lent sur 2 cœurs partagés : un thread par
+# page suffit, le parallélisme se fait entre documents.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+# Hauteur d'une boîte de mot OCR ≈ 0,72 em (corps des minuscules et chiffres).
+RAPPORT_HAUTEUR_EM = 0.72
+CONFIANCE_MIN_DROITE = 70.0
+
+
+@dataclass
+class PageOcr:
+    lignes: list[LigneBrute]
+    largeur: float
+    hauteur: float
+    rotation: int
+    confiance: float | None
+
+
+def rendre(page: pdfium.PdfPage, dpi: int) -> Image.Image:
+    return page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+
+
+def effacer_filets(image: Image.Image) -> Image.Image:
+    """Efface les traits horizontaux et verticaux longs (filets de tableau)."""
+    gris = np.array(image)
+    binaire = cv2.adaptiveThreshold(
+        ~gris, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2
+    )
+    largeur = max(25, gris.shape[1] // 35)
+    hauteur = max(25, gris.shape[0] // 35)
+    horizontaux = cv2.morphologyEx(
+        binaire, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (largeur, 1))
+    )
+    verticaux = cv2.morphologyEx(
+        binaire, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, hauteur))
+    )
+    masque = cv2.dilate(horizontaux | verticaux, np.ones((3, 3), np.uint8))
+    nettoye = gris.copy()
+    nettoye[masque > 0] = 255
+    return Image.fromarray(nettoye)
+
+
+_CHIFFRES_DOUTEUX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+
+
+def corriger_mot(texte: str) -> str:
+    """Corrige les confusions lettre/chiffre dans un mot surtout numérique (« 1O2 » → « 102 »)."""
+    chiffres = sum(c.isdigit() for c in texte)
+    if chiffres and chiffres >= len(texte) / 2 and re.fullmatch(r"[\dOoIl|,.()\-−–%€]+", texte):
+        return texte.translate(_CHIFFRES_DOUTEUX)
+    return texte
+
+
+def lire_mots(image: Image.Image, langue: str, dpi: int) -> tuple[list[Element], float | None]:
+    try:
+        donnees = pytesseract.image_to_data(
+            image, lang=langue, config="--psm 6", output_type=pytesseract.Output.DICT
+        )
+    except pytesseract.TesseractNotFoundError as exc:
+        raise ExtractionError(
+            "Tesseract est introuvable : installez tesseract-ocr et tesseract-ocr-fra."
+        ) from exc
+    echelle = 72 / dpi
+    elements, confiances = [], []
+    for i, texte in enumerate(donnees["text"]):
+        confiance = float(donnees["conf"][i])
+        if not texte.strip() or confiance < 0:
+            continue
+        x, y, w, h = (donnees[k][i] for k in ("left", "top", "width", "height"))
+        confiances.append(confiance)
+        elements.append(
+            Element(
+                texte=corriger_mot(texte.strip()),
+                x0=x * echelle, haut=y * echelle, x1=(x + w) * echelle, bas=(y + h) * echelle,
+                taille=h * echelle / RAPPORT_HAUTEUR_EM,
+                confiance=confiance,
+            )
+        )
+    moyenne = float(np.mean(confiances)) if confiances else None
+    return elements, moyenne
+
+
+def orientation(image: Image.Image) -> int:
+    """Angle (0, 90, 180, 270) dont il faut tourner l'image, selon l'OSD de Tesseract."""
+    try:
+        osd = pytesseract.image_to_osd(image, config="--psm 0")
+    except pytesseract.TesseractError:
+        return 0
+    trouve = re.search(r"Rotate:\s*(\d+)", osd)
+    return int(trouve.group(1)) if trouve else 0
+
+
+def ocr_page(page: pdfium.PdfPage, dpi: int, langue: str) -> PageOcr:
+    image = effacer_filets(rendre(page, dpi))
+    elements, confiance = lire_mots(image, langue, dpi)
+    rotation = 0
+    if confiance is None or confiance < CONFIANCE_MIN_DROITE or len(elements) < 15:
+        rotation = orientation(image)
+        if rotation:
+            image = image.rotate(-rotation, expand=True)
+            elements, confiance = lire_mots(image, langue, dpi)
+    lignes = [segmenter(ligne, caracteres=False) for ligne in grouper_en_lignes(elements)]
+    largeur, hauteur = (image.width * 72 / dpi, image.height * 72 / dpi)
+    return PageOcr(lignes, largeur, hauteur, rotation, confiance)

@@ -1,0 +1,124 @@
+"""Ouverture contrôlée d'un PDF et lecture du texte natif de chaque page (pdfplumber).
+
+Tout échec d'ouverture devient une `ExtractionError` au message français : le fichier
+n'est pas un PDF, il est vide, tronqué, chiffré (avec ou sans mot de passe fourni).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pdfplumber
+import pypdf
+import pypdfium2 as pdfium
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.page import Page as PagePlumber
+
+from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
+from socle.erreurs import ExtractionError
+
+SIGNATURE_PDF = b"%PDF-"
+
+
+def verifier_pdf(chemin: Path, mot_de_passe: str | None) -> int:
+    """Valide le fichier avec pdfium (rapide, strict) ; renvoie le nombre de pages."""
+    with chemin.open("rb") as flux:
+        entete = flux.read(1024)
+    if not entete:
+        raise ExtractionError("Le fichier est vide.", fichier=chemin)
+    if SIGNATURE_PDF not in entete:
+        raise ExtractionError(
+            "Ce fichier n'est pas un PDF (signature %PDF absente) malgré son extension.",
+            fichier=chemin,
+        )
+    try:
+        pdf = pdfium.PdfDocument(chemin, password=mot_de_passe)
+    except pdfium.PdfiumError as exc:
+        raise _erreur_pdfium(exc, chemin, mot_de_passe) from exc
+    try:
+        nombre = len(pdf)
+    finally:
+        pdf.close()
+    if nombre == 0:
+        raise ExtractionError("Le PDF ne contient aucune page.", fichier=chemin)
+    return nombre
+
+
+def _erreur_pdfium(exc: Exception, chemin: Path, mot_de_passe: str | None) -> ExtractionError:
+    texte = str(exc).lower()
+    if "password" in texte:
+        if mot_de_passe:
+            message = "Le PDF est chiffré et le mot de passe configuré (DSP_PDF_PASSWORD) est refusé."
+        else:
+            message = (
+                "Le PDF est protégé par un mot de passe : renseignez DSP_PDF_PASSWORD "
+                "ou demandez au délégataire une version non protégée."
+            )
+        return ExtractionError(message, fichier=chemin)
+    if _compter_pages_pypdf(chemin) == 0:
+        return ExtractionError("Le PDF ne contient aucune page.", fichier=chemin)
+    if "format" in texte or "file" in texte or "success" in texte:
+        return ExtractionError(
+            "Le PDF est illisible : fichier tronqué ou corrompu. "
+            "Demandez une nouvelle copie au délégataire.",
+            fichier=chemin,
+        )
+    return ExtractionError(f"Le PDF n'a pas pu être ouvert ({exc}).", fichier=chemin)
+
+
+def _compter_pages_pypdf(chemin: Path) -> int | None:
+    """Second avis quand pdfium refuse un fichier : pypdf sait compter un PDF sans page."""
+    journal_pypdf = logging.getLogger("pypdf")
+    niveau = journal_pypdf.level
+    journal_pypdf.setLevel(logging.CRITICAL)  # ses avertissements ne concernent pas l'agent
+    try:
+        return len(pypdf.PdfReader(chemin).pages)
+    except Exception:  # fichier réellement illisible : pas de second avis
+        return None
+    finally:
+        journal_pypdf.setLevel(niveau)
+
+
+def ouvrir_pdfplumber(chemin: Path, mot_de_passe: str | None) -> pdfplumber.PDF:
+    try:
+        return pdfplumber.open(chemin, password=mot_de_passe or "")
+    except PDFPasswordIncorrect as exc:
+        raise ExtractionError(
+            "Le PDF est chiffré et ne peut pas être lu sans mot de passe valide.", fichier=chemin
+        ) from exc
+    except Exception as exc:  # pdfminer lève des exceptions très variées sur un PDF abîmé
+        raise ExtractionError(
+            f"Le PDF est illisible ou corrompu ({type(exc).__name__}).", fichier=chemin
+        ) from exc
+
+
+def _est_gras(police: str) -> bool:
+    police = police.lower()
+    return any(marque in police for marque in ("bold", "black", "heavy", "-bd", "semibold"))
+
+
+def lire_lignes_natives(page: PagePlumber) -> list[LigneBrute]:
+    """Lignes et segments du texte natif d'une page, caractères d'espace compris."""
+    elements = [
+        Element(
+            texte=c["text"],
+            x0=float(c["x0"]),
+            haut=float(c["top"]),
+            x1=float(c["x1"]),
+            bas=float(c["bottom"]),
+            taille=float(c.get("size") or 10.0),
+            gras=_est_gras(str(c.get("fontname", ""))),
+        )
+        for c in page.chars
+        if c.get("upright", True)
+    ]
+    return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)]
+
+
+def nombre_caracteres_visibles(page: PagePlumber) -> int:
+    return sum(1 for c in page.chars if c["text"].strip())
+
+
+def a_des_images(page: PagePlumber) -> bool:
+    return bool(page.images)

@@ -1,0 +1,122 @@
+"""Mise en forme commune des grilles : en-têtes, années, unité, nombres, note de lecture."""
+
+from __future__ import annotations
+
+from extracteurs.alignement import VIDES
+from extracteurs.entetes import annee_entete, detecter_unite, est_entete
+from extracteurs.grilles import CelluleBrute, GrilleBrute
+from extracteurs.modeles import Cellule, Colonne, Tableau
+from extracteurs.nombres import lire_nombre, nombres_dans_texte, normaliser_espaces
+
+
+def _nombre(cellule: CelluleBrute) -> float | None:
+    if cellule.nombre is not None:
+        return cellule.nombre
+    return lire_nombre(cellule.texte)
+
+
+def _est_annee(cellule: CelluleBrute) -> bool:
+    valeur = _nombre(cellule)
+    texte = normaliser_espaces(cellule.texte)
+    return valeur is not None and texte.isdigit() and 1990 <= valeur <= 2100
+
+
+def nettoyer(grille: GrilleBrute) -> list[list[CelluleBrute]]:
+    """Retire lignes et colonnes entièrement vides ; égalise la largeur des lignes."""
+    lignes = [r for r in grille.lignes if any(c.texte.strip() for c in r)]
+    if not lignes:
+        return []
+    largeur = max(len(r) for r in lignes)
+    vide = CelluleBrute(texte="", page=grille.page)
+    lignes = [r + [vide] * (largeur - len(r)) for r in lignes]
+    garder = [k for k in range(largeur) if any(r[k].texte.strip() for r in lignes)]
+    return [[r[k] for k in garder] for r in lignes]
+
+
+def lignes_entete(lignes: list[list[CelluleBrute]]) -> int:
+    """Nombre de lignes d'en-tête : celles qui précèdent la première ligne de montants."""
+    for rang, ligne in enumerate(lignes):
+        montants = [c for c in ligne[1:] if _nombre(c) is not None and not _est_annee(c)]
+        if montants:
+            return rang
+        valeurs = [c for c in ligne if c.texte.strip()]
+        if not valeurs or not all(_est_annee(c) or est_entete(c.texte) or k == 0
+                                  for k, c in enumerate(ligne) if c.texte.strip()):
+            return rang
+    return 0
+
+
+def construire_tableau(
+    grille: GrilleBrute, ident: str, exercice: int | None, scores: dict[str, float]
+) -> Tableau | None:
+    lignes = nettoyer(grille)
+    if len(lignes) < 2 or len(lignes[0]) < 2:
+        return None
+    entete = lignes_entete(lignes)
+    colonnes = [
+        Colonne(
+            index=k,
+            entete=" ".join(normaliser_espaces(lignes[r][k].texte) for r in range(entete)).strip(),
+        )
+        for k in range(len(lignes[0]))
+    ]
+    for col in colonnes:
+        col.annee = annee_entete(col.entete, exercice) if col.index > 0 else None
+    textes_unite = [c.entete for c in colonnes] + list(grille.contexte)
+    unite, indice = detecter_unite(textes_unite)
+    cellules = [
+        Cellule(
+            texte=c.texte,
+            nombre=None if r < entete else _nombre(c),
+            page=c.page,
+            ligne=r,
+            colonne=k,
+            boite=c.boite,
+        )
+        for r, ligne in enumerate(lignes)
+        for k, c in enumerate(ligne)
+        if c.texte.strip() or c.nombre is not None
+    ]
+    return Tableau(
+        id=ident,
+        pages=sorted({c.page for c in cellules}),
+        nb_lignes=len(lignes),
+        nb_colonnes=len(lignes[0]),
+        lignes_entete=entete,
+        colonnes=colonnes,
+        unite=unite,
+        unite_indice=indice,
+        titre=grille.contexte[0] if grille.contexte else None,
+        methode=grille.methode,
+        score=round(scores.get(grille.methode, grille.score), 4),
+        scores={k: round(v, 4) for k, v in scores.items()},
+        cellules=cellules,
+    )
+
+
+def qualite_grille(grille: GrilleBrute) -> tuple[int, int]:
+    """(cellules bien lues, cellules mal lues) : un nombre seul par cellule de colonne chiffrée.
+
+    Mal lu : plusieurs nombres fusionnés dans une cellule, un montant collé au libellé,
+    du texte dans une colonne de montants.
+    """
+    lignes = nettoyer(grille)
+    bonnes = mauvaises = 0
+    debut = lignes_entete(lignes) if lignes else 0
+    for ligne in lignes[debut:]:
+        if ligne and _montant_colle(ligne[0].texte):
+            mauvaises += 1
+        for cellule in ligne[1:]:
+            texte = normaliser_espaces(cellule.texte)
+            if not texte:
+                continue
+            if _nombre(cellule) is not None:
+                bonnes += 1
+            elif texte.lower() not in VIDES:
+                mauvaises += 1 + max(0, len(nombres_dans_texte(texte)) - 1)
+    return bonnes, mauvaises
+
+
+def _montant_colle(libelle: str) -> bool:
+    trouves = nombres_dans_texte(libelle)
+    return bool(trouves) and libelle.rstrip().endswith(trouves[-1][0]) and abs(trouves[-1][1]) >= 100

@@ -1,0 +1,69 @@
+"""Fixtures communes : petits PDF réels fabriqués à la volée (reportlab, pypdf)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from socle.reglages import reglages
+
+POLICE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+RACINE = Path(__file__).resolve().parent.parent
+CORPUS = RACINE / "samples" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _reglages_isoles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Chaque test lit ses réglages à neuf, avec un dossier de données jetable."""
+    monkeypatch.setenv("DSP_DATA_DIR", str(tmp_path / "donnees"))
+    reglages.cache_clear()
+    yield
+    reglages.cache_clear()
+
+
+def _police() -> str:
+    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DejaVu", POLICE))
+    return "DejaVu"
+
+
+def pdf_tableau(chemin: Path, lignes: list[tuple[str, ...]], titre: str = "CARE (en euros)") -> Path:
+    """Un PDF d'une page : un titre et un tableau libellé + colonnes chiffrées alignées à droite."""
+    toile = canvas.Canvas(str(chemin), pagesize=A4, invariant=1)
+    toile.setFont(_police(), 11)
+    toile.drawString(60, 780, titre)
+    y = 740
+    for ligne in lignes:
+        toile.drawString(60, y, ligne[0])
+        for k, valeur in enumerate(ligne[1:]):
+            toile.drawRightString(330 + 90 * k, y, valeur)
+        y -= 18
+    toile.showPage()
+    toile.save()
+    return chemin
+
+
+@pytest.fixture
+def pdf_simple(tmp_path: Path) -> Path:
+    return pdf_tableau(
+        tmp_path / "simple.pdf",
+        [("", "2022", "2023"), ("Recettes", "1\u202f200", "1\u202f300"),
+         ("Charges", "(900)", "1 000-"), ("Résultat", "300", "300")],
+    )
+
+
+@pytest.fixture
+def pdf_chiffre(pdf_simple: Path, tmp_path: Path) -> Path:
+    ecrivain = pypdf.PdfWriter(clone_from=str(pdf_simple))
+    ecrivain.encrypt("secret", algorithm="AES-256")
+    cible = tmp_path / "chiffre.pdf"
+    with cible.open("wb") as flux:
+        ecrivain.write(flux)
+    return cible
