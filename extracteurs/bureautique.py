@@ -1,0 +1,577 @@
+"""Documents bureautiques (DOCX, ODT, HTML, XLSX) -> pages, lignes et grilles brutes.
+
+Le DOCX est lu directement dans son XML (python-docx) plutôt qu'avec `unstructured` :
+celui-ci classe les paragraphes avec un modèle spaCy anglais téléchargé au premier
+usage, ce qui échoue hors ligne, et il ne compte les pages que sur les sauts
+« rendus » par Word, pas sur les sauts de page explicites. L'ODT passe par pandoc
+(paquet pypandoc-binary) vers DOCX ; le HTML est parcouru avec lxml.
+
+Pagination DOCX : si Word a enregistré sa mise en page (`w:lastRenderedPageBreak`),
+les pages sont celles du document imprimé ; sinon on suit les sauts explicites
+(saut de page, « saut de page avant », saut de section).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extracteurs.bureautique_tableur import ajouter_ligne, lire_classeur
+from extracteurs.grilles import CelluleBrute, GrilleBrute
+from extracteurs.modeles import MethodeTableau, Page
+from extracteurs.nombres import lire_nombre
+from socle.erreurs import ExtractionError
+from socle.reglages import reglages
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Sous-arbres sans texte affiché : propriétés, texte supprimé (révisions), rendu de
+# secours d'un objet déjà lu dans sa version principale (mc:Choice).
+_IGNORES_DOCX = {f"{_W}pPr", f"{_W}rPr", f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK}
+_FAUX = {"0", "false", "off"}
+_ESPACES_ORDINAIRES = re.compile(r"[ \t\r\n\f]+")
+_STYLES_TITRE = re.compile(r"^(heading|titre|title|subtitle|sous-titre)\b", re.IGNORECASE)
+CONTEXTE_MAX = 3
+CONTEXTE_LONGUEUR_MAX = 300
+# Au-delà de ce volume sans aucun saut de page, la page 1 unique ne reflète pas le document.
+PAGINATION_ALERTE_CARACTERES = 6000
+
+Resultat = tuple[list[Page], list[GrilleBrute], list[str]]
+
+
+class _Saut:
+    """Jeton de saut dans le flux de texte d'un paragraphe."""
+
+    def __init__(self, nom: str) -> None:
+        self.nom = nom
+
+
+SAUT_LIGNE = _Saut("ligne")
+SAUT_PAGE = _Saut("page")
+
+
+@dataclass
+class _Texte:
+    page: int
+    texte: str
+    gras: bool = False
+
+
+@dataclass
+class _Rangee:
+    page: int
+    cellules: list[str]
+    texte: str  # la rangée lue comme une ligne : chaque cellule fusionnée une seule fois
+
+
+@dataclass
+class _Table:
+    methode: MethodeTableau
+    rangees: list[_Rangee] = field(default_factory=list)
+
+
+_Bloc = _Texte | _Table
+
+
+def lire_bureautique(chemin: Path) -> Resultat:
+    """DOCX, ODT, XLSX (et HTML) -> pages avec lignes, grilles brutes, avertissements."""
+    chemin = Path(chemin)
+    if not chemin.is_file():
+        raise ExtractionError("Fichier introuvable", fichier=chemin)
+    suffixe = chemin.suffix.lower()
+    if suffixe in {".docx", ".docm"}:
+        pages, grilles, avertissements = _lire_docx(chemin, chemin)
+    elif suffixe == ".odt":
+        pages, grilles, avertissements = _lire_odt(chemin)
+    elif suffixe in {".html", ".htm", ".xhtml"}:
+        pages, grilles, avertissements = _lire_html(chemin)
+    elif suffixe in {".xlsx", ".xlsm", ".xls"}:
+        pages, grilles, avertissements = lire_classeur(chemin)
+    else:
+        raise ExtractionError(
+            f"Format bureautique non pris en charge : « {suffixe or 'sans extension'} »",
+            fichier=chemin,
+        )
+    if not any(ligne.texte.strip() for page in pages for ligne in page.lignes):
+        raise ExtractionError("Le document ne contient aucun texte exploitable", fichier=chemin)
+    return _limiter_pages(pages, grilles, avertissements)
+
+
+def _limiter_pages(pages: list[Page], grilles: list[GrilleBrute], avert: list[str]) -> Resultat:
+    maximum = reglages().max_pages
+    if len(pages) <= maximum:
+        return pages, grilles, avert
+    avert.append(
+        f"Document tronqué : seules les {maximum} premières pages sur {len(pages)} sont lues "
+        "(réglage DSP_MAX_PAGES)"
+    )
+    return pages[:maximum], [g for g in grilles if g.page <= maximum], avert
+
+
+# --- Assemblage commun : blocs -> pages, lignes, grilles ------------------------------
+
+
+def _assembler(blocs: list[_Bloc], nb_pages: int, largeur: float, hauteur: float) -> Resultat:
+    """Range les blocs lus dans l'ordre de lecture en pages, lignes et grilles."""
+    pages = [Page(numero=n, largeur=largeur, hauteur=hauteur) for n in range(1, nb_pages + 1)]
+    grilles: list[GrilleBrute] = []
+    recents: list[_Texte] = []  # lignes de texte depuis le dernier tableau : titre, unité
+    for bloc in blocs:
+        if isinstance(bloc, _Texte):
+            ajouter_ligne(pages[bloc.page - 1], bloc.texte, gras=bloc.gras)
+            recents.append(bloc)
+            continue
+        grille = _grille(bloc, _contexte(recents, bloc.rangees[0].page))
+        for rangee in bloc.rangees:
+            # Les rangées sont aussi des lignes : la recherche plein texte trouve les montants.
+            ajouter_ligne(pages[rangee.page - 1], rangee.texte)
+            if grille is None:
+                recents.append(_Texte(rangee.page, rangee.texte))
+        if grille is not None:
+            grilles.append(grille)
+            recents = []
+    return pages, grilles, []
+
+
+def _contexte(recents: list[_Texte], page: int) -> list[str]:
+    # Titre et unité sont sur la page du tableau ; un long paragraphe de récit juste
+    # avant le tableau n'en est ni le titre ni l'unité.
+    return [
+        t.texte
+        for t in recents[-CONTEXTE_MAX:]
+        if t.page == page and len(t.texte) <= CONTEXTE_LONGUEUR_MAX
+    ]
+
+
+def _grille(table: _Table, contexte: list[str]) -> GrilleBrute | None:
+    """Grille rectangulaire ; `None` pour un tableau de mise en page à une seule colonne."""
+    largeur = max(len(r.cellules) for r in table.rangees)
+    if max(sum(1 for c in r.cellules if c) for r in table.rangees) < 2:
+        return None
+    lignes = [
+        [
+            CelluleBrute(texte=t, page=r.page)
+            for t in r.cellules + [""] * (largeur - len(r.cellules))
+        ]
+        for r in table.rangees
+    ]
+    # Structure lue dans le fichier, pas devinée comme dans un PDF : qualité maximale.
+    return GrilleBrute(
+        methode=table.methode,
+        page=table.rangees[0].page,
+        lignes=lignes,
+        contexte=contexte,
+        score=1.0,
+    )
+
+
+def _etaler(texte: str, portee: int) -> list[str]:
+    """Cellule fusionnée sur `portee` colonnes : un intitulé est répété dans chacune (chaque
+    colonne garde son en-tête, ex. l'année), un nombre n'est jamais dupliqué (totaux faux)."""
+    repetition = texte if texte and lire_nombre(texte) is None else ""
+    return [texte] + [repetition] * (portee - 1)
+
+
+def _normaliser(texte: str) -> str:
+    """Espaces ordinaires réduits ; les insécables (séparateurs de milliers) sont gardées."""
+    return _ESPACES_ORDINAIRES.sub(" ", texte).strip()
+
+
+# --- DOCX ------------------------------------------------------------------------------
+
+
+def _val(element: Any, nom: str) -> str | None:
+    return element.get(f"{_W}{nom}") if element is not None else None
+
+
+def _actif(element: Any) -> bool:
+    """Propriété booléenne OOXML (`<w:b/>`, `<w:b w:val="0"/>`…)."""
+    return element is not None and (_val(element, "val") or "1").lower() not in _FAUX
+
+
+_Morceau = tuple[str, Any]  # un bout de texte et le `w:r` qui le porte (pour le gras)
+
+
+def _jetons(element: Any, rendu: bool, run: Any = None) -> Iterator[_Morceau | _Saut]:
+    """Texte et sauts d'un paragraphe (ou d'une cellule), dans l'ordre du document."""
+    for enfant in element:
+        tag = enfant.tag
+        if tag == f"{_W}t":
+            yield enfant.text or "", run
+        elif tag in {f"{_W}tab", f"{_W}noBreakHyphen"}:
+            yield (" " if tag == f"{_W}tab" else "-"), run
+        elif tag == f"{_W}br":
+            explicite = _val(enfant, "type") == "page"
+            if not explicite:
+                yield SAUT_LIGNE
+            elif not rendu:
+                yield SAUT_PAGE
+        elif tag == f"{_W}cr":
+            yield SAUT_LIGNE
+        elif tag == f"{_W}lastRenderedPageBreak":
+            if rendu:
+                yield SAUT_PAGE
+        elif tag == f"{_W}p":
+            yield SAUT_LIGNE  # paragraphe imbriqué (zone de texte, cellule)
+            yield from _jetons(enfant, rendu)
+        elif tag not in _IGNORES_DOCX and isinstance(tag, str):
+            yield from _jetons(enfant, rendu, enfant if tag == f"{_W}r" else run)
+
+
+class _LecteurDocx:
+    """Parcours du corps d'un DOCX : paragraphes et tableaux en blocs paginés."""
+
+    def __init__(self, document: Any) -> None:
+        corps = document.element.body
+        self.rendu = next(corps.iter(f"{_W}lastRenderedPageBreak"), None) is not None
+        self.styles_gras = _styles_gras(document)
+        self.sauts_section = _sauts_section(corps)
+        self.page = 1
+        self.page_occupee = False
+        self.blocs: list[_Bloc] = []
+
+    def lire(self, conteneur: Any) -> None:
+        for enfant in conteneur:
+            if enfant.tag == f"{_W}p":
+                self._paragraphe(enfant)
+            elif enfant.tag == f"{_W}tbl":
+                self._table(enfant)
+            elif enfant.tag in {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"}:
+                self.lire(enfant)  # contrôles de contenu (sommaire, champs) : on y entre
+
+    def _nouvelle_page(self) -> None:
+        self.page += 1
+        self.page_occupee = False
+
+    def _emettre(self, morceaux: list[_Morceau], titre: bool) -> None:
+        texte = _normaliser("".join(t for t, _ in morceaux))
+        # Gras : ligne d'un titre, ou dont tous les bouts de texte sont en gras.
+        gras = titre or all(self._run_gras(r) for t, r in morceaux if t.strip())
+        morceaux.clear()
+        if texte:
+            self.blocs.append(_Texte(self.page, texte, gras))
+            self.page_occupee = True
+
+    def _paragraphe(self, p: Any) -> None:
+        if not self.rendu and self._saut_avant(p) and self.page_occupee:
+            self._nouvelle_page()
+        titre = self._est_titre(p)
+        morceaux: list[_Morceau] = []
+        for jeton in _jetons(p, self.rendu):
+            if isinstance(jeton, tuple):
+                morceaux.append(jeton)
+                continue
+            self._emettre(morceaux, titre)
+            if jeton is SAUT_PAGE:
+                self._nouvelle_page()
+        self._emettre(morceaux, titre)
+        if not self.rendu and p in self.sauts_section:
+            self._nouvelle_page()
+
+    def _saut_avant(self, p: Any) -> bool:
+        ppr = p.find(f"{_W}pPr")
+        return ppr is not None and _actif(ppr.find(f"{_W}pageBreakBefore"))
+
+    def _est_titre(self, p: Any) -> bool:
+        """Style de titre (ou en gras), ou niveau de plan : « Title » pour unstructured."""
+        ppr = p.find(f"{_W}pPr")
+        if ppr is None:
+            return False
+        style = _val(ppr.find(f"{_W}pStyle"), "val")
+        return style in self.styles_gras or ppr.find(f"{_W}outlineLvl") is not None
+
+    def _run_gras(self, run: Any) -> bool:
+        rpr = run.find(f"{_W}rPr") if run is not None else None
+        if rpr is None:
+            return False
+        style = _val(rpr.find(f"{_W}rStyle"), "val")
+        return _actif(rpr.find(f"{_W}b")) or style in self.styles_gras
+
+    def _table(self, tbl: Any) -> None:
+        table = _Table(methode="docx")
+        for tr in tbl.xpath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr"):
+            cellules, uniques, sauts = _rangee_docx(tr, self.rendu)
+            if sauts:
+                # Une rangée qui commence une page (Word l'a marquée) : page suivante.
+                self._nouvelle_page()
+            if any(cellules):
+                texte = " ".join(t for t in uniques if t)
+                table.rangees.append(_Rangee(self.page, cellules, texte))
+                self.page_occupee = True
+        if table.rangees:
+            self.blocs.append(table)
+
+
+def _rangee_docx(tr: Any, rendu: bool) -> tuple[list[str], list[str], int]:
+    """Cellules d'une rangée (fusions résolues), textes uniques, sauts de page vus."""
+    cellules: list[str] = []
+    uniques: list[str] = []
+    sauts = 0
+    trpr = tr.find(f"{_W}trPr")
+    avant = _val(trpr.find(f"{_W}gridBefore") if trpr is not None else None, "val")
+    cellules.extend([""] * int(avant or 0))
+    for tc in tr.xpath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc"):
+        tcpr = tc.find(f"{_W}tcPr")
+        portee = int(_val(tcpr.find(f"{_W}gridSpan") if tcpr is not None else None, "val") or 1)
+        fusion = tcpr.find(f"{_W}vMerge") if tcpr is not None else None
+        morceaux = []
+        for jeton in _jetons(tc, rendu):
+            sauts += jeton is SAUT_PAGE
+            morceaux.append(jeton[0] if isinstance(jeton, tuple) else " ")
+        texte = _normaliser("".join(morceaux))
+        # Suite d'une fusion verticale : vide, pour ne pas compter deux fois un montant.
+        if fusion is not None and _val(fusion, "val") != "restart":
+            texte = ""
+        cellules.extend(_etaler(texte, max(1, min(portee, 64))))
+        uniques.append(texte)
+    return cellules, uniques, sauts
+
+
+def _styles_gras(document: Any) -> set[str]:
+    """Identifiants des styles de paragraphe de titre ou en gras (héritage compris)."""
+    resultat: set[str] = set()
+    for style in document.styles:
+        courant, profondeur = style, 0
+        while courant is not None and profondeur < 10:
+            nom = courant.name or ""
+            ppr = courant.element.find(f"{_W}pPr")
+            plan = ppr is not None and ppr.find(f"{_W}outlineLvl") is not None
+            gras = getattr(getattr(courant, "font", None), "bold", None)
+            if _STYLES_TITRE.match(nom) or plan or gras:
+                resultat.add(style.style_id)
+                break
+            courant, profondeur = getattr(courant, "base_style", None), profondeur + 1
+    return resultat
+
+
+def _sauts_section(corps: Any) -> set[Any]:
+    """Paragraphes qui terminent une section suivie d'une nouvelle page.
+
+    Le type d'une section (continue, page suivante…) est porté par la section qui *commence*,
+    donc par le `w:sectPr` suivant ; le défaut OOXML est « page suivante »."""
+    sections = list(corps.iter(f"{_W}sectPr"))
+    paragraphes = set()
+    for section, suivante in itertools.pairwise(sections):
+        type_suivant = _val(suivante.find(f"{_W}type"), "val") or "nextPage"
+        parent = section.getparent()
+        if type_suivant != "continuous" and parent is not None and parent.tag == f"{_W}pPr":
+            paragraphes.add(parent.getparent())
+    return paragraphes
+
+
+def _lire_docx(chemin: Path, source: Path) -> Resultat:
+    import docx
+
+    try:
+        document = docx.Document(str(chemin))
+    except Exception as exc:  # python-docx : PackageNotFoundError, KeyError, XMLSyntaxError…
+        raise ExtractionError(
+            f"Le fichier DOCX est illisible ou corrompu : {type(exc).__name__} : {exc}",
+            fichier=source,
+        ) from exc
+    lecteur = _LecteurDocx(document)
+    lecteur.lire(document.element.body)
+    largeur, hauteur = _format_page(document)
+    pages, grilles, avertissements = _assembler(lecteur.blocs, lecteur.page, largeur, hauteur)
+    return pages, grilles, avertissements + _avertissements_docx(document, lecteur)
+
+
+def _format_page(document: Any) -> tuple[float, float]:
+    try:
+        section = document.sections[0]
+        return float(section.page_width.pt), float(section.page_height.pt)
+    except (IndexError, AttributeError):
+        return 0.0, 0.0
+
+
+def _avertissements_docx(document: Any, lecteur: _LecteurDocx) -> list[str]:
+    corps = document.element.body
+    avertissements = []
+    if next(corps.iter(f"{_W}ins", f"{_W}del"), None) is not None:
+        avertissements.append(
+            "Le document contient des modifications suivies non acceptées : le texte lu "
+            "inclut les insertions et ignore les suppressions"
+        )
+    volume = sum(len(b.texte) for b in lecteur.blocs if isinstance(b, _Texte))
+    if lecteur.page == 1 and volume > PAGINATION_ALERTE_CARACTERES:
+        avertissements.append(
+            "Pagination inconnue : le DOCX n'enregistre aucun saut de page, "
+            "tout le texte est placé en page 1"
+        )
+    return avertissements
+
+
+# --- ODT (via pandoc) ------------------------------------------------------------------
+
+
+def _lire_odt(chemin: Path) -> Resultat:
+    try:
+        import pypandoc
+    except ImportError as exc:
+        raise ExtractionError(
+            "La lecture des fichiers ODT nécessite pandoc (paquet pypandoc-binary), "
+            "absent de cette installation",
+            fichier=chemin,
+        ) from exc
+    with tempfile.TemporaryDirectory() as dossier:
+        cible = Path(dossier) / "converti.docx"
+        try:
+            pypandoc.convert_file(str(chemin), "docx", format="odt", outputfile=str(cible))
+        except (RuntimeError, OSError) as exc:
+            raise ExtractionError(
+                f"Le fichier ODT est illisible ou corrompu : {exc}", fichier=chemin
+            ) from exc
+        pages, grilles, avertissements = _lire_docx(cible, chemin)
+    # pandoc ne transmet pas les sauts de page de l'ODT.
+    if len(pages) == 1 and len(pages[0].texte) > PAGINATION_ALERTE_CARACTERES:
+        avertissements.append("Pagination de l'ODT non conservée : tout le texte est en page 1")
+    return pages, grilles, avertissements
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+_BLOCS_HTML = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "body", "caption", "center", "dd"),
+        *("div", "dl", "dt", "figcaption", "figure", "footer", "form", "header", "hr"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "li", "main", "nav", "ol", "p", "pre"),
+        *("section", "ul"),
+    }
+)
+_IGNORES_HTML = frozenset({"script", "style", "head", "noscript", "template", "title"})
+_TITRES_HTML = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "caption"})
+
+
+def _style_saut(element: Any, moment: str) -> bool:
+    """Saut de page CSS (« page-break-before: always », « break-before: page »)."""
+    style = (element.get("style") or "").replace(" ", "").lower()
+    return f"page-break-{moment}:always" in style or f"break-{moment}:page" in style
+
+
+def _texte_html(element: Any) -> str:
+    """Texte d'un élément, les `<br>` et blocs internes comptant pour une espace."""
+    morceaux = [element.text or ""]
+    for enfant in element:
+        if isinstance(enfant.tag, str) and enfant.tag not in _IGNORES_HTML:
+            morceaux.append(" " if enfant.tag == "br" or enfant.tag in _BLOCS_HTML else "")
+            morceaux.append(_texte_html(enfant))
+        morceaux.append(enfant.tail or "")
+    return _normaliser("".join(morceaux))
+
+
+def _rangees_html(table: Any, page: int) -> list[_Rangee]:
+    """Rangées d'un `<table>` : colspan répété (intitulés), rowspan laissé vide."""
+    reservees: set[tuple[int, int]] = set()
+    grille: list[_Rangee] = []
+    for i, tr in enumerate(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")):
+        rangee: list[str] = []
+        uniques: list[str] = []
+        for cellule in tr.xpath("./td | ./th"):
+            while (i, len(rangee)) in reservees:
+                rangee.append("")
+            portee = _entier(cellule.get("colspan"))
+            for k in range(1, _entier(cellule.get("rowspan"))):
+                reservees.update((i + k, len(rangee) + c) for c in range(portee))
+            uniques.append(_texte_html(cellule))
+            rangee.extend(_etaler(uniques[-1], portee))
+        while (i, len(rangee)) in reservees:
+            rangee.append("")
+        if any(uniques):
+            grille.append(_Rangee(page, rangee, " ".join(t for t in uniques if t)))
+    return grille
+
+
+def _entier(valeur: str | None) -> int:
+    try:
+        return max(1, min(int(valeur or 1), 64))
+    except ValueError:
+        return 1
+
+
+class _LecteurHtml:
+    def __init__(self) -> None:
+        self.page = 1
+        self.page_occupee = False
+        self.blocs: list[_Bloc] = []
+        self.morceaux: list[str] = []
+        self.titre = 0  # profondeur d'imbrication dans un titre h1-h6
+
+    def vider(self) -> None:
+        texte = _normaliser("".join(self.morceaux))
+        self.morceaux.clear()
+        if texte:
+            self.blocs.append(_Texte(self.page, texte, gras=self.titre > 0))
+            self.page_occupee = True
+
+    def _saut(self) -> None:
+        self.vider()
+        if self.page_occupee:
+            self.page += 1
+            self.page_occupee = False
+
+    def parcourir(self, element: Any) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if not tag or tag in _IGNORES_HTML:
+            return
+        if _style_saut(element, "before"):
+            self._saut()
+        if tag == "table":
+            self._table(element)
+        elif tag == "br":
+            self.vider()
+        else:
+            self._contenu(element, tag)
+        if _style_saut(element, "after"):
+            self._saut()
+
+    def _contenu(self, element: Any, tag: str) -> None:
+        bloc = tag in _BLOCS_HTML
+        if bloc:
+            self.vider()
+        self.titre += tag in _TITRES_HTML
+        self.morceaux.append(element.text or "")
+        for enfant in element:
+            self.parcourir(enfant)
+            self.morceaux.append(enfant.tail or "")
+        if bloc:
+            self.vider()
+        self.titre -= tag in _TITRES_HTML
+
+    def _table(self, element: Any) -> None:
+        self.vider()
+        for legende in element.xpath("./caption"):
+            self._contenu(legende, "caption")
+        rangees = _rangees_html(element, self.page)
+        if rangees:
+            self.blocs.append(_Table(methode="html", rangees=rangees))
+            self.page_occupee = True
+
+
+def _lire_html(chemin: Path) -> Resultat:
+    import lxml.html
+
+    brut = chemin.read_bytes()
+    if not brut.strip():
+        return [Page(numero=1, largeur=0.0, hauteur=0.0)], [], []
+    try:
+        brut.decode("utf-8")
+        # Sans balise meta, lxml supposerait du latin-1 : on impose l'UTF-8 s'il est valide.
+        analyseur = lxml.html.HTMLParser(encoding="utf-8")
+    except UnicodeDecodeError:
+        analyseur = lxml.html.HTMLParser()
+    try:
+        racine = lxml.html.document_fromstring(brut, parser=analyseur)
+    except Exception as exc:  # lxml : ParserError sur un document vide ou illisible
+        raise ExtractionError(
+            f"Le fichier HTML est illisible : {type(exc).__name__} : {exc}", fichier=chemin
+        ) from exc
+    lecteur = _LecteurHtml()
+    corps = racine.find("body")
+    lecteur.parcourir(corps if corps is not None else racine)
+    lecteur.vider()
+    return _assembler(lecteur.blocs, lecteur.page, 0.0, 0.0)
