@@ -17,7 +17,7 @@ from extracteurs.lignes import LigneBrute, Segment, englobante
 from extracteurs.modeles import MethodeTableau
 from extracteurs.nombres import lire_nombre, normaliser_espaces
 
-VIDES = {"-", "–", "—", "ns", "n.s.", "nc", "n.c.", "n/a", "na", "/", "*", "néant", "—"}
+VIDES = {"-", "–", "—", "ns", "n.s.", "nc", "n.c.", "n/a", "na", "/", "*", "néant"}
 LIBELLE_MAX = 90
 
 
@@ -54,6 +54,10 @@ def genre_ligne(ligne: LigneBrute) -> Genre:
     return Genre.AUTRE
 
 
+# Lignes non chiffrées tolérées après la dernière ligne chiffrée avant de clore la zone.
+_ECART_MAX = {Genre.ENTETE: 2, Genre.LIBELLE: 3, Genre.NUMERIQUE: 10**9, Genre.AUTRE: 0}
+
+
 @dataclass
 class Zone:
     debut: int
@@ -85,9 +89,7 @@ def _etendre(lignes: list[LigneBrute], genres: list[Genre], debut: int) -> int:
             break
         if genre is Genre.NUMERIQUE:
             dernier_chiffre = fin
-        elif genre is Genre.ENTETE and fin - dernier_chiffre > 2:
-            break
-        elif genre is Genre.LIBELLE and fin - dernier_chiffre > 3:
+        elif fin - dernier_chiffre > _ECART_MAX[genre]:
             break
         fin += 1
     return dernier_chiffre + 1
@@ -100,7 +102,10 @@ def _rupture(avant: LigneBrute, apres: LigneBrute) -> bool:
 
 
 def grille_zone(
-    lignes: list[LigneBrute], zone: Zone, page: int, contexte: list[str],
+    lignes: list[LigneBrute],
+    zone: Zone,
+    page: int,
+    contexte: list[str],
     methode: MethodeTableau = "alignement",
 ) -> GrilleBrute:
     rangees = lignes[zone.debut : zone.fin]
@@ -117,7 +122,10 @@ def grille_zone(
             ligne[k + 1] = _fusion(ligne[k + 1], seg, page)
         cellules.append(ligne)
     return GrilleBrute(
-        methode=methode, page=page, lignes=cellules, contexte=contexte,
+        methode=methode,
+        page=page,
+        lignes=cellules,
+        contexte=contexte,
         boite=englobante([r.boite for r in rangees]),
     )
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from extracteurs.grilles import CelluleBrute, GrilleBrute
-from extracteurs.tableaux import lignes_entete, nettoyer
 from extracteurs.nombres import normaliser_espaces
+from extracteurs.tableaux import lignes_entete, nettoyer
 
 LIGNES_HORS_TABLEAU_MAX = 3
 
@@ -24,8 +24,11 @@ def _entete(lignes: list[list[CelluleBrute]]) -> list[str]:
 
 
 def peut_suivre(
-    avant: GrilleBrute, apres: GrilleBrute, lignes_apres_avant: list[str],
-    lignes_avant_apres: list[str], textes_page_avant: set[str],
+    avant: GrilleBrute,
+    apres: GrilleBrute,
+    lignes_apres_avant: list[str],
+    lignes_avant_apres: list[str],
+    textes_page_avant: set[str],
 ) -> bool:
     """`apres` (début de page p+1) continue-t-il `avant` (fin de page p) ?
 
@@ -42,7 +45,8 @@ def peut_suivre(
     if len(lignes_apres_avant) > LIGNES_HORS_TABLEAU_MAX:
         return False
     etrangeres = [
-        t for t in lignes_avant_apres
+        t
+        for t in lignes_avant_apres
         if "suite" not in t.lower() and _cle(t) not in textes_page_avant
     ]
     if etrangeres:
@@ -53,7 +57,7 @@ def peut_suivre(
 
 def recoller(avant: GrilleBrute, apres: GrilleBrute) -> GrilleBrute:
     droite = nettoyer(apres)
-    suite = droite[lignes_entete(droite):]
+    suite = droite[lignes_entete(droite) :]
     return GrilleBrute(
         methode=avant.methode,
         page=avant.page,

@@ -13,10 +13,15 @@ from extracteurs.lecture_pdf import Suivi, lire_pdf
 from extracteurs.modeles import Document, FormatSource, Page, Tableau
 from extracteurs.tableaux import construire_tableau
 from socle.erreurs import ExtractionError
-from socle.reglages import Reglages, reglages as reglages_courants
+from socle.reglages import Reglages
+from socle.reglages import reglages as reglages_courants
 
 EXTENSIONS_BUREAUTIQUE: dict[str, FormatSource] = {
-    ".docx": "docx", ".odt": "odt", ".xlsx": "xlsx", ".xlsm": "xlsx", ".html": "html",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".html": "html",
     ".htm": "html",
 }
 
@@ -49,7 +54,9 @@ def detecter_format(chemin: Path, reglages: Reglages) -> FormatSource:
         return "pdf"
     if entete.startswith(b"PK") and extension in EXTENSIONS_BUREAUTIQUE:
         if not zipfile.is_zipfile(chemin):
-            raise ExtractionError("L'archive bureautique est tronquée ou corrompue.", fichier=chemin)
+            raise ExtractionError(
+                "L'archive bureautique est tronquée ou corrompue.", fichier=chemin
+            )
         return EXTENSIONS_BUREAUTIQUE[extension]
     if extension in (".html", ".htm") and b"<" in entete:
         return "html"
@@ -100,7 +107,9 @@ def _tableaux(grilles: list[GrilleBrute], exercice: int | None) -> list[Tableau]
     for grille in grilles:
         rangs[grille.page] = rangs.get(grille.page, 0) + 1
         ident = f"t{grille.page}-{rangs[grille.page]}"
-        tableau = construire_tableau(grille, ident, exercice, grille.scores or {grille.methode: grille.score})
+        tableau = construire_tableau(
+            grille, ident, exercice, grille.scores or {grille.methode: grille.score}
+        )
         if tableau is not None:
             tableaux.append(tableau)
     return tableaux

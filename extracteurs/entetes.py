@@ -60,12 +60,28 @@ def est_entete(texte: str) -> bool:
 
 
 _UNITES: list[tuple[re.Pattern[str], UniteMontant]] = [
-    (re.compile(r"\b(?:k\s?€|keur|k\s?euros?|milliers? d['’]\s?euros|milliers? (?:de )?€|"
-                r"milliers? €|en milliers)", re.IGNORECASE), "millier_euro"),
-    (re.compile(r"(?:\bm\s?€|\bmeur\b|millions? d['’]\s?euros|millions? (?:de )?€|en millions)",
-                re.IGNORECASE), "million_euro"),
-    (re.compile(r"(?:\ben\s+euros?\b|\ben\s+€|\(\s*€\s*\)|\beuros?\b|€\s*(?:ht|ttc)?\b|\beur\b)",
-                re.IGNORECASE), "euro"),
+    (
+        re.compile(
+            r"\b(?:k\s?€|keur|k\s?euros?|milliers? d['’]\s?euros|milliers? (?:de )?€|"
+            r"milliers? €|en milliers)",
+            re.IGNORECASE,
+        ),
+        "millier_euro",
+    ),
+    (
+        re.compile(
+            r"(?:\bm\s?€|\bmeur\b|millions? d['’]\s?euros|millions? (?:de )?€|en millions)",
+            re.IGNORECASE,
+        ),
+        "million_euro",
+    ),
+    (
+        re.compile(
+            r"(?:\ben\s+euros?\b|\ben\s+€|\(\s*€\s*\)|\beuros?\b|€\s*(?:ht|ttc)?\b|\beur\b)",
+            re.IGNORECASE,
+        ),
+        "euro",
+    ),
 ]
 
 

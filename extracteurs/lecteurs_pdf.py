@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import camelot
+from camelot.io import read_pdf
 from pdfplumber.page import Page as PagePlumber
 
 from extracteurs.grilles import CelluleBrute, GrilleBrute
@@ -57,8 +57,9 @@ def grilles_pdfplumber(page: PagePlumber, numero: int, regle: bool) -> list[Gril
                 )
             lignes.append(cellules)
         grilles.append(
-            GrilleBrute(methode="pdfplumber", page=numero, lignes=lignes,
-                        boite=_boite_plumber(table.bbox))
+            GrilleBrute(
+                methode="pdfplumber", page=numero, lignes=lignes, boite=_boite_plumber(table.bbox)
+            )
         )
     return grilles
 
@@ -75,8 +76,11 @@ def grilles_camelot(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tables = camelot.read_pdf(
-                str(chemin), pages=str(numero), flavor=saveur, password=mot_de_passe,
+            tables = read_pdf(
+                str(chemin),
+                pages=str(numero),
+                flavor=saveur,
+                password=mot_de_passe,
                 suppress_stdout=True,
             )
     except Exception as exc:  # camelot échoue sur des pages atypiques : ce lecteur s'abstient
@@ -87,13 +91,15 @@ def grilles_camelot(
     for table in tables:
         lignes = []
         for r, rangee in enumerate(table.cells):
-            lignes.append([
-                CelluleBrute(
-                    texte=str(table.df.iat[r, k]).replace("\n", " ").strip(),
-                    page=numero,
-                    boite=Boite(x0=c.x1, haut=hauteur - c.y2, x1=c.x2, bas=hauteur - c.y1),
-                )
-                for k, c in enumerate(rangee)
-            ])
+            lignes.append(
+                [
+                    CelluleBrute(
+                        texte=str(table.df.iat[r, k]).replace("\n", " ").strip(),
+                        page=numero,
+                        boite=Boite(x0=c.x1, haut=hauteur - c.y2, x1=c.x2, bas=hauteur - c.y1),
+                    )
+                    for k, c in enumerate(rangee)
+                ]
+            )
         grilles.append(GrilleBrute(methode=methode, page=numero, lignes=lignes))
     return grilles

@@ -60,14 +60,19 @@ def _lire_page(
     page: PagePlumber, rendu: pdfium.PdfPage, numero: int, chemin: Path, reglages: Reglages
 ) -> PageLue:
     visibles = pdf.nombre_caracteres_visibles(page)
-    couches = sum(1 for c in page.chars if not c.get("upright", True) and c["text"].strip())
-    image_seule = visibles < reglages.texte_min_caracteres and pdf.a_des_images(page)
-    if image_seule or couches > visibles / 2:
+    if visibles < reglages.texte_min_caracteres and pdf.a_des_images(page):
         return _lire_page_ocr(rendu, numero, reglages)
-    lignes = pdf.lire_lignes_natives(page)
+    lignes, redressement = pdf.lire_lignes_natives(page)
+    largeur, hauteur = float(page.width), float(page.height)
+    if redressement:
+        largeur, hauteur = hauteur, largeur
     modele = Page(
-        numero=numero, largeur=float(page.width), hauteur=float(page.height),
-        rotation=int(page.rotation or 0), scannee=False, lignes=vers_lignes(lignes, numero),
+        numero=numero,
+        largeur=largeur,
+        hauteur=hauteur,
+        rotation=redressement,
+        scannee=False,
+        lignes=vers_lignes(lignes, numero),
     )
     return PageLue(modele, lignes, _grilles_natives(page, lignes, numero, chemin, reglages))
 
@@ -76,7 +81,9 @@ def _grilles_natives(
     page: PagePlumber, lignes: list[LigneBrute], numero: int, chemin: Path, reglages: Reglages
 ) -> list[GrilleBrute]:
     reference = choix.reference_page(lignes)
-    lecteurs: dict[str, choix.Lecteur] = {"alignement": lambda: alignement.grilles_page(lignes, numero)}
+    lecteurs: dict[str, choix.Lecteur] = {
+        "alignement": lambda: alignement.grilles_page(lignes, numero)
+    }
     if reference:
         regle = lecteurs_pdf.a_des_filets(page)
         mdp = reglages.pdf_password.get_secret_value() if reglages.pdf_password else None
@@ -94,8 +101,13 @@ def _grilles_natives(
 def _lire_page_ocr(rendu: pdfium.PdfPage, numero: int, reglages: Reglages) -> PageLue:
     lue = ocr.ocr_page(rendu, reglages.ocr_dpi, reglages.ocr_langue)
     modele = Page(
-        numero=numero, largeur=lue.largeur, hauteur=lue.hauteur, rotation=lue.rotation,
-        scannee=True, ocr_confiance=lue.confiance, lignes=vers_lignes(lue.lignes, numero),
+        numero=numero,
+        largeur=lue.largeur,
+        hauteur=lue.hauteur,
+        rotation=lue.rotation,
+        scannee=True,
+        ocr_confiance=lue.confiance,
+        lignes=vers_lignes(lue.lignes, numero),
     )
     reference = choix.reference_page(lue.lignes)
     _, grilles, _ = choix.choisir(
@@ -146,9 +158,16 @@ def _continue(
     haut_apres = _boite_grille(apres)
     if bas_avant is None or haut_apres is None:
         return False
-    apres_avant = [ligne.texte for ligne in page_avant.lignes if ligne.boite.haut >= bas_avant[1] - 1]
-    avant_apres = [ligne.texte for ligne in page_apres.lignes if ligne.boite.bas <= haut_apres[0] + 1]
+    apres_avant = [
+        ligne.texte for ligne in page_avant.lignes if ligne.boite.haut >= bas_avant[1] - 1
+    ]
+    avant_apres = [
+        ligne.texte for ligne in page_apres.lignes if ligne.boite.bas <= haut_apres[0] + 1
+    ]
     return assemblage.peut_suivre(
-        avant, apres, apres_avant, avant_apres,
+        avant,
+        apres,
+        apres_avant,
+        avant_apres,
         assemblage.cles_page([ligne.texte for ligne in page_avant.lignes]),
     )

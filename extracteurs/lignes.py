@@ -80,7 +80,9 @@ def grouper_en_lignes(elements: list[Element]) -> list[list[Element]]:
                 courante.append(elem)
                 continue
         lignes.append([elem])
-    return [sorted(ligne, key=lambda e: e.x0) for ligne in lignes if any(e.texte.strip() for e in ligne)]
+    return [
+        sorted(ligne, key=lambda e: e.x0) for ligne in lignes if any(e.texte.strip() for e in ligne)
+    ]
 
 
 def segmenter(elements: list[Element], *, caracteres: bool) -> LigneBrute:

@@ -52,7 +52,11 @@ class Page(Enregistrement):
     numero: int = Field(ge=1)
     largeur: float
     hauteur: float
-    rotation: int = 0
+    rotation: int = Field(
+        0,
+        description="Angle (degrés, sens horaire) dont la page affichée a été redressée "
+        "pour la lecture ; les boîtes sont dans ce repère redressé",
+    )
     scannee: bool = False
     ocr_confiance: float | None = None
     lignes: list[Ligne] = Field(default_factory=list)

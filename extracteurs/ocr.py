@@ -39,7 +39,8 @@ class PageOcr:
 
 
 def rendre(page: pdfium.PdfPage, dpi: int) -> Image.Image:
-    return page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    image: Image.Image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    return image
 
 
 def effacer_filets(image: Image.Image) -> Image.Image:
@@ -56,7 +57,7 @@ def effacer_filets(image: Image.Image) -> Image.Image:
     verticaux = cv2.morphologyEx(
         binaire, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, hauteur))
     )
-    masque = cv2.dilate(horizontaux | verticaux, np.ones((3, 3), np.uint8))
+    masque = cv2.dilate(cv2.bitwise_or(horizontaux, verticaux), np.ones((3, 3), np.uint8))
     nettoye = gris.copy()
     nettoye[masque > 0] = 255
     return Image.fromarray(nettoye)
@@ -93,7 +94,10 @@ def lire_mots(image: Image.Image, langue: str, dpi: int) -> tuple[list[Element],
         elements.append(
             Element(
                 texte=corriger_mot(texte.strip()),
-                x0=x * echelle, haut=y * echelle, x1=(x + w) * echelle, bas=(y + h) * echelle,
+                x0=x * echelle,
+                haut=y * echelle,
+                x1=(x + w) * echelle,
+                bas=(y + h) * echelle,
                 taille=h * echelle / RAPPORT_HAUTEUR_EM,
                 confiance=confiance,
             )

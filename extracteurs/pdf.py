@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pypdf
 import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.page import Page as PagePlumber
+from pdfplumber.pdf import PDF
 
 from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
 from socle.erreurs import ExtractionError
@@ -49,7 +51,9 @@ def _erreur_pdfium(exc: Exception, chemin: Path, mot_de_passe: str | None) -> Ex
     texte = str(exc).lower()
     if "password" in texte:
         if mot_de_passe:
-            message = "Le PDF est chiffré et le mot de passe configuré (DSP_PDF_PASSWORD) est refusé."
+            message = (
+                "Le PDF est chiffré et le mot de passe configuré (DSP_PDF_PASSWORD) est refusé."
+            )
         else:
             message = (
                 "Le PDF est protégé par un mot de passe : renseignez DSP_PDF_PASSWORD "
@@ -80,7 +84,7 @@ def _compter_pages_pypdf(chemin: Path) -> int | None:
         journal_pypdf.setLevel(niveau)
 
 
-def ouvrir_pdfplumber(chemin: Path, mot_de_passe: str | None) -> pdfplumber.PDF:
+def ouvrir_pdfplumber(chemin: Path, mot_de_passe: str | None) -> PDF:
     try:
         return pdfplumber.open(chemin, password=mot_de_passe or "")
     except PDFPasswordIncorrect as exc:
@@ -98,22 +102,54 @@ def _est_gras(police: str) -> bool:
     return any(marque in police for marque in ("bold", "black", "heavy", "-bd", "semibold"))
 
 
-def lire_lignes_natives(page: PagePlumber) -> list[LigneBrute]:
-    """Lignes et segments du texte natif d'une page, caractères d'espace compris."""
-    elements = [
-        Element(
-            texte=c["text"],
-            x0=float(c["x0"]),
-            haut=float(c["top"]),
-            x1=float(c["x1"]),
-            bas=float(c["bottom"]),
-            taille=float(c.get("size") or 10.0),
-            gras=_est_gras(str(c.get("fontname", ""))),
-        )
-        for c in page.chars
-        if c.get("upright", True)
-    ]
-    return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)]
+def lire_lignes_natives(page: PagePlumber) -> tuple[list[LigneBrute], int]:
+    """Lignes et segments du texte natif d'une page, caractères d'espace compris.
+
+    Renvoie aussi l'angle (sens horaire) dont la page affichée a été redressée : un
+    tableau paysage posé de travers se lit alors comme une page droite.
+    """
+    droits = [c for c in page.chars if c.get("upright", True)]
+    couches = [c for c in page.chars if not c.get("upright", True)]
+    if len([c for c in couches if c["text"].strip()]) <= len(
+        [c for c in droits if c["text"].strip()]
+    ):
+        elements = [_element(c, c["x0"], c["top"], c["x1"], c["bottom"]) for c in droits]
+        return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], 0
+    angle = _sens_lecture(couches)
+    largeur, hauteur = float(page.width), float(page.height)
+    if angle == 90:  # texte lu de haut en bas : on tourne la page d'un quart de tour à gauche
+        elements = [
+            _element(c, c["top"], largeur - c["x1"], c["bottom"], largeur - c["x0"])
+            for c in couches
+        ]
+    else:  # texte lu de bas en haut
+        elements = [
+            _element(c, hauteur - c["bottom"], c["x0"], hauteur - c["top"], c["x1"])
+            for c in couches
+        ]
+    return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], angle
+
+
+def _element(c: dict[str, Any], x0: float, haut: float, x1: float, bas: float) -> Element:
+    return Element(
+        texte=c["text"],
+        x0=float(x0),
+        haut=float(haut),
+        x1=float(x1),
+        bas=float(bas),
+        taille=float(c.get("size") or 10.0),
+        gras=_est_gras(str(c.get("fontname", ""))),
+    )
+
+
+def _sens_lecture(caracteres: list[dict[str, Any]]) -> int:
+    """90 si le texte couché se lit de haut en bas, 270 s'il se lit de bas en haut."""
+    descend = sum(
+        1 if b["top"] > a["top"] else -1
+        for a, b in zip(caracteres, caracteres[1:], strict=False)
+        if abs(a["x0"] - b["x0"]) < 1 and a["top"] != b["top"]
+    )
+    return 90 if descend >= 0 else 270
 
 
 def nombre_caracteres_visibles(page: PagePlumber) -> int:

@@ -40,8 +40,11 @@ def lignes_entete(lignes: list[list[CelluleBrute]]) -> int:
         if montants:
             return rang
         valeurs = [c for c in ligne if c.texte.strip()]
-        if not valeurs or not all(_est_annee(c) or est_entete(c.texte) or k == 0
-                                  for k, c in enumerate(ligne) if c.texte.strip()):
+        if not valeurs or not all(
+            _est_annee(c) or est_entete(c.texte) or k == 0
+            for k, c in enumerate(ligne)
+            if c.texte.strip()
+        ):
             return rang
     return 0
 
@@ -119,4 +122,6 @@ def qualite_grille(grille: GrilleBrute) -> tuple[int, int]:
 
 def _montant_colle(libelle: str) -> bool:
     trouves = nombres_dans_texte(libelle)
-    return bool(trouves) and libelle.rstrip().endswith(trouves[-1][0]) and abs(trouves[-1][1]) >= 100
+    return (
+        bool(trouves) and libelle.rstrip().endswith(trouves[-1][0]) and abs(trouves[-1][1]) >= 100
+    )

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installe tout ce qu'il faut sur une machine neuve (Debian) : paquets système, uv, environnement Python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PAQUETS=(tesseract-ocr tesseract-ocr-fra tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation2 qpdf)
+
+sudo_si_besoin() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+manquants=()
+for paquet in "${PAQUETS[@]}"; do
+  dpkg-query -W -f='${Status}' "$paquet" 2>/dev/null | grep -q "install ok installed" || manquants+=("$paquet")
+done
+if [ ${#manquants[@]} -gt 0 ]; then
+  echo "Installation des paquets système : ${manquants[*]}"
+  sudo_si_besoin apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_si_besoin apt-get install -y -qq "${manquants[@]}" >/dev/null
+fi
+
+if ! command -v uv >/dev/null 2>&1; then
+  echo "Installation de uv"
+  python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
+  export PATH="$HOME/.local/bin:$PATH"
+fi
+
+uv sync --frozen --quiet
+echo "Environnement prêt."

@@ -1,0 +1,146 @@
+"""Tableaux PDF : lecture par alignement, années et unité, recollage entre pages, rotation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdf
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from extracteurs.document import extraire
+from extracteurs.modeles import Tableau
+from tests.conftest import _police, pdf_tableau
+
+ENTETE = ("", "Exercice 2022", "Exercice 2023")
+
+
+def _pdf_coupe(chemin: Path, entete_repete: bool, regle: bool) -> Path:
+    """CARE sur deux pages : 30 lignes en page 1, la suite (et le total) en page 2."""
+    toile = canvas.Canvas(str(chemin), pagesize=A4, invariant=1)
+    police = _police()
+    lignes = [
+        (f"Charge n° {i}", f"1\u202f{100 + i}\u202f{200 + i}", f"2\u00a0{300 + i}\u00a0{400 + i}")
+        for i in range(1, 45)
+    ]
+    decoupe = [lignes[:36], lignes[36:]]
+    for page, morceau in enumerate(decoupe, start=1):
+        toile.setFont(police, 8)
+        toile.drawString(60, 815, "Rapport annuel du délégataire 2023 — Service de l'eau")
+        y = 780
+        if page == 1:
+            toile.setFont(police, 12)
+            toile.drawString(60, y, "Compte annuel de résultat de l'exploitation (en euros)")
+            y -= 30
+        if page == 1 or entete_repete:
+            y = _rangee(toile, police, ENTETE, y, regle)
+        for ligne in morceau:
+            y = _rangee(toile, police, ligne, y, regle)
+        if page == 2:
+            _rangee(toile, police, ("Total charges", "99\u202f999", "88\u202f888"), y, regle)
+        toile.setFont(police, 8)
+        toile.drawString(280, 30, f"Page {page}/2")
+        toile.showPage()
+    toile.save()
+    return chemin
+
+
+def _rangee(
+    toile: canvas.Canvas, police: str, cellules: tuple[str, ...], y: float, regle: bool
+) -> float:
+    toile.setFont(police, 9)
+    toile.drawString(62, y, cellules[0])
+    for k, texte in enumerate(cellules[1:]):
+        toile.drawRightString(380 + 110 * k, y, texte)
+    if regle:
+        toile.rect(58, y - 5, 436, 17, stroke=1, fill=0)
+        for x in (270, 385):
+            toile.line(x, y - 5, x, y + 12)
+    return y - 17
+
+
+def _tableau_principal(chemin: Path) -> Tableau:
+    document = extraire(chemin)
+    return max(document.tableaux, key=lambda t: t.nb_lignes)
+
+
+@pytest.mark.parametrize("entete_repete", [True, False], ids=["entete-repete", "entete-absent"])
+@pytest.mark.parametrize("regle", [True, False], ids=["regle", "sans-filets"])
+def test_tableau_coupe_recolle(tmp_path: Path, entete_repete: bool, regle: bool) -> None:
+    tableau = _tableau_principal(_pdf_coupe(tmp_path / "coupe.pdf", entete_repete, regle))
+    assert tableau.pages == [1, 2]
+    assert [c.annee for c in tableau.colonnes[1:]] == [2022, 2023]
+    assert tableau.unite == "euro"
+    assert tableau.nb_lignes == 1 + 44 + 1, "l'en-tête répété ne doit pas devenir une ligne"
+    libelles = [c for c in tableau.cellules if c.colonne == 0 and c.ligne > 0]
+    assert libelles[0].texte == "Charge n° 1" and libelles[-1].texte == "Total charges"
+    pages = {c.texte: c.page for c in libelles}
+    assert pages["Charge n° 36"] == 1 and pages["Charge n° 37"] == 2
+    valeurs = {(c.ligne, c.colonne): c.nombre for c in tableau.cellules}
+    assert valeurs[(37, 1)] == 1137237.0 and valeurs[(37, 2)] == 2337437.0
+    assert tableau.score > 0.9 and tableau.scores
+
+
+def test_tableaux_distincts_pas_recolles(tmp_path: Path) -> None:
+    """Une page qui commence par un nouveau titre ouvre un nouveau tableau."""
+    premier = pdf_tableau(
+        tmp_path / "a.pdf", [ENTETE, ("Recettes", "1 000", "1 100"), ("Charges", "900", "950")]
+    )
+    second = pdf_tableau(
+        tmp_path / "b.pdf",
+        [ENTETE, ("Abonnés", "5 000", "5 100"), ("Volumes", "800 000", "810 000")],
+        titre="Indicateurs d'activité",
+    )
+    fusion = pypdf.PdfWriter()
+    for source in (premier, second):
+        fusion.append(str(source))
+    cible = tmp_path / "deux.pdf"
+    with cible.open("wb") as flux:
+        fusion.write(flux)
+    document = extraire(cible)
+    assert [t.pages for t in document.tableaux] == [[1], [2]]
+
+
+@pytest.mark.parametrize(
+    ("titre", "unite", "facteur"),
+    [
+        ("CARE (en k€)", "millier_euro", 1e3),
+        ("Montants en millions d'euros", "million_euro", 1e6),
+        ("Compte de résultat en euros", "euro", 1.0),
+    ],
+)
+def test_unite_et_conversion(tmp_path: Path, titre: str, unite: str, facteur: float) -> None:
+    chemin = pdf_tableau(
+        tmp_path / "u.pdf",
+        [("", "N-1", "N"), ("Produits", "1 284,6", "1 300,2"), ("Charges", "(12,4)", "15,0-")],
+        titre=titre,
+    )
+    chemin.with_name("u.pdf")
+    document = extraire(chemin)
+    tableau = document.tableaux[0]
+    assert tableau.unite == unite
+    cellule = next(c for c in tableau.cellules if c.texte == "1 284,6")
+    assert tableau.montant_euros(cellule) == pytest.approx(1284.6 * facteur)
+    negatif = next(c for c in tableau.cellules if c.texte == "15,0-")
+    assert negatif.nombre == -15.0
+
+
+@pytest.mark.parametrize("angle", [90, 270])
+def test_page_couchee_redressee(tmp_path: Path, angle: int) -> None:
+    """Contenu droit sur une page marquée /Rotate : le texte s'affiche couché, on le redresse."""
+    source = pdf_tableau(
+        tmp_path / "p.pdf", [ENTETE, ("Recettes", "1 000", "1 100"), ("Charges", "900", "950")]
+    )
+    ecrivain = pypdf.PdfWriter(clone_from=str(source))
+    ecrivain.pages[0].rotate(angle)
+    cible = tmp_path / "tournee.pdf"
+    with cible.open("wb") as flux:
+        ecrivain.write(flux)
+    document = extraire(cible)
+    page = document.pages[0]
+    assert page.rotation == angle and not page.scannee
+    assert page.lignes[0].texte == "CARE (en euros)"
+    tableau = document.tableaux[0]
+    assert [c.annee for c in tableau.colonnes] == [None, 2022, 2023]
+    assert {1000.0, 1100.0, 900.0, 950.0} <= {c.nombre for c in tableau.cellules}
