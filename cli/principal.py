@@ -30,8 +30,12 @@ FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 
 def _barre() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     )
 
 
@@ -49,14 +53,18 @@ def resume_document(document: Document) -> Table:
     natives = sum(not p.scannee for p in document.pages)
     table = Table(title=f"Extraction de {document.fichier}", show_header=False)
     table.add_row("Format", document.format.upper())
-    table.add_row("Pages", f"{len(document.pages)} ({natives} natives, "
-                  f"{len(document.pages) - natives} scannées)")
+    table.add_row(
+        "Pages",
+        f"{len(document.pages)} ({natives} natives, {len(document.pages) - natives} scannées)",
+    )
     table.add_row("Lignes de texte", str(sum(len(p.lignes) for p in document.pages)))
     table.add_row("Tableaux", str(len(document.tableaux)))
     methodes: dict[str, int] = {}
     for tableau in document.tableaux:
         methodes[tableau.methode] = methodes.get(tableau.methode, 0) + 1
-    table.add_row("Lecteurs retenus", ", ".join(f"{m} ×{n}" for m, n in sorted(methodes.items())) or "—")
+    table.add_row(
+        "Lecteurs retenus", ", ".join(f"{m} ×{n}" for m, n in sorted(methodes.items())) or "—"
+    )
     table.add_row("Exercice probable", str(document.exercice_probable or "non détecté"))
     for message in document.avertissements[:5]:
         table.add_row("Avertissement", message)
@@ -66,9 +74,15 @@ def resume_document(document: Document) -> Table:
 
 @app.command("extraire")
 def commande_extraire(
-    fichiers: Annotated[list[Path], typer.Argument(help="Rapport(s) à lire : PDF, DOCX, ODT, XLSX")],
-    json: Annotated[Path | None, typer.Option("--json", help="Écrire le Document JSON ici (un seul fichier)")] = None,
-    sortie: Annotated[Path | None, typer.Option("--sortie", help="Dossier où écrire <nom>.document.json")] = None,
+    fichiers: Annotated[
+        list[Path], typer.Argument(help="Rapport(s) à lire : PDF, DOCX, ODT, XLSX")
+    ],
+    json: Annotated[
+        Path | None, typer.Option("--json", help="Écrire le Document JSON ici (un seul fichier)")
+    ] = None,
+    sortie: Annotated[
+        Path | None, typer.Option("--sortie", help="Dossier où écrire <nom>.document.json")
+    ] = None,
 ) -> None:
     """Lit un ou plusieurs rapports et écrit le `Document` extrait (texte, tableaux, provenance)."""
     if json and len(fichiers) > 1:
@@ -93,7 +107,9 @@ def commande_extraire(
 
 @app.command("demo")
 def commande_demo(
-    dossier: Annotated[Path, typer.Option(help="Dossier des rapports à traiter")] = Path("samples/corpus"),
+    dossier: Annotated[Path, typer.Option(help="Dossier des rapports à traiter")] = Path(
+        "samples/corpus"
+    ),
 ) -> None:
     """Tâche principale sur les échantillons : extraction de chaque rapport du dossier."""
     cible = reglages().data_dir / "extraction"
@@ -121,8 +137,13 @@ def _ligne_demo(rapport: Path, cible: Path) -> list[str]:
     ecrire_atomique(cible / f"{rapport.stem}.document.json", document.model_dump_json(indent=1))
     scannees = sum(p.scannee for p in document.pages)
     return [
-        rapport.name, str(len(document.pages)), str(scannees), str(len(document.tableaux)),
-        str(document.exercice_probable or "?"), f"{document.duree_s:.1f}", "[green]extrait[/green]",
+        rapport.name,
+        str(len(document.pages)),
+        str(scannees),
+        str(len(document.tableaux)),
+        str(document.exercice_probable or "?"),
+        f"{document.duree_s:.1f}",
+        "[green]extrait[/green]",
     ]
 
 

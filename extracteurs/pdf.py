@@ -7,6 +7,7 @@ n'est pas un PDF, il est vide, tronqué, chiffré (avec ou sans mot de passe fou
 from __future__ import annotations
 
 import logging
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +147,7 @@ def _sens_lecture(caracteres: list[dict[str, Any]]) -> int:
     """90 si le texte couché se lit de haut en bas, 270 s'il se lit de bas en haut."""
     descend = sum(
         1 if b["top"] > a["top"] else -1
-        for a, b in zip(caracteres, caracteres[1:], strict=False)
+        for a, b in pairwise(caracteres)
         if abs(a["x0"] - b["x0"]) < 1 and a["top"] != b["top"]
     )
     return 90 if descend >= 0 else 270

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
-SCHEMA_FICHE = "fiche-dsp/1"
+SCHEMA_FICHE: Literal["fiche-dsp/1"] = "fiche-dsp/1"
 
 
 class Ancrage(StrEnum):

@@ -34,7 +34,9 @@ def _police() -> str:
     return "DejaVu"
 
 
-def pdf_tableau(chemin: Path, lignes: list[tuple[str, ...]], titre: str = "CARE (en euros)") -> Path:
+def pdf_tableau(
+    chemin: Path, lignes: list[tuple[str, ...]], titre: str = "CARE (en euros)"
+) -> Path:
     """Un PDF d'une page : un titre et un tableau libellé + colonnes chiffrées alignées à droite."""
     toile = canvas.Canvas(str(chemin), pagesize=A4, invariant=1)
     toile.setFont(_police(), 11)
@@ -54,8 +56,12 @@ def pdf_tableau(chemin: Path, lignes: list[tuple[str, ...]], titre: str = "CARE 
 def pdf_simple(tmp_path: Path) -> Path:
     return pdf_tableau(
         tmp_path / "simple.pdf",
-        [("", "2022", "2023"), ("Recettes", "1\u202f200", "1\u202f300"),
-         ("Charges", "(900)", "1 000-"), ("Résultat", "300", "300")],
+        [
+            ("", "2022", "2023"),
+            ("Recettes", "1\u202f200", "1\u202f300"),
+            ("Charges", "(900)", "1 000-"),
+            ("Résultat", "300", "300"),
+        ],
     )
 
 

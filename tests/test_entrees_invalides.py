@@ -89,7 +89,9 @@ def test_pdf_chiffre_avec_mot_de_passe(pdf_chiffre: Path) -> None:
     assert {1200.0, 1300.0, -900.0, -1000.0, 300.0} <= nombres
 
 
-def test_pdf_chiffre_cli_par_variable(pdf_chiffre: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pdf_chiffre_cli_par_variable(
+    pdf_chiffre: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cible = tmp_path / "doc.json"
     sans = CliRunner().invoke(app, ["extraire", str(pdf_chiffre), "--json", str(cible)])
     assert sans.exit_code == 2 and not cible.exists()

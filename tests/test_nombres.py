@@ -76,6 +76,8 @@ def test_cas_reels(texte: str, valeur: float) -> None:
 
 
 def test_nombres_du_recit() -> None:
-    phrase = "Le CA progresse de 12,5 % pour atteindre 1\u202f284\u202f560 €, un déficit de (25 900)."
+    phrase = (
+        "Le CA progresse de 12,5 % pour atteindre 1\u202f284\u202f560 €, un déficit de (25 900)."
+    )
     valeurs = [v for _, v in nombres_dans_texte(phrase)]
     assert valeurs == [12.5, 1284560.0, -25900.0]
