@@ -1,0 +1,1 @@
+def generer_lot(n, d): raise NotImplementedError

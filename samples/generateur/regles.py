@@ -1,0 +1,200 @@
+"""Règles des anomalies « conséquentes » de l'or, écrites une seule fois ici.
+
+Elles lisent une `Fiche` déjà remplie (postes, identification, conformité) et rendent les
+anomalies que le catalogue (`shared/specs/controles.md`) doit lever, pour que les
+contrôles du produit puissent être comparés à l'or sur les mêmes définitions :
+
+- VARIATION : pour chiffre_affaires, total_charges, redevance, charges_personnel et
+  frais_siege, |N − (N−1)| / |N−1| > 15 % → info, > 30 % → alerte (N = exercice).
+- FRAIS_SIEGE : frais_siege / total_charges de l'exercice N > 8 % → alerte.
+- COMPLETUDE : un élément obligatoire (R.3131-3/-4) absent → une alerte par élément.
+- CHAMP_MANQUANT : champ d'identification vide, ou poste principal sans valeur pour N
+  → info (un par champ).
+
+Les anomalies plantées (SOMME_POSTES, RESULTAT, TEXTE_TABLEAU, UNITE, DELAI...) sont
+décrites par chaque échantillon, car leur message dépend de ce qui a été imprimé.
+"""
+
+from __future__ import annotations
+
+from fiche.modeles import ELEMENTS_CONFORMITE, Anomalie, Champ, Fiche, Gravite
+
+SEUIL_VARIATION_INFO = 0.15
+SEUIL_VARIATION_ALERTE = 0.30
+SEUIL_FRAIS_SIEGE = 0.08
+
+POSTES_VARIATION = (
+    "chiffre_affaires",
+    "total_charges",
+    "redevance",
+    "charges_personnel",
+    "frais_siege",
+)
+POSTES_PRINCIPAUX = (
+    "chiffre_affaires",
+    "total_charges",
+    "resultat",
+    "redevance",
+    "charges_personnel",
+    "frais_siege",
+    "investissements",
+)
+
+LIBELLES_POSTES = {
+    "chiffre_affaires": "le chiffre d'affaires",
+    "total_charges": "le total des charges",
+    "resultat": "le résultat",
+    "redevance": "la redevance versée à la collectivité",
+    "charges_personnel": "les charges de personnel",
+    "frais_siege": "les frais de siège",
+    "investissements": "les investissements de l'exercice",
+}
+
+ELEMENTS = {
+    "care": ("le compte annuel de résultat de l'exploitation (CARE)", "R.3131-3 1° a)"),
+    "methodes_calcul": (
+        "la présentation des méthodes de répartition des charges indirectes, notamment "
+        "des charges de structure",
+        "R.3131-3 1° a)",
+    ),
+    "variation_patrimoine": ("l'état des variations du patrimoine", "R.3131-4"),
+    "situation_biens": ("la situation des biens et immobilisations", "R.3131-4"),
+    "suivi_investissements": (
+        "le suivi du programme d'investissement et de renouvellement",
+        "R.3131-4",
+    ),
+    "inventaire_biens_retour": ("l'inventaire des biens de retour et de reprise", "R.3131-4"),
+    "engagements_financiers": (
+        "les engagements à incidence financière (y compris en matière de personnel)",
+        "R.3131-4",
+    ),
+    "analyse_qualite": ("l'analyse de la qualité du service et ses indicateurs", "R.3131-3"),
+    "tarifs": ("l'annexe des tarifs, de leur mode de détermination et de leur évolution", "R.3131-3"),
+}
+
+
+def euros(valeur: float) -> str:
+    """« 1 284 560 € » pour les messages destinés aux agents."""
+    entier = f"{round(valeur):,}".replace(",", "\u00a0")
+    return f"{entier}\u00a0€"
+
+
+def _pages(*champs: Champ[float]) -> list[int]:
+    return sorted({c.page for c in champs if c.page is not None})
+
+
+def variations(fiche: Fiche, n: int) -> list[Anomalie]:
+    sortie: list[Anomalie] = []
+    for poste in POSTES_VARIATION:
+        valeurs = fiche.financier.postes.get(poste, {})
+        actuel, ancien = valeurs.get(str(n)), valeurs.get(str(n - 1))
+        if not actuel or not ancien or actuel.valeur is None or not ancien.valeur:
+            continue
+        taux = (actuel.valeur - ancien.valeur) / abs(ancien.valeur)
+        if abs(taux) <= SEUIL_VARIATION_INFO:
+            continue
+        gravite = Gravite.ALERTE if abs(taux) > SEUIL_VARIATION_ALERTE else Gravite.INFO
+        sens = "hausse" if taux > 0 else "baisse"
+        pct = f"{abs(taux) * 100:.1f}".replace(".", ",")
+        message = (
+            f"{LIBELLES_POSTES[poste].capitalize()} passe de {euros(ancien.valeur)} en {n - 1} "
+            f"à {euros(actuel.valeur)} en {n} ({sens} de {pct} %). Demander au délégataire "
+            "l'explication de cette évolution avant la présentation à la CCSPL."
+        )
+        sortie.append(
+            Anomalie(
+                code="VARIATION",
+                gravite=gravite,
+                message=message,
+                champs=[f"financier.postes.{poste}.{n}", f"financier.postes.{poste}.{n - 1}"],
+                pages=_pages(actuel, ancien),
+                regle="R.3131-2 (comparaison avec l'exercice précédent)",
+            )
+        )
+    return sortie
+
+
+def frais_siege(fiche: Fiche, n: int) -> list[Anomalie]:
+    siege = fiche.financier.postes.get("frais_siege", {}).get(str(n))
+    charges = fiche.financier.postes.get("total_charges", {}).get(str(n))
+    if not siege or not charges or siege.valeur is None or not charges.valeur:
+        return []
+    ratio = siege.valeur / charges.valeur
+    if ratio <= SEUIL_FRAIS_SIEGE:
+        return []
+    pct = f"{ratio * 100:.1f}".replace(".", ",")
+    message = (
+        f"Les frais de siège ({euros(siege.valeur)}) représentent {pct} % du total des charges "
+        f"({euros(charges.valeur)}) en {n}, au-delà du seuil de 8 %. Demander la clé de "
+        "répartition des charges de structure et sa justification."
+    )
+    return [
+        Anomalie(
+            code="FRAIS_SIEGE",
+            gravite=Gravite.ALERTE,
+            message=message,
+            champs=[f"financier.postes.frais_siege.{n}", f"financier.postes.total_charges.{n}"],
+            pages=_pages(siege, charges),
+            regle="R.3131-3 1° a) (charges de structure)",
+        )
+    ]
+
+
+def completude(fiche: Fiche) -> list[Anomalie]:
+    sortie: list[Anomalie] = []
+    for element in ELEMENTS_CONFORMITE:
+        etat = fiche.conformite.get(element)
+        if etat is not None and etat.present:
+            continue
+        libelle, regle = ELEMENTS[element]
+        sortie.append(
+            Anomalie(
+                code="COMPLETUDE",
+                gravite=Gravite.ALERTE,
+                message=(
+                    f"Le rapport ne comporte pas {libelle}. Cet élément est obligatoire : "
+                    "le demander au délégataire."
+                ),
+                champs=[f"conformite.{element}"],
+                pages=[],
+                regle=f"{regle} du code de la commande publique",
+            )
+        )
+    return sortie
+
+
+def champs_manquants(fiche: Fiche, n: int) -> list[Anomalie]:
+    sortie: list[Anomalie] = []
+    for nom, champ in fiche.identification:
+        if champ.valeur is None:
+            sortie.append(_manquant(f"identification.{nom}", f"Le champ « {nom} »"))
+    for poste in POSTES_PRINCIPAUX:
+        valeur = fiche.financier.postes.get(poste, {}).get(str(n))
+        if valeur is None or valeur.valeur is None:
+            libelle = LIBELLES_POSTES[poste]
+            sortie.append(_manquant(f"financier.postes.{poste}.{n}", f"Le poste « {libelle} »"))
+    return sortie
+
+
+def _manquant(champ: str, quoi: str) -> Anomalie:
+    return Anomalie(
+        code="CHAMP_MANQUANT",
+        gravite=Gravite.INFO,
+        message=f"{quoi} ne figure pas dans le rapport : la fiche le laisse vide.",
+        champs=[champ],
+        pages=[],
+        regle="fiche.md (champs d'identification et postes principaux)",
+    )
+
+
+def anomalies_derivees(fiche: Fiche) -> list[Anomalie]:
+    """Toutes les anomalies conséquentes, dans un ordre stable."""
+    n = fiche.identification.exercice.valeur
+    if n is None:
+        raise ValueError("exercice inconnu")
+    return [
+        *variations(fiche, n),
+        *frais_siege(fiche, n),
+        *completude(fiche),
+        *champs_manquants(fiche, n),
+    ]
