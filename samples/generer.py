@@ -1,7 +1,7 @@
 """Génère le corpus d'échantillons (`samples/corpus/`) ou un lot de benchmark.
 
-    uv run python samples/generer.py                         # corpus commité
-    uv run python samples/generer.py --lot 59 --sortie DIR   # lot de 59 rapports (non commité)
+uv run python samples/generer.py                         # corpus commité
+uv run python samples/generer.py --lot 59 --sortie DIR   # lot de 59 rapports (non commité)
 """
 
 from __future__ import annotations
@@ -18,8 +18,12 @@ from generateur.lot import generer_lot  # noqa: E402
 
 
 def main(arguments: list[str] | None = None) -> int:
-    parseur = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parseur.add_argument("--lot", type=int, default=None, help="nombre de rapports du lot de benchmark")
+    parseur = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parseur.add_argument(
+        "--lot", type=int, default=None, help="nombre de rapports du lot de benchmark"
+    )
     parseur.add_argument("--sortie", type=Path, default=None, help="dossier de sortie")
     options = parseur.parse_args(arguments)
     if options.lot is None:
@@ -30,8 +34,11 @@ def main(arguments: list[str] | None = None) -> int:
             parseur.error("--lot demande --sortie")
         entrees = generer_lot(options.lot, options.sortie)
     for entree in entrees:
-        print(f"{entree['fichier']:<48} {entree['pages']:>3} p.  {', '.join(entree['anomalies_attendues'])}")  # type: ignore[arg-type]
-    print(f"{len(entrees)} rapports écrits dans {sortie if options.lot is None else options.sortie}")
+        codes = ", ".join(entree["anomalies_attendues"])  # type: ignore[arg-type]
+        print(f"{entree['fichier']:<48} {entree['pages']:>3} p.  {codes}")
+    print(
+        f"{len(entrees)} rapports écrits dans {sortie if options.lot is None else options.sortie}"
+    )
     return 0
 
 

@@ -129,7 +129,9 @@ def imprimer(
         for ligne in bloc.lignes + ([bloc.total] if bloc.total else []):
             cle = f"{prefixe}-{len(ors)}"
             signe = _signe_imprime(bloc.section, ligne, reglages)
-            textes = [ecrire_quanta(signe * ligne.montants[a], reglages.fmt) for a in reglages.annees]
+            textes = [
+                ecrire_quanta(signe * ligne.montants[a], reglages.fmt) for a in reglages.annees
+            ]
             valeurs = {
                 a: Valeur(signe * ligne.montants[a] * reglages.quantum_or, t, cle)
                 for a, t in zip(reglages.annees, textes, strict=True)

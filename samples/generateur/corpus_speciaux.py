@@ -17,18 +17,30 @@ from .regles import euros
 from .sections import entete_annee
 from .squelette import reglages_care, section_investissements
 
+OBJET_DECHETS = (
+    "Collecte et évacuation des déchets ménagers et assimilés du territoire communautaire"
+)
 LIGNE_MODIFIEE = "Énergie électrique"
 ECART_ENERGIE = 48_000.0
 
 
 def parametres_dechets() -> Parametres:
     return Parametres(
-        nom="dechets_val_orne_annexe_care_2023", graine=131, exercice=2023, format="xlsx",
-        collectivite="Communauté d'agglomération du Val d'Orne", delegataire="Sotrival Environnement SAS",
-        objet="Collecte et évacuation des déchets ménagers et assimilés du territoire communautaire",
-        type_contrat="concession", phrase_contrat="Contrat de concession",
-        date_debut=date(2019, 1, 1), date_fin=date(2028, 12, 31), forme_dates="courte",
-        fmt=FormatNombre("", 0, "moins"), legende_unite="en euros", volume=0,
+        nom="dechets_val_orne_annexe_care_2023",
+        graine=131,
+        exercice=2023,
+        format="xlsx",
+        collectivite="Communauté d'agglomération du Val d'Orne",
+        delegataire="Sotrival Environnement SAS",
+        objet=OBJET_DECHETS,
+        type_contrat="concession",
+        phrase_contrat="Contrat de concession",
+        date_debut=date(2019, 1, 1),
+        date_fin=date(2028, 12, 31),
+        forme_dates="courte",
+        fmt=FormatNombre("", 0, "moins"),
+        legende_unite="en euros",
+        volume=0,
     )
 
 
@@ -36,11 +48,15 @@ def _entete_dechets(r: Redacteur, p: Parametres, service: str) -> None:
     lignes = [
         (p.collectivite, {"collectivite": (p.collectivite, p.collectivite)}),
         (f"Délégataire : {p.delegataire}", {"delegataire": (p.delegataire, p.delegataire)}),
-        (f"{p.phrase_contrat} du {service}", {"type_contrat": (p.type_contrat, p.phrase_contrat),
-                                              "secteur": ("dechets", service)}),
+        (
+            f"{p.phrase_contrat} du {service}",
+            {"type_contrat": (p.type_contrat, p.phrase_contrat), "secteur": ("dechets", service)},
+        ),
         (f"Objet : {p.objet}", {"objet": (p.objet, p.objet)}),
-        ("Durée : du 01/01/2019 au 31/12/2028", {"date_debut": (p.date_debut, "01/01/2019"),
-                                                 "date_fin": (p.date_fin, "31/12/2028")}),
+        (
+            "Durée : du 01/01/2019 au 31/12/2028",
+            {"date_debut": (p.date_debut, "01/01/2019"), "date_fin": (p.date_fin, "31/12/2028")},
+        ),
         (f"Exercice {p.exercice}", {"exercice": (p.exercice, f"Exercice {p.exercice}")}),
     ]
     for texte, champs in lignes:
@@ -66,8 +82,12 @@ def rediger_dechets(p: Parametres) -> Rapport:
     mesures = profil.indicateurs(p)
     for m in mesures:
         m.suffixe = ""
-    effectif = MesureDef("Effectif affecté au contrat", "ETP", p.mesure("etp", profil.effectif, 0.02), 1, "effectif")
-    r.mesures("Indicateurs d'activité", p.annees, entetes, [*mesures, effectif], premiere="Indicateur")
+    effectif = MesureDef(
+        "Effectif affecté au contrat", "ETP", p.mesure("etp", profil.effectif, 0.02), 1, "effectif"
+    )
+    r.mesures(
+        "Indicateurs d'activité", p.annees, entetes, [*mesures, effectif], premiere="Indicateur"
+    )
     r.saut()
     r.titre("Investissements")  # premier titre de la feuille : son nom
     section_investissements(r, p, profil, entetes)
@@ -76,8 +96,14 @@ def rediger_dechets(p: Parametres) -> Rapport:
     r.mesures("Prix unitaires", p.annees, entetes, profil.tarifs(p), premiere="Prestation")
     rapport.unite_source = "euro"
     rapport.caracteristiques = Caracteristiques(
-        format="xlsx", secteur="dechets", unite="euro", separateur_milliers="aucun", style_negatif=None,
-        tableau_regle=True, entetes_annees=entetes, legende_unite=p.legende_unite,
+        format="xlsx",
+        secteur="dechets",
+        unite="euro",
+        separateur_milliers="aucun",
+        style_negatif=None,
+        tableau_regle=True,
+        entetes_annees=entetes,
+        legende_unite=p.legende_unite,
     )
     rapport.anomalies_plantees = ["COMPLETUDE"]
     return rapport
@@ -106,9 +132,12 @@ def anomalie_exercice_precedent(rapport: Rapport, fiche_2023: Fiche) -> None:
     total = next(lg for lg in rapport.lignes if lg.poste == "total_charges")
     rapport.anomalies.append(
         AnomaliePlantee(
-            "EXERCICE_PRECEDENT", "alerte", message,
+            "EXERCICE_PRECEDENT",
+            "alerte",
+            message,
             ["financier.postes.total_charges.2023", "financier.postes.resultat.2023"],
-            [nouvelle.cle, total.cle], "R.3131-2 (comparaison avec l'exercice précédent)",
+            [nouvelle.cle, total.cle],
+            "R.3131-2 (comparaison avec l'exercice précédent)",
         )
     )
     rapport.anomalies_plantees = sorted({*rapport.anomalies_plantees, "EXERCICE_PRECEDENT"})

@@ -9,12 +9,18 @@ from pathlib import Path
 from fiche.modeles import Fiche
 
 from . import corpus
-from .corpus_speciaux import anomalie_exercice_precedent, parametres_dechets, parametres_eau_2024, rediger_dechets
+from .corpus_speciaux import (
+    anomalie_exercice_precedent,
+    parametres_dechets,
+    parametres_eau_2024,
+    rediger_dechets,
+)
 from .parametres import Parametres, Profil
 from .production import produire
 from .profil_eau import profil_assainissement, profil_eau_potable
 from .profils_secteurs import petite_enfance, plage, restauration, stationnement
-from .profils_secteurs2 import casino, chaleur, culturel, marche, piscine, port, transport
+from .profils_secteurs2 import casino, chaleur, transport
+from .profils_secteurs3 import culturel, marche, piscine, port
 from .squelette import rediger
 
 ROSTER: list[tuple[Callable[[], Parametres], Callable[[], Profil]]] = [
@@ -66,6 +72,10 @@ def generer_corpus(dossier: Path) -> list[dict[str, object]]:
 
 
 def ecrire_manifeste(dossier: Path, entrees: list[dict[str, object]], description: str) -> None:
-    contenu = {"schema": "manifeste-echantillons/1", "description": description, "echantillons": entrees}
+    contenu = {
+        "schema": "manifeste-echantillons/1",
+        "description": description,
+        "echantillons": entrees,
+    }
     texte = json.dumps(contenu, ensure_ascii=False, indent=2)
     (dossier / "manifeste.json").write_text(texte + "\n", encoding="utf-8")

@@ -37,7 +37,9 @@ def sha256(chemin: Path) -> str:
 
 
 def _champ(valeur: object, page: int, citation: str | None, ancrage: Ancrage) -> Champ:  # type: ignore[type-arg]
-    return Champ(valeur=valeur, page=page, citation=citation, ancrage=ancrage, origine=Origine.AGENT)
+    return Champ(
+        valeur=valeur, page=page, citation=citation, ancrage=ancrage, origine=Origine.AGENT
+    )
 
 
 def _valeurs(valeurs: dict[str, Valeur], pages: dict[str, int]) -> dict[str, Champ[float]]:
@@ -65,7 +67,11 @@ def _financier(rapport: Rapport, pages: dict[str, int]) -> Financier:
             ancrage = Ancrage.CALCULE if p.calcule else Ancrage.EXACT
             page = pages[p.cle] if p.cle else None
             postes[poste][annee] = Champ[float](
-                valeur=p.valeur, page=page, citation=p.citation, ancrage=ancrage, origine=Origine.AGENT
+                valeur=p.valeur,
+                page=page,
+                citation=p.citation,
+                ancrage=ancrage,
+                origine=Origine.AGENT,
             )
     lignes = [
         LigneCare(

@@ -86,7 +86,9 @@ class Parametres:
         germe = hashlib.sha256(repr((self.graine, *sel)).encode()).hexdigest()
         return random.Random(int(germe[:16], 16))
 
-    def euros(self, libelle: str, base: float, annee: str, pente: float = 0.025, bruit: float = 0.03) -> float:
+    def euros(
+        self, libelle: str, base: float, annee: str, pente: float = 0.025, bruit: float = 0.03
+    ) -> float:
         """Montant d'une ligne pour une année : ne dépend que de la graine et de l'année,
         pour que le N-1 d'un rapport égale le N du rapport de l'an passé."""
         if (libelle, annee) in self.surcharges:
@@ -101,7 +103,9 @@ class Parametres:
     def serie(self, libelle: str, base: float, **options: float) -> dict[str, int]:
         return {a: self.quanta(libelle, base, a, **options) for a in self.annees}
 
-    def mesure(self, libelle: str, base: float, pente: float = 0.01, bruit: float = 0.02) -> dict[str, float]:
+    def mesure(
+        self, libelle: str, base: float, pente: float = 0.01, bruit: float = 0.02
+    ) -> dict[str, float]:
         return {a: self.euros(libelle, base, a, pente, bruit) for a in self.annees}
 
 

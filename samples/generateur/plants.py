@@ -54,7 +54,10 @@ def anomalies_arithmetiques(
     sortie = []
     for (libelle, annee), _ecart in sorted(reglages.erreurs.items()):
         bloc, ligne = next(
-            (b, lg) for b in blocs for lg in b.lignes + ([b.total] if b.total else []) if lg.libelle == libelle
+            (b, lg)
+            for b in blocs
+            for lg in b.lignes + ([b.total] if b.total else [])
+            if lg.libelle == libelle
         )
         if ligne.poste == "resultat":
             sortie.append(_resultat(rapport, blocs, annee, reglages))
@@ -69,9 +72,14 @@ def _somme(
     rang, lue = _or(rapport, ligne.libelle)
     imprime = lue.valeurs[annee]
     somme = sum(d.montants[annee] for d in _details(bloc, ligne)) * reglages.quantum_or
-    champ = f"financier.postes.{ligne.poste}.{annee}" if ligne.poste else f"financier.lignes[{rang}].valeurs.{annee}"
+    champ = (
+        f"financier.postes.{ligne.poste}.{annee}"
+        if ligne.poste
+        else f"financier.lignes[{rang}].valeurs.{annee}"
+    )
     message = (
-        f"Le CARE (page {{p:{lue.cle}}}) imprime « {ligne.libelle} » = {imprime.citation} pour {annee}, "
+        f"Le CARE (page {{p:{lue.cle}}}) imprime « {ligne.libelle} » = {imprime.citation} pour "
+        f"{annee}, "
         f"soit {euros(abs(imprime.valeur))}, alors que ses lignes de détail totalisent "
         f"{euros(somme)} (écart de {euros(abs(abs(imprime.valeur) - somme))}). Demander au "
         "délégataire un CARE corrigé et l'origine de l'écart."
@@ -81,7 +89,9 @@ def _somme(
     )
 
 
-def _resultat(rapport: Rapport, blocs: list[BlocCare], annee: str, reglages: ReglagesCare) -> AnomaliePlantee:
+def _resultat(
+    rapport: Rapport, blocs: list[BlocCare], annee: str, reglages: ReglagesCare
+) -> AnomaliePlantee:
     totaux = {b.section: b.total for b in blocs if b.total}
     produits = totaux["produits"].montants[annee] if totaux.get("produits") else 0
     charges = totaux["charges"].montants[annee] if totaux.get("charges") else 0
@@ -102,8 +112,11 @@ def _resultat(rapport: Rapport, blocs: list[BlocCare], annee: str, reglages: Reg
         "RESULTAT",
         "bloquant",
         message,
-        [f"financier.postes.resultat.{annee}", f"financier.postes.chiffre_affaires.{annee}",
-         f"financier.postes.total_charges.{annee}"],
+        [
+            f"financier.postes.resultat.{annee}",
+            f"financier.postes.chiffre_affaires.{annee}",
+            f"financier.postes.total_charges.{annee}",
+        ],
         cles,
         "Cohérence arithmétique du CARE (produits − charges = résultat)",
     )
@@ -116,7 +129,8 @@ def anomalie_texte(rapport: Rapport, p: Parametres, cle_recit: str) -> AnomalieP
     annonce = ecrire_pourcent(p.texte_tableau_pct or 0, 0)
     message = (
         f"Le récit (page {{p:{cle_recit}}}) indique que le chiffre d'affaires progresse de "
-        f"{annonce}, alors que le CARE (page {{p:{ca[n].cle}}}) donne {euros(ca[n1].valeur)} en {n1} "
+        f"{annonce}, alors que le CARE (page {{p:{ca[n].cle}}}) donne {euros(ca[n1].valeur)} en "
+        f"{n1} "
         f"et {euros(ca[n].valeur)} en {n}, soit une hausse de {ecrire_pourcent(reel)}. Demander "
         "au délégataire quel chiffre est exact."
     )
@@ -130,21 +144,25 @@ def anomalie_texte(rapport: Rapport, p: Parametres, cle_recit: str) -> AnomalieP
     )
 
 
-def anomalie_unite(rapport: Rapport, p: Parametres, cle_recit: str, cle_care: str) -> AnomaliePlantee:
+def anomalie_unite(
+    rapport: Rapport, p: Parametres, cle_recit: str, cle_care: str
+) -> AnomaliePlantee:
     ca = rapport.postes["chiffre_affaires"][str(p.exercice)]
     lu = ca.valeur / 1000
     message = (
         f"Le CARE (page {{p:{cle_care}}}) est présenté « {p.legende_unite} », mais le récit "
-        f"(page {{p:{cle_recit}}}) annonce un chiffre d'affaires de {euros(lu)}, qui est exactement "
+        f"(page {{p:{cle_recit}}}) annonce un chiffre d'affaires de {euros(lu)}, qui est "
+        f"exactement "
         f"le total des produits imprimé ({ca.citation}) lu en euros. Lu en milliers d'euros, le "
         f"chiffre d'affaires serait de {euros(ca.valeur)}, mille fois trop. Les montants de la "
-        "fiche reprennent la lecture du tableau (× 1 000) : faire confirmer l'unité par le délégataire."
+        "fiche reprennent la lecture du tableau (× 1 000) : faire confirmer l'unité par le "
+        "délégataire."
     )
     return AnomaliePlantee(
         "UNITE",
         "alerte",
         message,
-        [f"financier.unite_source", f"financier.postes.chiffre_affaires.{p.exercice}"],
+        ["financier.unite_source", f"financier.postes.chiffre_affaires.{p.exercice}"],
         [cle_care, cle_recit],
         "Cohérence des unités (montants décalés d'un facteur 1 000)",
     )
@@ -158,7 +176,9 @@ def anomalie_delai(p: Parametres, cle: str) -> AnomaliePlantee | None:
         f"Le rapport a été reçu le {date_longue(p.reception)} (page {{p:{cle}}}), après la date "
         f"limite du {date_longue(limite)}. Le signaler et rappeler l'échéance au délégataire."
     )
-    return AnomaliePlantee("DELAI", "info", message, [], [cle], "L.3131-5 (remise avant le 1er juin)")
+    return AnomaliePlantee(
+        "DELAI", "info", message, [], [cle], "L.3131-5 (remise avant le 1er juin)"
+    )
 
 
 def anomalie_injection(cle: str) -> AnomaliePlantee:
@@ -169,6 +189,10 @@ def anomalie_injection(cle: str) -> AnomaliePlantee:
         "passage au délégataire."
     )
     return AnomaliePlantee(
-        "INSTRUCTIONS_SUSPECTES", "alerte", message, [], [cle],
+        "INSTRUCTIONS_SUSPECTES",
+        "alerte",
+        message,
+        [],
+        [cle],
         "Sécurité : texte adressé à une IA (injection d'instructions)",
     )

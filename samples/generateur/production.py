@@ -53,7 +53,11 @@ def entree_manifeste(rapport: Rapport, fiche: Fiche, pages: dict[str, int]) -> d
     assert rapport.caracteristiques is not None
     traits = asdict(rapport.caracteristiques)
     # Le style des négatifs n'a de sens que si le CARE imprime au moins un négatif.
-    negatifs = any(v.valeur is not None and v.valeur < 0 for lg in fiche.financier.lignes for v in lg.valeurs.values())
+    negatifs = any(
+        v.valeur is not None and v.valeur < 0
+        for lg in fiche.financier.lignes
+        for v in lg.valeurs.values()
+    )
     if not negatifs:
         traits["style_negatif"] = None
     if traits["page_tournee"]:

@@ -57,7 +57,9 @@ def mesure(
     bruit: float = 0.02,
     suffixe: str = "",
 ) -> MesureDef:
-    return MesureDef(libelle, unite, p.mesure(libelle, base, pente, bruit), decimales, role, suffixe=suffixe)
+    return MesureDef(
+        libelle, unite, p.mesure(libelle, base, pente, bruit), decimales, role, suffixe=suffixe
+    )
 
 
 def sites(
@@ -78,13 +80,17 @@ def sites(
         r.titre(nom, niveau=2)
         r.para(recit[rang % len(recit)].format(site=nom, n=p.exercice, n1=p.exercice - 1))
         lignes = [
-            MesureDef(lib, unite, p.mesure(f"{nom}:{lib}", base * (0.6 + 0.1 * (rang % 7))), dec, None)
+            MesureDef(
+                lib, unite, p.mesure(f"{nom}:{lib}", base * (0.6 + 0.1 * (rang % 7))), dec, None
+            )
             for lib, unite, base, dec in colonnes
         ]
         r.mesures(None, p.annees, entetes, lignes, regle=p.regle, premiere=nom)
 
 
-def annexe_mensuelle(r: Redacteur, p: Parametres, titre: str, libelle: str, base: float, dec: int = 0) -> None:
+def annexe_mensuelle(
+    r: Redacteur, p: Parametres, titre: str, libelle: str, base: float, dec: int = 0
+) -> None:
     """Tableau mois par mois sur deux exercices (statistiques d'activité, sans valeur comptable)."""
     r.titre(titre, niveau=2)
     r.para("Statistiques d'exploitation, sans valeur comptable.", italique=True)
@@ -92,24 +98,56 @@ def annexe_mensuelle(r: Redacteur, p: Parametres, titre: str, libelle: str, base
     lignes = []
     for rang, mois in enumerate(MOIS):
         saison = 1 + 0.25 * ((rang - 6) ** 2 / 36 - 0.5) * (-1 if "été" in titre else 1)
-        lignes.append(MesureDef(mois.capitalize(), None, p.mesure(f"{libelle}:{mois}", base * saison, 0.01, 0.08), dec))
+        lignes.append(
+            MesureDef(
+                mois.capitalize(),
+                None,
+                p.mesure(f"{libelle}:{mois}", base * saison, 0.01, 0.08),
+                dec,
+            )
+        )
     r.mesures(None, p.annees, entetes, lignes, regle=p.regle, premiere=libelle)
 
 
 COMMUNES = [
-    "Saint-Aubin-des-Prés", "Montfleury", "La Vallée-aux-Chênes", "Brissac-sur-Loue",
-    "Les Essarts-le-Bourg", "Champeaux", "Villeneuve-la-Rivière", "Sainte-Colombe",
-    "Le Mesnil-Hardy", "Orvault-sur-Mer", "Puyloubier-les-Vignes", "Saint-Rémy-de-l'Étang",
-    "Bellecombe", "La Chapelle-Verte", "Fontaine-Daniel", "Marcillac-le-Haut",
+    "Saint-Aubin-des-Prés",
+    "Montfleury",
+    "La Vallée-aux-Chênes",
+    "Brissac-sur-Loue",
+    "Les Essarts-le-Bourg",
+    "Champeaux",
+    "Villeneuve-la-Rivière",
+    "Sainte-Colombe",
+    "Le Mesnil-Hardy",
+    "Orvault-sur-Mer",
+    "Puyloubier-les-Vignes",
+    "Saint-Rémy-de-l'Étang",
+    "Bellecombe",
+    "La Chapelle-Verte",
+    "Fontaine-Daniel",
+    "Marcillac-le-Haut",
 ]
 
 
-RUES = ["rue des Tilleuls", "avenue de la Gare", "chemin du Moulin", "route départementale 12",
-        "impasse des Vignes", "rue Pasteur", "allée des Peupliers", "boulevard de la Mer",
-        "rue du Château", "chemin des Écoliers", "place de l'Église", "rue Victor-Hugo"]
+RUES = [
+    "rue des Tilleuls",
+    "avenue de la Gare",
+    "chemin du Moulin",
+    "route départementale 12",
+    "impasse des Vignes",
+    "rue Pasteur",
+    "allée des Peupliers",
+    "boulevard de la Mer",
+    "rue du Château",
+    "chemin des Écoliers",
+    "place de l'Église",
+    "rue Victor-Hugo",
+]
 
 
-def liste_travaux(r: Redacteur, p: Parametres, titre: str, lignes: int, materiaux: list[str]) -> None:
+def liste_travaux(
+    r: Redacteur, p: Parametres, titre: str, lignes: int, materiaux: list[str]
+) -> None:
     """Liste détaillée des chantiers de l'année : tableau long, sans montant du CARE."""
     r.titre(titre, niveau=2)
     rng = p.rng("travaux", titre)
@@ -119,5 +157,12 @@ def liste_travaux(r: Redacteur, p: Parametres, titre: str, lignes: int, materiau
         commune = COMMUNES[rng.randrange(len(COMMUNES))]
         longueur = str(rng.randint(12, 640))
         diametre = str(rng.choice([60, 80, 100, 125, 150, 200, 250]))
-        corps.append([f"{rue.capitalize()}", commune, longueur, diametre, materiaux[rang % len(materiaux)]])
-    r.tableau_texte(["Voie", "Commune", "Linéaire (ml)", "DN", "Matériau"], corps, regle=p.regle, largeur_libelle=0.3)
+        corps.append(
+            [f"{rue.capitalize()}", commune, longueur, diametre, materiaux[rang % len(materiaux)]]
+        )
+    r.tableau_texte(
+        ["Voie", "Commune", "Linéaire (ml)", "DN", "Matériau"],
+        corps,
+        regle=p.regle,
+        largeur_libelle=0.3,
+    )

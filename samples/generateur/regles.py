@@ -69,7 +69,10 @@ ELEMENTS = {
         "R.3131-4",
     ),
     "analyse_qualite": ("l'analyse de la qualité du service et ses indicateurs", "R.3131-3"),
-    "tarifs": ("l'annexe des tarifs, de leur mode de détermination et de leur évolution", "R.3131-3"),
+    "tarifs": (
+        "l'annexe des tarifs, de leur mode de détermination et de leur évolution",
+        "R.3131-3",
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from .modele import Bloc, LigneTableau, Paragraphe, SautPage, SectionPaysage, Ta
 from .polices import Famille, famille, largeur
 from .tableaux_pdf import GeometrieTableau, geometrie
 
+
 def romain(n: int) -> str:
     """Chiffres romains pour les titres numérotés « I. », « XIV. »."""
     sortie = ""

@@ -55,7 +55,9 @@ def _pages(blocs: list[Bloc]) -> list[list[Bloc]]:
 def _tableau(feuille, bloc: Tableau, ligne: int) -> int:  # type: ignore[no-untyped-def]
     for texte in (bloc.titre, bloc.legende):
         if texte:
-            feuille.cell(ligne, 1, texte).font = Font(bold=texte == bloc.titre, italic=texte == bloc.legende)
+            feuille.cell(ligne, 1, texte).font = Font(
+                bold=texte == bloc.titre, italic=texte == bloc.legende
+            )
             ligne += 1
     for rang, cellules in enumerate([*bloc.entetes, *[lg.cellules for lg in bloc.lignes]]):
         entete = rang < len(bloc.entetes)
@@ -88,7 +90,9 @@ def rendre_xlsx(rapport: Rapport, chemin: Path) -> dict[str, int]:
                 ligne = _tableau(feuille, bloc, ligne)
                 pages.update({lg.cle: numero for lg in bloc.lignes if lg.cle})
             elif isinstance(bloc, (Titre, Paragraphe)):
-                feuille.cell(ligne, 1, bloc.texte).font = Font(bold=isinstance(bloc, Titre), size=12 if isinstance(bloc, Titre) else 11)
+                feuille.cell(ligne, 1, bloc.texte).font = Font(
+                    bold=isinstance(bloc, Titre), size=12 if isinstance(bloc, Titre) else 11
+                )
                 ligne += 1
             if getattr(bloc, "cle", None):
                 pages[bloc.cle] = numero  # type: ignore[union-attr,index]

@@ -14,8 +14,17 @@ from .parametres import Parametres, Profil
 from .redacteur import MesureDef, Redacteur
 from .textes import GLOSSAIRE, choisir
 
-
-FEMININS = ("Ville", "Commune", "Communauté", "Métropole", "Régie", "Société", "Compagnie", "SAS", "SEM")
+FEMININS = (
+    "Ville",
+    "Commune",
+    "Communauté",
+    "Métropole",
+    "Régie",
+    "Société",
+    "Compagnie",
+    "SAS",
+    "SEM",
+)
 
 
 def article(nom: str, de: bool = False) -> str:
@@ -172,8 +181,16 @@ def personnel(r: Redacteur, p: Parametres, profil: Profil, entetes: list[str]) -
     for texte in choisir("rh", r.rng, 2, ctx):
         r.para(texte)
     lignes = [
-        MesureDef("Effectif affecté au contrat", "ETP", p.mesure("etp", profil.effectif, 0.02), 1, "effectif"),
-        MesureDef("Heures de formation", "h", p.mesure("formation", profil.effectif * 22, 0.05, 0.1)),
+        MesureDef(
+            "Effectif affecté au contrat",
+            "ETP",
+            p.mesure("etp", profil.effectif, 0.02),
+            1,
+            "effectif",
+        ),
+        MesureDef(
+            "Heures de formation", "h", p.mesure("formation", profil.effectif * 22, 0.05, 0.1)
+        ),
     ]
     r.mesures(None, p.annees, entetes, lignes, regle=p.regle, premiere="Personnel")
 
@@ -199,7 +216,9 @@ def patrimoine(r: Redacteur, p: Parametres, profil: Profil) -> None:
         for rang, (designation, lieu) in enumerate(profil.biens[:8]):
             etat = ("bon", "satisfaisant", "moyen", "à surveiller")[rang % 4]
             lignes.append([designation, lieu, etat])
-        r.tableau_texte(["Équipement", "Localisation", "État"], lignes, regle=p.regle, numerique=False)
+        r.tableau_texte(
+            ["Équipement", "Localisation", "État"], lignes, regle=p.regle, numerique=False
+        )
 
 
 def biens_retour(r: Redacteur, p: Parametres, profil: Profil) -> None:
@@ -251,7 +270,10 @@ def glossaire(r: Redacteur, p: Parametres) -> None:
 def perspectives(r: Redacteur, p: Parametres, profil: Profil) -> None:
     r.titre("Perspectives")
     ctx = contexte(profil, p)
-    for texte in [*choisir("perspectives", r.rng, 2, ctx), *choisir("environnement", r.rng, 1, ctx)]:
+    for texte in [
+        *choisir("perspectives", r.rng, 2, ctx),
+        *choisir("environnement", r.rng, 1, ctx),
+    ]:
         r.para(texte)
 
 

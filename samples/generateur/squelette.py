@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from .care import BlocCare, LigneCareDef, ReglagesCare, calculer, imprimer, postes_depuis_lignes, resultat_lignes
-from .modele import AnomaliePlantee, Caracteristiques, Rapport, Titre
-from .nombres_fr import INSECABLE, NOMS_SEPARATEURS, FormatNombre, ecrire_euros, ecrire_pourcent, ecrire_quanta
+from .care import (
+    BlocCare,
+    LigneCareDef,
+    ReglagesCare,
+    calculer,
+    imprimer,
+    postes_depuis_lignes,
+    resultat_lignes,
+)
+from .modele import Caracteristiques, Rapport, Titre
+from .nombres_fr import (
+    INSECABLE,
+    NOMS_SEPARATEURS,
+    FormatNombre,
+    ecrire_euros,
+    ecrire_pourcent,
+    ecrire_quanta,
+)
 from .parametres import Parametres, Profil
-from .plants import anomalie_delai, anomalie_injection, anomalie_texte, anomalie_unite, anomalies_arithmetiques
+from .plants import (
+    anomalie_delai,
+    anomalie_injection,
+    anomalie_texte,
+    anomalie_unite,
+    anomalies_arithmetiques,
+)
 from .redacteur import Redacteur
 from .sections import (
     biens_retour,
@@ -112,24 +133,35 @@ def section_care(r: Redacteur, p: Parametres, blocs: list[BlocCare], reglages: R
     return tableau.cle or cle
 
 
-def section_investissements(r: Redacteur, p: Parametres, profil: Profil, entetes: list[str]) -> None:
+def section_investissements(
+    r: Redacteur, p: Parametres, profil: Profil, entetes: list[str]
+) -> None:
     if "suivi_investissements" in p.omis or not profil.investissements:
         return
-    r.titre("Suivi du programme d'investissements et de renouvellement", element="suivi_investissements")
+    r.titre(
+        "Suivi du programme d'investissements et de renouvellement", element="suivi_investissements"
+    )
     r.para(choisir("investissements", r.rng, 1, contexte(profil, p))[0])
     euros = p.unite_trompeuse or p.unite == "euro"
     quantum = 1.0 if euros else p.quantum_or
     fmt = FormatNombre(p.fmt.separateur, 0 if euros else p.fmt.decimales, "moins")
     details = [
-        LigneCareDef(lib, {a: round(p.euros("inv:" + lib, base, a, 0.0, 0.25) / quantum) for a in p.annees})
+        LigneCareDef(
+            lib, {a: round(p.euros("inv:" + lib, base, a, 0.0, 0.25) / quantum) for a in p.annees}
+        )
         for lib, base in profil.investissements
     ]
     total = LigneCareDef("Total", poste="investissements", nature="total")
     bloc = BlocCare("autre", None, details, total)
     reglages = ReglagesCare(
-        annees=p.annees, entetes=entetes, fmt=fmt, quantum_or=quantum, regle=p.regle,
+        annees=p.annees,
+        entetes=entetes,
+        fmt=fmt,
+        quantum_or=quantum,
+        regle=p.regle,
         titre="Programme d'investissements réalisé",
-        legende="Montants en euros" if euros else p.legende_unite, premiere_entete="Opération",
+        legende="Montants en euros" if euros else p.legende_unite,
+        premiere_entete="Opération",
     )
     calculer([bloc], reglages)
     tableau, ors = imprimer([bloc], reglages, r.cle("inv"))
@@ -186,13 +218,23 @@ def rediger(profil: Profil, p: Parametres) -> Rapport:
         rapport.anomalies.append(anomalie_injection(cle_injection))
         rapport.anomalies_plantees = sorted({*rapport.anomalies_plantees, "INSTRUCTIONS_SUSPECTES"})
     if p.sommaire:
-        sommaire(rapport.blocs, [b.texte for b in rapport.blocs if isinstance(b, Titre) and b.niveau == 1])
+        sommaire(
+            rapport.blocs,
+            [b.texte for b in rapport.blocs if isinstance(b, Titre) and b.niveau == 1],
+        )
     rapport.caracteristiques = caracteristiques(profil, p, rapport)
     return rapport
 
 
-def _planter(r: Redacteur, p: Parametres, blocs: list[BlocCare], reglages: ReglagesCare,
-             cle_recit: str, cle_care: str, cle_reception: str | None) -> None:
+def _planter(
+    r: Redacteur,
+    p: Parametres,
+    blocs: list[BlocCare],
+    reglages: ReglagesCare,
+    cle_recit: str,
+    cle_care: str,
+    cle_reception: str | None,
+) -> None:
     rapport = r.rapport
     rapport.anomalies += anomalies_arithmetiques(rapport, blocs, reglages)
     if p.texte_tableau_pct is not None:

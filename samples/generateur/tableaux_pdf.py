@@ -51,7 +51,9 @@ class GeometrieTableau:
     def _gauche(self, j: int) -> bool:
         return j not in self.a_droite
 
-    def cellules(self, ligne: LigneTableau, police: str) -> Iterator[tuple[float, str, bool, list[str]]]:
+    def cellules(
+        self, ligne: LigneTableau, police: str
+    ) -> Iterator[tuple[float, str, bool, list[str]]]:
         """(x, texte, aligné à droite, morceaux) pour chaque cellule non vide."""
         for j, texte in enumerate(ligne.cellules):
             if not texte:
@@ -84,7 +86,9 @@ def _colonnes_numeriques(bloc: Tableau, famille: Famille, taille: float) -> list
     return largeurs
 
 
-def geometrie(bloc: Tableau, famille: Famille, taille_texte: float, utile: float) -> GeometrieTableau:
+def geometrie(
+    bloc: Tableau, famille: Famille, taille_texte: float, utile: float
+) -> GeometrieTableau:
     """Calcule les bords des colonnes ; réduit la police si les montants ne tiennent pas."""
     taille = taille_texte - 0.5
     nb = max(len(r) for r in bloc.entetes + [lg.cellules for lg in bloc.lignes])

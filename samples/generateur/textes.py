@@ -157,24 +157,54 @@ def choisir(theme: str, rng: random.Random, nombre: int, contexte: dict[str, obj
 
 
 GLOSSAIRE: list[tuple[str, str]] = [
-    ("Autorité délégante", "Collectivité territoriale ou groupement qui confie la gestion d'un "
-     "service public à un opérateur économique par un contrat de concession."),
-    ("Délégataire", "Opérateur économique auquel la gestion du service est confiée et qui en "
-     "assume le risque d'exploitation."),
-    ("CARE", "Compte annuel de résultat de l'exploitation : compte de résultat du contrat, "
-     "établi selon des méthodes constantes d'une année sur l'autre."),
-    ("Biens de retour", "Biens nécessaires au service, propriété de la collectivité, qui lui "
-     "reviennent gratuitement en fin de contrat."),
-    ("Biens de reprise", "Biens utiles au service que la collectivité peut racheter en fin de "
-     "contrat à une valeur fixée contractuellement."),
-    ("CCSPL", "Commission consultative des services publics locaux, qui examine chaque année "
-     "le rapport du délégataire (article L.1413-1 du CGCT)."),
-    ("Charges de structure", "Charges des services communs (direction, comptabilité, "
-     "informatique) réparties entre les contrats selon une clé de répartition."),
-    ("Redevance", "Somme versée par le délégataire à l'autorité délégante en contrepartie de "
-     "l'occupation du domaine public ou des droits conférés par le contrat."),
-    ("Renouvellement", "Remplacement d'un équipement arrivé en fin de vie par un équipement "
-     "neuf assurant la même fonction."),
-    ("ETP", "Équivalent temps plein : unité de mesure de l'effectif proratisée selon le temps "
-     "de travail et la durée de présence sur l'année."),
+    (
+        "Autorité délégante",
+        "Collectivité territoriale ou groupement qui confie la gestion d'un "
+        "service public à un opérateur économique par un contrat de concession.",
+    ),
+    (
+        "Délégataire",
+        "Opérateur économique auquel la gestion du service est confiée et qui en "
+        "assume le risque d'exploitation.",
+    ),
+    (
+        "CARE",
+        "Compte annuel de résultat de l'exploitation : compte de résultat du contrat, "
+        "établi selon des méthodes constantes d'une année sur l'autre.",
+    ),
+    (
+        "Biens de retour",
+        "Biens nécessaires au service, propriété de la collectivité, qui lui "
+        "reviennent gratuitement en fin de contrat.",
+    ),
+    (
+        "Biens de reprise",
+        "Biens utiles au service que la collectivité peut racheter en fin de "
+        "contrat à une valeur fixée contractuellement.",
+    ),
+    (
+        "CCSPL",
+        "Commission consultative des services publics locaux, qui examine chaque année "
+        "le rapport du délégataire (article L.1413-1 du CGCT).",
+    ),
+    (
+        "Charges de structure",
+        "Charges des services communs (direction, comptabilité, "
+        "informatique) réparties entre les contrats selon une clé de répartition.",
+    ),
+    (
+        "Redevance",
+        "Somme versée par le délégataire à l'autorité délégante en contrepartie de "
+        "l'occupation du domaine public ou des droits conférés par le contrat.",
+    ),
+    (
+        "Renouvellement",
+        "Remplacement d'un équipement arrivé en fin de vie par un équipement "
+        "neuf assurant la même fonction.",
+    ),
+    (
+        "ETP",
+        "Équivalent temps plein : unité de mesure de l'effectif proratisée selon le temps "
+        "de travail et la durée de présence sur l'année.",
+    ),
 ]
