@@ -155,7 +155,7 @@ def plage() -> Parametres:
 def casino() -> Parametres:
     return Parametres(
         nom="casino_les_pins_2023",
-        graine=53,
+        graine=59,
         exercice=2023,
         collectivite="Ville de Bellerive-les-Bains",
         delegataire="Société du Casino des Pins SA",

@@ -45,7 +45,7 @@ def parametres_dechets() -> Parametres:
 
 
 def _entete_dechets(r: Redacteur, p: Parametres, service: str) -> None:
-    lignes = [
+    lignes: list[tuple[str, dict[str, tuple[object, str]]]] = [
         (p.collectivite, {"collectivite": (p.collectivite, p.collectivite)}),
         (f"Délégataire : {p.delegataire}", {"delegataire": (p.delegataire, p.delegataire)}),
         (

@@ -14,7 +14,7 @@ from .rendu_pdf import StylePdf
 
 if TYPE_CHECKING:
     from .care import BlocCare
-    from .redacteur import Redacteur
+    from .redacteur import MesureDef, Redacteur
 
 MULTIPLICATEUR = {"euro": 1.0, "millier_euro": 1e3, "million_euro": 1e6}
 
@@ -74,7 +74,7 @@ class Parametres:
 
     @property
     def quantum_or(self) -> float:
-        return MULTIPLICATEUR[self.unite] / 10**self.fmt.decimales
+        return float(MULTIPLICATEUR[self.unite] / 10**self.fmt.decimales)
 
     @property
     def quantum_impression(self) -> float:
@@ -95,7 +95,7 @@ class Parametres:
             return self.surcharges[(libelle, annee)]
         ecart = int(annee) - self.annee_ref
         alea = self.rng("montant", libelle, annee).uniform(-bruit, bruit)
-        return base * (1 + pente) ** ecart * (1 + alea)
+        return float(base * (1 + pente) ** ecart * (1 + alea))
 
     def quanta(self, libelle: str, base: float, annee: str, **options: float) -> int:
         return round(self.euros(libelle, base, annee, **options) / self.quantum_impression)
@@ -119,8 +119,8 @@ class Profil:
     equipement: str  # « le réseau », « le parc de stationnement »
     care: Callable[[Parametres], list[BlocCare]]
     resultat: Callable[[Parametres, list[BlocCare]], BlocCare] | None = None
-    indicateurs: Callable[[Parametres], list] = lambda p: []  # list[MesureDef]
-    tarifs: Callable[[Parametres], list] = lambda p: []
+    indicateurs: Callable[[Parametres], list[MesureDef]] = lambda p: []
+    tarifs: Callable[[Parametres], list[MesureDef]] = lambda p: []
     effectif: float = 10.0
     investissements: list[tuple[str, float]] = field(default_factory=list)
     biens: list[tuple[str, str]] = field(default_factory=list)  # (désignation, localisation)

@@ -52,4 +52,4 @@ def famille(nom: str) -> Famille:
 
 
 def largeur(texte: str, police: str, taille: float) -> float:
-    return pdfmetrics.stringWidth(texte, police, taille)
+    return float(pdfmetrics.stringWidth(texte, police, taille))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .care import BlocCare, LigneCareDef
@@ -39,7 +40,7 @@ def bloc(
             lignes.append(LigneCareDef(entree.libelle, poste=entree.poste, nature="sous_total"))
             continue
         libelle, base = entree[0], entree[1]
-        poste = entree[2] if len(entree) > 2 else None  # type: ignore[misc]
+        poste = entree[2] if len(entree) > 2 else None
         montants = p.serie(libelle, base, pente=pente, bruit=bruit)
         lignes.append(LigneCareDef(libelle, montants, poste=poste))
     fin = LigneCareDef(total[0], poste=total[1], nature="total") if total else None
@@ -67,7 +68,7 @@ def sites(
     p: Parametres,
     titre: str,
     noms: list[str],
-    colonnes: list[tuple[str, str | None, float, int]],
+    colonnes: Sequence[tuple[str, str | None, float, int]],
     recit: list[str],
 ) -> None:
     """Une sous-partie par site (commune, parking, école...) avec un petit tableau chiffré :

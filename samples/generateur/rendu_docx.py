@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocumentObjet
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -22,7 +23,7 @@ from .modele import Paragraphe, Rapport, SautPage, SectionPaysage, Tableau, Titr
 DATE_FIGEE = datetime(2024, 5, 28, 10, 0, 0)
 
 
-def _tableau(document: Document, bloc: Tableau) -> None:  # type: ignore[valid-type]
+def _tableau(document: DocumentObjet, bloc: Tableau) -> None:
     if bloc.titre:
         document.add_paragraph().add_run(bloc.titre).bold = True
     if bloc.legende:
@@ -51,7 +52,7 @@ def rendre_docx(rapport: Rapport, chemin: Path) -> dict[str, int]:
         if isinstance(bloc, SectionPaysage):
             raise ValueError("pas de section paysage en DOCX")
         if isinstance(bloc, SautPage):
-            document.add_page_break()
+            document.add_page_break()  # type: ignore[no-untyped-call]
             page += 1
             continue
         if isinstance(bloc, Titre):

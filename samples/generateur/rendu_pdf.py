@@ -59,11 +59,11 @@ class MoteurPdf:
     # --- pages -------------------------------------------------------------------
     @property
     def largeur_page(self) -> float:
-        return A4[1] if self.paysage else A4[0]
+        return float(A4[1] if self.paysage else A4[0])
 
     @property
     def hauteur_page(self) -> float:
-        return A4[0] if self.paysage else A4[1]
+        return float(A4[0] if self.paysage else A4[1])
 
     @property
     def largeur_utile(self) -> float:

@@ -76,7 +76,7 @@ def _tableau(feuille, bloc: Tableau, ligne: int) -> int:  # type: ignore[no-unty
 
 def rendre_xlsx(rapport: Rapport, chemin: Path) -> dict[str, int]:
     classeur = Workbook()
-    classeur.remove(classeur.active)
+    classeur.remove(classeur.active)  # type: ignore[arg-type]
     pages: dict[str, int] = {}
     for numero, blocs in enumerate(_pages(rapport.blocs), 1):
         nom = next((b.texte for b in blocs if isinstance(b, Titre)), f"Feuille {numero}")

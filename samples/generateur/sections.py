@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .modele import LigneTableau, Paragraphe, SautPage, Tableau
+from .modele import Bloc, LigneTableau, Paragraphe, SautPage, Tableau
 from .nombres_fr import FormatNombre, date_courte, date_longue, ecrire_quanta
 from .parametres import Parametres, Profil
 from .redacteur import MesureDef, Redacteur
@@ -277,9 +277,9 @@ def perspectives(r: Redacteur, p: Parametres, profil: Profil) -> None:
         r.para(texte)
 
 
-def sommaire(blocs: list, titres: list[str]) -> None:
+def sommaire(blocs: list[Bloc], titres: list[str]) -> None:
     """Insère un sommaire (titres de premier niveau, sans numéros de page) après la garde."""
     rang = next(i for i, b in enumerate(blocs) if isinstance(b, SautPage)) + 1
-    contenu: list = [Paragraphe("SOMMAIRE", taille=14)]
+    contenu: list[Bloc] = [Paragraphe("SOMMAIRE", taille=14)]
     contenu += [Paragraphe(t, puce=True) for t in titres]
     blocs[rang:rang] = [*contenu, SautPage()]
