@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from pdfplumber.page import Page as PagePlumber
+from PIL import Image
 
 from extracteurs import alignement, assemblage, choix, lecteurs_pdf, ocr, pdf
 from extracteurs.grilles import GrilleBrute
 from extracteurs.lignes import LigneBrute, englobante, vers_lignes
 from extracteurs.modeles import Page
+from socle.erreurs import ExtractionError
 from socle.reglages import Reglages
 
 Suivi = Callable[[int, int], None]
@@ -31,37 +34,66 @@ def lire_pdf(
     mot_de_passe = reglages.pdf_password.get_secret_value() if reglages.pdf_password else None
     nombre = pdf.verifier_pdf(chemin, mot_de_passe or None)
     if nombre > reglages.max_pages:
-        from socle.erreurs import ExtractionError
-
         raise ExtractionError(
             f"Le PDF compte {nombre} pages, au-delà de la limite de {reglages.max_pages} "
             "(DSP_MAX_PAGES).",
             fichier=chemin,
         )
-    lues: list[PageLue] = []
     avertissements: list[str] = []
     rendu = pdfium.PdfDocument(chemin, password=mot_de_passe or None)
     try:
-        with pdf.ouvrir_pdfplumber(chemin, mot_de_passe) as document:
-            for index, page_plumber in enumerate(document.pages):
-                lue = _lire_page(page_plumber, rendu[index], index + 1, chemin, reglages)
-                if not lue.lignes:
-                    avertissements.append(f"Page {index + 1} : ni texte ni image lisible.")
-                lues.append(lue)
-                page_plumber.close()
-                if suivi:
-                    suivi(index + 1, nombre)
+        with (
+            pdf.ouvrir_pdfplumber(chemin, mot_de_passe) as document,
+            ThreadPoolExecutor(max_workers=reglages.ocr_processus) as pool,
+        ):
+            lues = _lire_pages(document.pages, rendu, chemin, reglages, pool, suivi)
     finally:
         rendu.close()
+    avertissements += [
+        f"Page {lue.page.numero} : ni texte ni image lisible." for lue in lues if not lue.lignes
+    ]
     return [lue.page for lue in lues], _recoller_tout(lues), avertissements
 
 
+def _lire_pages(
+    pages: list[PagePlumber],
+    rendu: pdfium.PdfDocument,
+    chemin: Path,
+    reglages: Reglages,
+    pool: ThreadPoolExecutor,
+    suivi: Suivi | None,
+) -> list[PageLue]:
+    """Pages natives lues tout de suite ; pages scannées confiées aux threads OCR, en nombre
+    borné pour que la mémoire des images en attente reste limitée."""
+    lues: list[PageLue | Future[PageLue]] = []
+    en_cours: list[Future[PageLue]] = []
+    for index, page_plumber in enumerate(pages):
+        lue = _lire_page(page_plumber, rendu[index], index + 1, chemin, reglages, pool)
+        page_plumber.close()
+        lues.append(lue)
+        if isinstance(lue, Future):
+            en_cours.append(lue)
+        while len(en_cours) > reglages.ocr_processus:
+            en_cours.pop(0).result()
+        if suivi:
+            suivi(index + 1, len(pages))
+    return [lue.result() if isinstance(lue, Future) else lue for lue in lues]
+
+
 def _lire_page(
-    page: PagePlumber, rendu: pdfium.PdfPage, numero: int, chemin: Path, reglages: Reglages
-) -> PageLue:
+    page: PagePlumber,
+    rendu: pdfium.PdfPage,
+    numero: int,
+    chemin: Path,
+    reglages: Reglages,
+    pool: ThreadPoolExecutor,
+) -> PageLue | Future[PageLue]:
     visibles = pdf.nombre_caracteres_visibles(page)
     if visibles < reglages.texte_min_caracteres and pdf.a_des_images(page):
-        return _lire_page_ocr(rendu, numero, reglages)
+        native = pdf.resolution_images(page)
+        dpi = reglages.ocr_dpi if native is None else int(min(reglages.ocr_dpi, max(150, native)))
+        image = ocr.preparer_image(rendu, dpi)
+        return pool.submit(_lire_page_ocr, image, numero, reglages, dpi)
     lignes, redressement = pdf.lire_lignes_natives(page)
     largeur, hauteur = float(page.width), float(page.height)
     if redressement:
@@ -98,8 +130,8 @@ def _grilles_natives(
     return grilles
 
 
-def _lire_page_ocr(rendu: pdfium.PdfPage, numero: int, reglages: Reglages) -> PageLue:
-    lue = ocr.ocr_page(rendu, reglages.ocr_dpi, reglages.ocr_langue)
+def _lire_page_ocr(image: Image.Image, numero: int, reglages: Reglages, dpi: int) -> PageLue:
+    lue = ocr.lire_image(image, dpi, reglages.ocr_langue)
     modele = Page(
         numero=numero,
         largeur=lue.largeur,

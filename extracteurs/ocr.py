@@ -18,6 +18,7 @@ import pytesseract
 from PIL import Image
 
 from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
+from extracteurs.nombres import lire_nombre
 from socle.erreurs import ExtractionError
 
 # Tesseract multi-thread (OpenMP) est ~8× plus lent sur 2 cœurs partagés : un thread par
@@ -67,7 +68,12 @@ _CHIFFRES_DOUTEUX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": 
 
 
 def corriger_mot(texte: str) -> str:
-    """Corrige les confusions lettre/chiffre dans un mot surtout numérique (« 1O2 » → « 102 »)."""
+    """Corrige les confusions lettre/chiffre dans un mot surtout numérique (« 1O2 » → « 102 »).
+
+    Les restes de filets verticaux que Tesseract lit « | » ou « [ » en bord de mot sont
+    retirés d'abord ; un mot qui n'est que cela devient vide (et sera ignoré).
+    """
+    texte = texte.strip("|[]¦")
     chiffres = sum(c.isdigit() for c in texte)
     if chiffres and chiffres >= len(texte) / 2 and re.fullmatch(r"[\dOoIl|,.()\-−–%€]+", texte):
         return texte.translate(_CHIFFRES_DOUTEUX)
@@ -87,13 +93,14 @@ def lire_mots(image: Image.Image, langue: str, dpi: int) -> tuple[list[Element],
     elements, confiances = [], []
     for i, texte in enumerate(donnees["text"]):
         confiance = float(donnees["conf"][i])
-        if not texte.strip() or confiance < 0:
+        mot = corriger_mot(texte.strip())
+        if not mot or confiance < 0:
             continue
         x, y, w, h = (donnees[k][i] for k in ("left", "top", "width", "height"))
         confiances.append(confiance)
         elements.append(
             Element(
-                texte=corriger_mot(texte.strip()),
+                texte=mot,
                 x0=x * echelle,
                 haut=y * echelle,
                 x1=(x + w) * echelle,
@@ -106,6 +113,28 @@ def lire_mots(image: Image.Image, langue: str, dpi: int) -> tuple[list[Element],
     return elements, moyenne
 
 
+_CHIFFRES_ESPACES = re.compile(r"^(\(?[-−–]?)(\d[\d ]*\d)(,\d+)?(\)?[-−–]?)$")
+
+
+def regrouper_chiffres(ligne: LigneBrute) -> LigneBrute:
+    """Rétablit les groupes de milliers qu'un OCR a mal espacés (« 1542 631 » → « 1 542 631 »).
+
+    Une espace fine imprimée entre deux groupes est souvent perdue par Tesseract ; un
+    nombre de cellule dont les groupes sont incohérents est relu chiffres accolés.
+    """
+    for segment in ligne.segments:
+        trouve = _CHIFFRES_ESPACES.match(segment.texte)
+        if not trouve or lire_nombre(segment.texte) is not None:
+            continue
+        avant, entier, decimales, apres = trouve.groups()
+        if all(re.fullmatch(r"(?:19|20)\d\d", g) for g in entier.split()):
+            continue  # des années côte à côte, pas un montant
+        chiffres = entier.replace(" ", "")
+        groupes = [chiffres[max(0, i - 3) : i] for i in range(len(chiffres), 0, -3)][::-1]
+        segment.texte = f"{avant}{' '.join(groupes)}{decimales or ''}{apres}"
+    return ligne
+
+
 def orientation(image: Image.Image) -> int:
     """Angle (0, 90, 180, 270) dont il faut tourner l'image, selon l'OSD de Tesseract."""
     try:
@@ -116,15 +145,31 @@ def orientation(image: Image.Image) -> int:
     return int(trouve.group(1)) if trouve else 0
 
 
-def ocr_page(page: pdfium.PdfPage, dpi: int, langue: str) -> PageOcr:
-    image = effacer_filets(rendre(page, dpi))
+def preparer_image(page: pdfium.PdfPage, dpi: int) -> Image.Image:
+    """Rendu et effacement des filets ; pdfium n'étant pas sûr entre threads, à faire ici."""
+    return effacer_filets(rendre(page, dpi))
+
+
+def lire_image(image: Image.Image, dpi: int, langue: str) -> PageOcr:
+    """OCR d'une page déjà rendue (appelable depuis un thread : Tesseract est un processus).
+
+    Une image plus large que haute est d'abord soumise à l'OSD : c'est le cas typique d'une
+    page portrait numérisée couchée, et cela évite un premier OCR inutile et lent.
+    """
+    rotation = orientation(image) if image.width > image.height else 0
+    if rotation:
+        image = image.rotate(-rotation, expand=True)
     elements, confiance = lire_mots(image, langue, dpi)
-    rotation = 0
-    if confiance is None or confiance < CONFIANCE_MIN_DROITE or len(elements) < 15:
+    if not rotation and (
+        confiance is None or confiance < CONFIANCE_MIN_DROITE or len(elements) < 15
+    ):
         rotation = orientation(image)
         if rotation:
             image = image.rotate(-rotation, expand=True)
             elements, confiance = lire_mots(image, langue, dpi)
-    lignes = [segmenter(ligne, caracteres=False) for ligne in grouper_en_lignes(elements)]
+    lignes = [
+        regrouper_chiffres(segmenter(ligne, caracteres=False))
+        for ligne in grouper_en_lignes(elements)
+    ]
     largeur, hauteur = (image.width * 72 / dpi, image.height * 72 / dpi)
     return PageOcr(lignes, largeur, hauteur, rotation, confiance)

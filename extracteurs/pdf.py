@@ -159,3 +159,18 @@ def nombre_caracteres_visibles(page: PagePlumber) -> int:
 
 def a_des_images(page: PagePlumber) -> bool:
     return bool(page.images)
+
+
+def resolution_images(page: PagePlumber) -> float | None:
+    """Résolution (points par pouce) de la plus grande image de la page, si elle en a une.
+
+    Rendre une page scannée au-delà de la résolution du scan n'ajoute aucun détail et
+    ralentit l'OCR : on s'aligne dessus.
+    """
+    meilleure: tuple[float, float] | None = None
+    for image in page.images:
+        largeur_pt = float(image["x1"]) - float(image["x0"])
+        pixels = float((image.get("srcsize") or (0, 0))[0])
+        if largeur_pt > 0 and pixels > 0 and (meilleure is None or largeur_pt > meilleure[0]):
+            meilleure = (largeur_pt, pixels * 72 / largeur_pt)
+    return meilleure[1] if meilleure else None

@@ -34,19 +34,22 @@ def nettoyer(grille: GrilleBrute) -> list[list[CelluleBrute]]:
 
 
 def lignes_entete(lignes: list[list[CelluleBrute]]) -> int:
-    """Nombre de lignes d'en-tête : celles qui précèdent la première ligne de montants."""
+    """Nombre de lignes d'en-tête : jusqu'à la dernière ligne d'en-têtes de colonnes
+    (années, N-1, « Variation ») qui précède la première ligne de montants.
+
+    Une ligne de section (« Produits d'exploitation », seule dans la colonne des libellés)
+    placée entre l'en-tête et les montants reste une ligne du tableau.
+    """
+    derniere = -1
     for rang, ligne in enumerate(lignes):
-        montants = [c for c in ligne[1:] if _nombre(c) is not None and not _est_annee(c)]
-        if montants:
-            return rang
-        valeurs = [c for c in ligne if c.texte.strip()]
-        if not valeurs or not all(
-            _est_annee(c) or est_entete(c.texte) or k == 0
-            for k, c in enumerate(ligne)
-            if c.texte.strip()
-        ):
-            return rang
-    return 0
+        remplies = [c for c in ligne[1:] if c.texte.strip()]
+        if any(_nombre(c) is not None and not _est_annee(c) for c in remplies):
+            break
+        if remplies and all(_est_annee(c) or est_entete(c.texte) for c in remplies):
+            derniere = rang
+        elif remplies:
+            break
+    return derniere + 1
 
 
 def construire_tableau(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,12 @@ class Reglages(BaseSettings):
     pdf_password: SecretStr | None = Field(None, description="Mot de passe des PDF chiffrés")
     ocr_langue: str = Field("fra", description="Langue Tesseract pour les pages scannées")
     ocr_dpi: int = Field(300, ge=100, le=600, description="Résolution du rendu avant OCR")
+    ocr_processus: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=64,
+        description="Pages OCR traitées en parallèle (un processus Tesseract chacune)",
+    )
     max_pages: int = Field(600, ge=1, description="Nombre maximal de pages lues par rapport")
     max_taille_mo: int = Field(200, ge=1, description="Taille maximale d'un fichier (Mo)")
     texte_min_caracteres: int = Field(
