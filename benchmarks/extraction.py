@@ -21,7 +21,8 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 ICI = Path(__file__).resolve().parent
@@ -38,7 +39,7 @@ def mesurer_dsp(fichier: Path) -> list[tuple[bool, float]]:
     instants = [time.perf_counter()]
     document = extraire(fichier, suivi=lambda page, total: instants.append(time.perf_counter()))
     fin = time.perf_counter()
-    durees = [b - a for a, b in zip(instants, instants[1:], strict=False)]
+    durees = [b - a for a, b in pairwise(instants)]
     durees[-1] += fin - instants[-1]  # tableaux et recollage, comptés sur la dernière page
     return [(page.scannee, d) for page, d in zip(document.pages, durees, strict=True)]
 
@@ -73,8 +74,11 @@ def mesurer_unstructured(fichier: Path) -> list[tuple[bool, float]]:
 
 def travailleur(methode: str, corpus: Path) -> None:
     """Processus enfant : mesure une méthode sur tous les PDF, écrit un JSON sur stdout."""
-    fonction = {"dsp": mesurer_dsp, "pdfplumber-texte": mesurer_pdfplumber,
-                "unstructured-fast": mesurer_unstructured}[methode]
+    fonction = {
+        "dsp": mesurer_dsp,
+        "pdfplumber-texte": mesurer_pdfplumber,
+        "unstructured-fast": mesurer_unstructured,
+    }[methode]
     pages: list[tuple[bool, float]] = []
     for fichier in sorted(corpus.glob("*.pdf")):
         pages.extend(fonction(fichier))
@@ -88,11 +92,19 @@ def lancer(methode: str, corpus: Path) -> dict[str, object]:
         if not VENV_UNSTRUCTURED.exists():
             return {"erreur": "environnement absent : lancer benchmarks/preparer_unstructured.sh"}
         python = str(VENV_UNSTRUCTURED)
-    env = dict(os.environ, DO_NOT_TRACK="true", SCARF_NO_ANALYTICS="true",
-               UNSTRUCTURED_DISABLE_NOTICE="1", HF_HUB_OFFLINE="1")
+    env = dict(
+        os.environ,
+        DO_NOT_TRACK="true",
+        SCARF_NO_ANALYTICS="true",
+        UNSTRUCTURED_DISABLE_NOTICE="1",
+        HF_HUB_OFFLINE="1",
+    )
     sortie = subprocess.run(
         [python, __file__, "--travailleur", methode, "--corpus", str(corpus)],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if sortie.returncode:
         return {"erreur": sortie.stderr.strip().splitlines()[-1][:200]}
@@ -102,7 +114,13 @@ def lancer(methode: str, corpus: Path) -> dict[str, object]:
 
 def synthese(donnees: dict[str, object]) -> dict[str, str]:
     if "erreur" in donnees:
-        return {"natif": "—", "scanne": "—", "pages": "—", "pic": "—", "note": str(donnees["erreur"])}
+        return {
+            "natif": "—",
+            "scanne": "—",
+            "pages": "—",
+            "pic": "—",
+            "note": str(donnees["erreur"]),
+        }
     pages = [tuple(p) for p in donnees["pages"]]  # type: ignore[attr-defined]
     natives = [d for s, d in pages if not s]
     scannees = [d for s, d in pages if s]
@@ -110,41 +128,53 @@ def synthese(donnees: dict[str, object]) -> dict[str, str]:
     def moyenne(valeurs: list[float]) -> str:
         return f"{sum(valeurs) / len(valeurs):.3f}" if valeurs else "—"
 
-    return {"natif": moyenne(natives), "scanne": moyenne(scannees),
-            "pages": f"{len(natives)} + {len(scannees)}", "pic": f"{donnees['pic_mo']:.0f}",
-            "note": ""}
+    return {
+        "natif": moyenne(natives),
+        "scanne": moyenne(scannees),
+        "pages": f"{len(natives)} + {len(scannees)}",
+        "pic": f"{donnees['pic_mo']:.0f}",
+        "note": "",
+    }
+
+
+COLONNES = ("natif", "scanne", "pages", "pic", "note")
 
 
 def ecrire_resultats(lignes: dict[str, dict[str, str]], corpus: Path, cible: Path) -> None:
-    horodatage = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    horodatage = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    nom_corpus = corpus.relative_to(RACINE) if corpus.is_relative_to(RACINE) else corpus
     tableau = [
-        "| méthode | s/page natif | s/page scanné | pages (natives + scannées) | pic mémoire (Mo) | note |",
+        "| méthode | s/page natif | s/page scanné | pages (natives + scannées) "
+        "| pic mémoire (Mo) | note |",
         "|---|---|---|---|---|---|",
     ]
-    for methode, l in lignes.items():
-        tableau.append(f"| {methode} | {l['natif']} | {l['scanne']} | {l['pages']} | {l['pic']} | {l['note']} |")
-    section = "\n".join([
-        "## Extraction (`benchmarks/extraction.py`)",
-        "",
-        f"Mesuré le {horodatage} sur {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cœurs, corpus `{corpus.relative_to(RACINE) if corpus.is_relative_to(RACINE) else corpus}`. "
-        "Cibles : natif ≤ 0,15 s/page, OCR ≤ 3 s/page.",
-        "",
-        *tableau,
-        "",
-    ])
+    for methode, mesure in lignes.items():
+        tableau.append("| " + " | ".join([methode, *(mesure[c] for c in COLONNES)]) + " |")
+    section = "\n".join(
+        [
+            "## Extraction (`benchmarks/extraction.py`)",
+            "",
+            f"Mesuré le {horodatage} sur {platform.machine()}, {os.cpu_count()} cœurs, "
+            f"corpus `{nom_corpus}`. Cibles : natif ≤ 0,15 s/page, OCR ≤ 3 s/page.",
+            "",
+            *tableau,
+            "",
+        ]
+    )
     remplacer_section(cible, "## Extraction", section)
 
 
 def remplacer_section(cible: Path, titre: str, section: str) -> None:
     """Remplace (ou ajoute) la section `titre` de RESULTS.md, sans toucher aux autres."""
-    texte = cible.read_text(encoding="utf-8") if cible.exists() else "# Résultats des bancs d'essai\n\n"
+    texte = (
+        cible.read_text(encoding="utf-8") if cible.exists() else "# Résultats des bancs d'essai\n\n"
+    )
     debut = texte.find(titre)
     if debut < 0:
         texte = texte.rstrip("\n") + "\n\n" + section
     else:
         fin = texte.find("\n## ", debut + len(titre))
-        texte = texte[:debut] + section + (texte[fin + 1:] if fin >= 0 else "")
+        texte = texte[:debut] + section + (texte[fin + 1 :] if fin >= 0 else "")
     cible.write_text(texte, encoding="utf-8")
 
 

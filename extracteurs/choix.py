@@ -7,6 +7,7 @@ page (repérés par l'analyse des lignes) que le lecteur a effectivement mis en 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from extracteurs.alignement import Genre, est_valeur, genre_ligne
@@ -28,6 +29,17 @@ def reference_page(lignes: list[LigneBrute]) -> int:
     )
 
 
+def page_chiffree(lignes: list[LigneBrute]) -> bool:
+    """La page porte-t-elle des lignes surtout faites de chiffres (un tableau, même mal lu) ?"""
+    for ligne in lignes:
+        texte = ligne.texte
+        chiffres = sum(c.isdigit() for c in texte)
+        utiles = sum(not c.isspace() for c in texte)
+        if utiles and chiffres / utiles >= 0.3 and len(re.findall(r"\d+", texte)) >= 2:
+            return True
+    return False
+
+
 def noter(grilles: list[GrilleBrute], reference: int) -> float:
     bonnes = mauvaises = 0
     for grille in grilles:
@@ -41,14 +53,20 @@ def noter(grilles: list[GrilleBrute], reference: int) -> float:
 
 
 def choisir(
-    lecteurs: dict[str, Lecteur], reference: int
+    lecteurs: dict[str, Lecteur], reference: int, seuil: float | None = None
 ) -> tuple[str, list[GrilleBrute], dict[str, float]]:
-    """Exécute chaque lecteur, note son résultat, renvoie le meilleur et toutes les notes."""
+    """Exécute les lecteurs dans l'ordre, note chacun, renvoie le meilleur et toutes les notes.
+
+    Avec `seuil`, on s'arrête dès qu'un lecteur l'atteint : les lecteurs suivants, plus
+    lents (camelot rend la page en image), ne servent qu'aux pages où le premier doute.
+    """
     resultats: dict[str, list[GrilleBrute]] = {}
     notes: dict[str, float] = {}
     for nom, lecteur in lecteurs.items():
         resultats[nom] = lecteur()
         notes[nom] = noter(resultats[nom], reference)
+        if seuil is not None and notes[nom] >= seuil:
+            break
     ordre = sorted(
         notes, key=lambda n: (-round(notes[n], 3), PREFERENCE.index(n) if n in PREFERENCE else 9)
     )

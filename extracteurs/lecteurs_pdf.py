@@ -82,6 +82,8 @@ def grilles_camelot(
                 flavor=saveur,
                 password=mot_de_passe,
                 suppress_stdout=True,
+                # Un texte à cheval sur deux cellules (colonnes serrées) est coupé aux filets.
+                split_text=True,
             )
     except Exception as exc:  # camelot échoue sur des pages atypiques : ce lecteur s'abstient
         journal.info("camelot n'a pas lu la page %s : %s", numero, exc)

@@ -116,7 +116,7 @@ def _grilles_natives(
     lecteurs: dict[str, choix.Lecteur] = {
         "alignement": lambda: alignement.grilles_page(lignes, numero)
     }
-    if reference:
+    if reference or choix.page_chiffree(lignes):
         regle = lecteurs_pdf.a_des_filets(page)
         mdp = reglages.pdf_password.get_secret_value() if reglages.pdf_password else None
         saveur = "camelot-lattice" if regle else "camelot-stream"
@@ -124,7 +124,8 @@ def _grilles_natives(
             chemin, numero, float(page.height), regle, mdp or None
         )
         lecteurs["pdfplumber"] = lambda: lecteurs_pdf.grilles_pdfplumber(page, numero, regle)
-    _, grilles, _ = choix.choisir(lecteurs, reference)
+    seuil = reglages.tableaux_seuil if reglages.tableaux_comparaison == "si_doute" else None
+    _, grilles, _ = choix.choisir(lecteurs, reference, seuil)
     for grille in grilles:
         grille.contexte = _contexte(grille, lignes)
     return grilles

@@ -71,15 +71,18 @@ def englobante(boites: list[Boite]) -> Boite:
 def grouper_en_lignes(elements: list[Element]) -> list[list[Element]]:
     """Regroupe par bande verticale : un élément rejoint la ligne dont il chevauche le milieu."""
     lignes: list[list[Element]] = []
+    somme_milieux = somme_hauteurs = 0.0  # de la ligne courante, tenues à jour pas à pas
     for elem in sorted(elements, key=lambda e: (e.milieu, e.x0)):
         if lignes:
-            courante = lignes[-1]
-            centre = statistics.fmean(e.milieu for e in courante)
-            hauteur = statistics.fmean(e.bas - e.haut for e in courante)
+            n = len(lignes[-1])
+            centre, hauteur = somme_milieux / n, somme_hauteurs / n
             if abs(elem.milieu - centre) <= max(hauteur, elem.bas - elem.haut) * 0.45:
-                courante.append(elem)
+                lignes[-1].append(elem)
+                somme_milieux += elem.milieu
+                somme_hauteurs += elem.bas - elem.haut
                 continue
         lignes.append([elem])
+        somme_milieux, somme_hauteurs = elem.milieu, elem.bas - elem.haut
     return [
         sorted(ligne, key=lambda e: e.x0) for ligne in lignes if any(e.texte.strip() for e in ligne)
     ]

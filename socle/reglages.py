@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,14 @@ class Reglages(BaseSettings):
         ge=1,
         le=64,
         description="Pages OCR traitées en parallèle (un processus Tesseract chacune)",
+    )
+    tableaux_comparaison: Literal["toujours", "si_doute"] = Field(
+        "si_doute",
+        description="Lancer camelot et pdfplumber sur chaque page chiffrée (toujours) ou "
+        "seulement quand la lecture par alignement n'atteint pas le seuil (si_doute)",
+    )
+    tableaux_seuil: float = Field(
+        0.98, ge=0, le=1, description="Note d'alignement au-delà de laquelle on ne compare pas"
     )
     max_pages: int = Field(600, ge=1, description="Nombre maximal de pages lues par rapport")
     max_taille_mo: int = Field(200, ge=1, description="Taille maximale d'un fichier (Mo)")

@@ -15,6 +15,7 @@ from cli.principal import app
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from fiche.modeles import Ancrage, Champ, Fiche
+from socle.reglages import Reglages
 from tests.conftest import CORPUS
 
 FICHES = sorted(CORPUS.glob("*.fiche.json"))
@@ -86,6 +87,22 @@ def test_dsp_extraire_ecrit_des_nombres_json(tmp_path: Path) -> None:
     assert resultat.exit_code == 0, resultat.output
     assert "Tableaux" in resultat.output
     donnees = json.loads(cible.read_text(encoding="utf-8"))
-    nombres = [c["nombre"] for t in donnees["tableaux"] for c in t["cellules"] if c["nombre"] is not None]
+    nombres = [
+        c["nombre"] for t in donnees["tableaux"] for c in t["cellules"] if c["nombre"] is not None
+    ]
     assert nombres and all(isinstance(n, (int, float)) for n in nombres)
     assert donnees["pages"][0]["lignes"][0]["id"] == "p1-l1"
+
+
+COMPARES = ["assainissement_saulaies_2023", "transport_agglo_orne_2023", "port_plaisance_2023"]
+
+
+@pytest.mark.parametrize("nom", COMPARES)
+def test_comparaison_systematique_sur_le_corpus(nom: str) -> None:
+    """Mode « toujours » : camelot et pdfplumber concourent sur chaque page chiffrée, et le
+    meilleur lecteur retenu retrouve toujours tous les montants."""
+    fiche, chemin = _source(CORPUS / f"{nom}.fiche.json")
+    document = extraire(chemin, Reglages(tableaux_comparaison="toujours"))
+    assert all(len(t.scores) >= 2 for t in document.tableaux)
+    attendus = montants_attendus(fiche)
+    assert all(retrouve(document, a) for a in attendus)

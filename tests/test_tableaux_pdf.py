@@ -11,6 +11,7 @@ from reportlab.pdfgen import canvas
 
 from extracteurs.document import extraire
 from extracteurs.modeles import Tableau
+from socle.reglages import Reglages
 from tests.conftest import _police, pdf_tableau
 
 ENTETE = ("", "Exercice 2022", "Exercice 2023")
@@ -144,3 +145,50 @@ def test_page_couchee_redressee(tmp_path: Path, angle: int) -> None:
     tableau = document.tableaux[0]
     assert [c.annee for c in tableau.colonnes] == [None, 2022, 2023]
     assert {1000.0, 1100.0, 900.0, 950.0} <= {c.nombre for c in tableau.cellules}
+
+
+def _pdf_colonnes_serrees(chemin: Path) -> Path:
+    """Tableau réglé dont deux colonnes chiffrées se touchent presque : seuls les filets les
+    séparent, l'alignement seul fusionne « 1 234 » et « 5 678 »."""
+    toile = canvas.Canvas(str(chemin), pagesize=A4, invariant=1)
+    police = _police()
+    toile.setFont(police, 12)
+    toile.drawString(60, 790, "Compte de résultat (en euros)")
+    lignes = [("", "2022", "2023")] + [
+        (f"Poste {i}", f"{i} {100 + i}", f"{i + 1} {200 + i}") for i in range(1, 9)
+    ]
+    y = 760.0
+    for ligne in lignes:
+        toile.setFont(police, 9)
+        toile.drawString(62, y, ligne[0])
+        toile.drawRightString(330, y, ligne[1])
+        toile.drawRightString(360, y, ligne[2])
+        toile.rect(58, y - 4, 306, 15, stroke=1, fill=0)
+        for x in (300, 332):
+            toile.line(x, y - 4, x, y + 11)
+        y -= 15
+    toile.showPage()
+    toile.save()
+    return chemin
+
+
+def test_camelot_lattice_l_emporte_quand_l_alignement_doute(tmp_path: Path) -> None:
+    document = extraire(_pdf_colonnes_serrees(tmp_path / "serre.pdf"))
+    tableau = document.tableaux[0]
+    assert tableau.methode == "camelot-lattice"
+    assert tableau.scores["alignement"] < tableau.scores["camelot-lattice"]
+    valeurs = {(c.ligne, c.colonne): c.nombre for c in tableau.cellules}
+    assert valeurs[(1, 1)] == 1101.0 and valeurs[(1, 2)] == 2201.0
+    assert [c.annee for c in tableau.colonnes] == [None, 2022, 2023]
+
+
+def test_comparaison_systematique_garde_toutes_les_notes(tmp_path: Path) -> None:
+    chemin = _pdf_coupe(tmp_path / "coupe.pdf", entete_repete=True, regle=True)
+    rapide = max(extraire(chemin).tableaux, key=lambda t: t.nb_lignes)
+    assert set(rapide.scores) == {"alignement"}, "lecture nette : pas de lecteur lent"
+    complet = max(
+        extraire(chemin, Reglages(tableaux_comparaison="toujours")).tableaux,
+        key=lambda t: t.nb_lignes,
+    )
+    assert set(complet.scores) == {"alignement", "camelot-lattice", "pdfplumber"}
+    assert complet.methode == "alignement" and complet.score == 1.0
