@@ -28,7 +28,17 @@ from pathlib import Path
 ICI = Path(__file__).resolve().parent
 RACINE = ICI.parent
 VENV_UNSTRUCTURED = ICI / ".venv-unstructured" / "bin" / "python"
-METHODES = ("dsp", "pdfplumber-texte", "unstructured-fast")
+METHODES = ("dsp", "dsp-comparaison", "pdfplumber-texte", "unstructured-fast")
+# `dsp` : réglages par défaut (camelot et pdfplumber seulement si l'alignement doute) ;
+# `dsp-comparaison` : les trois lecteurs de tableaux sur chaque page chiffrée.
+NOTES = {
+    "dsp": "texte, tableaux notés, OCR (2 pages en parallèle)",
+    "dsp-comparaison": "idem, camelot et pdfplumber essayés sur chaque page chiffrée",
+    "pdfplumber-texte": "plancher : texte brut seul, aucun tableau ; rien lu sur les scans",
+    "unstructured-fast": "venv séparé avec torch CPU (unstructured_inference l'importe : ne "
+    "s'installe pas sans torch) ; « fast » n'OCRise pas : rien lu sur les scans",
+}
+ENV_METHODE = {"dsp-comparaison": {"DSP_TABLEAUX_COMPARAISON": "toujours"}}
 
 
 def mesurer_dsp(fichier: Path) -> list[tuple[bool, float]]:
@@ -76,6 +86,7 @@ def travailleur(methode: str, corpus: Path) -> None:
     """Processus enfant : mesure une méthode sur tous les PDF, écrit un JSON sur stdout."""
     fonction = {
         "dsp": mesurer_dsp,
+        "dsp-comparaison": mesurer_dsp,
         "pdfplumber-texte": mesurer_pdfplumber,
         "unstructured-fast": mesurer_unstructured,
     }[methode]
@@ -98,6 +109,7 @@ def lancer(methode: str, corpus: Path) -> dict[str, object]:
         SCARF_NO_ANALYTICS="true",
         UNSTRUCTURED_DISABLE_NOTICE="1",
         HF_HUB_OFFLINE="1",
+        **ENV_METHODE.get(methode, {}),
     )
     sortie = subprocess.run(
         [python, __file__, "--travailleur", methode, "--corpus", str(corpus)],
@@ -112,7 +124,7 @@ def lancer(methode: str, corpus: Path) -> dict[str, object]:
     return donnees
 
 
-def synthese(donnees: dict[str, object]) -> dict[str, str]:
+def synthese(methode: str, donnees: dict[str, object]) -> dict[str, str]:
     if "erreur" in donnees:
         return {
             "natif": "—",
@@ -133,7 +145,7 @@ def synthese(donnees: dict[str, object]) -> dict[str, str]:
         "scanne": moyenne(scannees),
         "pages": f"{len(natives)} + {len(scannees)}",
         "pic": f"{donnees['pic_mo']:.0f}",
-        "note": "",
+        "note": NOTES.get(methode, ""),
     }
 
 
@@ -190,7 +202,7 @@ def main() -> None:
     lignes = {}
     for methode in METHODES:
         print(f"Mesure : {methode}…", flush=True)
-        lignes[methode] = synthese(lancer(methode, args.corpus.resolve()))
+        lignes[methode] = synthese(methode, lancer(methode, args.corpus.resolve()))
         print(f"  {lignes[methode]}", flush=True)
     ecrire_resultats(lignes, args.corpus.resolve(), args.resultats)
     print(f"Résultats écrits dans {args.resultats}")
