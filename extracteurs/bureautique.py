@@ -300,7 +300,7 @@ class _LecteurDocx:
                 # Une rangée qui commence une page (Word l'a marquée) : page suivante.
                 self._nouvelle_page()
             if any(cellules):
-                texte = " ".join(t for t in uniques if t)
+                texte = "\t".join(t for t in uniques if t)
                 table.rangees.append(_Rangee(self.page, cellules, texte))
                 self.page_occupee = True
         if table.rangees:
@@ -482,7 +482,7 @@ def _rangees_html(table: Any, page: int) -> list[_Rangee]:
         while (i, len(rangee)) in reservees:
             rangee.append("")
         if any(uniques):
-            grille.append(_Rangee(page, rangee, " ".join(t for t in uniques if t)))
+            grille.append(_Rangee(page, rangee, "\t".join(t for t in uniques if t)))
     return grille
 
 

@@ -311,6 +311,6 @@ def feuille_en_page(numero: int, feuille: Feuille) -> tuple[Page, list[GrilleBru
         ajouter_ligne(page, feuille.nom, gras=True)
     for cellules in textes:
         if cellules:
-            ajouter_ligne(page, " ".join(cellules))
+            ajouter_ligne(page, "\t".join(cellules))
     grilles = [_grille(numero, b, feuille.rangees) for b in decouper_blocs(feuille.rangees)]
     return page, grilles

@@ -12,6 +12,7 @@ from extracteurs.grilles import GrilleBrute
 from extracteurs.lecture_pdf import Suivi, lire_pdf
 from extracteurs.modeles import Document, FormatSource, Page, Tableau
 from extracteurs.tableaux import construire_tableau
+from extracteurs.typage import genres_unstructured, typer_pages
 from socle.erreurs import ExtractionError
 from socle.reglages import Reglages
 from socle.reglages import reglages as reglages_courants
@@ -89,12 +90,14 @@ def extraire(
             fichier=chemin,
         )
     exercice = exercice_probable([ligne.texte for page in pages for ligne in page.lignes])
+    tableaux = _tableaux(grilles, exercice)
+    typer_pages(pages, tableaux, genres_unstructured(chemin, format_source))
     return Document(
         fichier=chemin.name,
         sha256=empreinte(chemin),
         format=format_source,
         pages=pages,
-        tableaux=_tableaux(grilles, exercice),
+        tableaux=tableaux,
         exercice_probable=exercice,
         avertissements=avertissements,
         duree_s=round(time.perf_counter() - debut, 3),

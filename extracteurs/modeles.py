@@ -17,6 +17,7 @@ MethodeTableau = Literal[
     "alignement", "pdfplumber", "camelot-lattice", "camelot-stream", "docx", "xlsx", "html"
 ]
 FormatSource = Literal["pdf", "docx", "odt", "xlsx", "html"]
+GenreLigne = Literal["titre", "recit", "liste", "tableau", "texte"]
 
 MULTIPLICATEURS: dict[str, float] = {"euro": 1.0, "millier_euro": 1e3, "million_euro": 1e6}
 
@@ -45,6 +46,9 @@ class Ligne(Enregistrement):
     boite: Boite | None = None
     taille: float | None = Field(None, description="Taille de police (ou hauteur OCR)")
     gras: bool = False
+    genre: GenreLigne | None = Field(
+        None, description="Type d'élément : titre de section, récit, liste, ligne de tableau"
+    )
     mots: list[Mot] = Field(default_factory=list)
 
 

@@ -100,9 +100,9 @@ def test_docx_tableau_en_grille_et_en_lignes(rapport_docx: Path) -> None:
     assert {c.page for rangee in grille.lignes for c in rangee} == {2}
     # Les rangées sont aussi des lignes de la page, dans l'ordre de lecture.
     assert _textes(pages[1])[2:] == [
-        "Poste 2022 2023",
-        f"Total produits 1{NBSP}284{NBSP}560 1{NNBSP}300{NNBSP}000",
-        "Résultat (12 345) -5 000",
+        "Poste\t2022\t2023",
+        f"Total produits\t1{NBSP}284{NBSP}560\t1{NNBSP}300{NNBSP}000",
+        "Résultat\t(12 345)\t-5 000",
         "Commentaire après le tableau.",
     ]
     # Un montant à espaces insécables reste un seul mot.
@@ -138,7 +138,7 @@ def test_docx_cellules_fusionnees(tmp_path: Path) -> None:
         ["", "45", "60"],
         ["Forfait", "1 000", ""],
     ]
-    assert _textes(pages[0])[1] == "Ouvrage Exercice"
+    assert _textes(pages[0])[1] == "Ouvrage\tExercice"
 
 
 def test_docx_sauts_de_section_et_de_ligne(tmp_path: Path) -> None:
@@ -178,8 +178,8 @@ def test_docx_pagination_rendue_par_word(tmp_path: Path) -> None:
 
     assert [_textes(p) for p in pages] == [
         ["Page un"],
-        ["Page deux", "Poste 2023", "Produits 10"],
-        ["Charges 7"],
+        ["Page deux", "Poste\t2023", "Produits\t10"],
+        ["Charges\t7"],
     ]
     assert grilles[0].page == 2
     assert [rangee[0].page for rangee in grilles[0].lignes] == [2, 2, 3]
@@ -241,7 +241,7 @@ def test_html(tmp_path: Path) -> None:
 
     assert _textes(pages[0]) == ["Rapport annuel", "Le délégataire présente", "son compte."]
     assert pages[0].lignes[0].gras
-    assert _textes(pages[1])[:3] == ["Compte annuel de résultat", "en k€", "Poste Exercice"]
+    assert _textes(pages[1])[:3] == ["Compte annuel de résultat", "en k€", "Poste\tExercice"]
     assert _textes(pages[1])[-1] == "un point"
     assert grilles[0].methode == "html" and grilles[0].page == 2
     assert grilles[0].contexte == ["Compte annuel de résultat", "en k€"]
@@ -291,14 +291,14 @@ def test_xlsx_pages_et_lignes(care_xlsx: Path) -> None:
         "CARE",  # nom de l'onglet, en tête de page
         "Compte annuel de résultat",
         "en k€",
-        "Poste 2022 2023 Évolution",
-        "Total produits 1 284 560 1 300 000 1,2 %",
+        "Poste\t2022\t2023\tÉvolution",
+        "Total produits\t1 284 560\t1 300 000\t1,2 %",
         "CHARGES",
-        "Personnel -12,5 -13,25",
-        "Redevance (1 234,50)",
+        "Personnel\t-12,5\t-13,25",
+        "Redevance\t(1 234,50)",
         "Indicateurs",
-        "Abonnés 12 034",
-        "Date de clôture 31/12/2023",
+        "Abonnés\t12 034",
+        "Date de clôture\t31/12/2023",
     ]
     assert pages[0].lignes[0].gras and pages[0].lignes[0].id == "p1-l1"
     assert pages[2].lignes[-1].id == "p3-l3"
