@@ -74,7 +74,9 @@ def zones_tableaux(lignes: list[LigneBrute]) -> list[Zone]:
             i += 1
             continue
         fin = _etendre(lignes, genres, i)
-        if sum(g is Genre.NUMERIQUE for g in genres[i:fin]) >= 2:
+        chiffrees = sum(g is Genre.NUMERIQUE for g in genres[i:fin])
+        # Une seule ligne chiffrée suffit sous un en-tête d'années : fin d'un CARE coupé.
+        if chiffrees >= 2 or (chiffrees == 1 and genres[i] is Genre.ENTETE):
             zones.append(Zone(i, fin))
         i = max(fin, i + 1)
     return zones
