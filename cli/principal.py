@@ -113,20 +113,36 @@ def commande_demo(
 ) -> None:
     """Tâche principale sur les échantillons : extraction de chaque rapport du dossier."""
     cible = reglages().data_dir / "extraction"
+    if not dossier.is_dir():
+        erreurs.print(f"[red]Le dossier {dossier} n'existe pas.[/red]")
+        raise typer.Exit(2)
     rapports = sorted(p for p in dossier.iterdir() if p.suffix.lower() in FORMATS_ACCEPTES)
     if not rapports:
         erreurs.print(f"[red]Aucun rapport (PDF, DOCX, ODT, XLSX) dans {dossier}.[/red]")
         raise typer.Exit(2)
     bilan = Table(title="Extraction des échantillons")
-    for colonne in ("Rapport", "Pages", "Scannées", "Tableaux", "Exercice", "Durée (s)", "État"):
-        bilan.add_column(colonne)
+    bilan.add_column("Rapport", no_wrap=True)
+    for colonne in ("Pages", "Scannées", "Tableaux", "Exercice", "Durée (s)", "État"):
+        if colonne == "État":
+            bilan.add_column(colonne, min_width=8)
+        else:
+            bilan.add_column(colonne, justify="right")
+    erreurs_lot = 0
     with _barre() as barre:
         tache = barre.add_task("Extraction des rapports", total=len(rapports))
         for rapport in rapports:
-            bilan.add_row(*_ligne_demo(rapport, cible))
+            barre.update(tache, description=f"Extraction : {rapport.name}")
+            ligne = _ligne_demo(rapport, cible)
+            erreurs_lot += ligne[-1].startswith("[red]")
+            bilan.add_row(*ligne)
             barre.advance(tache)
     console.print(bilan)
-    console.print(f"Documents JSON écrits dans [bold]{cible}[/bold]")
+    console.print(
+        f"{len(rapports) - erreurs_lot} rapport(s) extrait(s), {erreurs_lot} en erreur. "
+        f"Documents JSON écrits dans [bold]{cible}[/bold]"
+    )
+    if erreurs_lot:
+        raise typer.Exit(1)
 
 
 def _ligne_demo(rapport: Path, cible: Path) -> list[str]:

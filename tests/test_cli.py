@@ -1,0 +1,53 @@
+"""La commande `dsp` : tâche principale (`demo`) et aide, en français."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.principal import app
+from tests.conftest import CORPUS
+
+
+def test_demo_extrait_chaque_rapport_et_continue_apres_un_fichier_casse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dossier = tmp_path / "boite"
+    dossier.mkdir()
+    for nom in ("plage_lot7_2023.pdf", "dechets_val_orne_annexe_care_2023.xlsx"):
+        shutil.copy(CORPUS / nom, dossier / nom)
+    (dossier / "casse.pdf").write_bytes(b"%PDF-1.7\n tronque")
+    resultat = CliRunner().invoke(app, ["demo", "--dossier", str(dossier)])
+    assert resultat.exit_code == 1, resultat.output
+    assert "2 rapport(s) extrait(s), 1 en erreur" in resultat.output
+    sortie = tmp_path / "donnees" / "extraction"
+    produits = sorted(p.name for p in sortie.iterdir())
+    assert produits == [
+        "dechets_val_orne_annexe_care_2023.document.json",
+        "plage_lot7_2023.document.json",
+    ]
+    document = json.loads((sortie / "plage_lot7_2023.document.json").read_text(encoding="utf-8"))
+    assert document["format"] == "pdf" and document["tableaux"]
+
+
+def test_demo_dossier_sans_rapport(tmp_path: Path) -> None:
+    resultat = CliRunner().invoke(app, ["demo", "--dossier", str(tmp_path)])
+    assert resultat.exit_code == 2
+    assert "Aucun rapport" in resultat.output
+
+
+def test_demo_dossier_inexistant(tmp_path: Path) -> None:
+    resultat = CliRunner().invoke(app, ["demo", "--dossier", str(tmp_path / "nulle-part")])
+    assert resultat.exit_code == 2
+    assert "n'existe pas" in resultat.output
+
+
+def test_aide_en_francais() -> None:
+    resultat = CliRunner().invoke(app, ["--help"])
+    assert resultat.exit_code == 0
+    assert "rapports annuels des délégataires" in resultat.output
+    assert "extraire" in resultat.output and "demo" in resultat.output
