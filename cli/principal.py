@@ -23,7 +23,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-erreurs = Console(stderr=True)
+erreurs = Console(stderr=True, soft_wrap=True)
 
 FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 
