@@ -1,9 +1,8 @@
 """Documents bureautiques (DOCX, ODT, HTML, XLSX) -> pages, lignes et grilles brutes.
 
-Le DOCX est lu directement dans son XML (python-docx) plutôt qu'avec `unstructured` :
-celui-ci classe les paragraphes avec un modèle spaCy anglais téléchargé au premier
-usage, ce qui échoue hors ligne, et il ne compte les pages que sur les sauts
-« rendus » par Word, pas sur les sauts de page explicites. L'ODT passe par pandoc
+Le DOCX est lu directement dans son XML (python-docx) : `unstructured` ne compte les
+pages que sur les sauts « rendus » par Word, pas sur les sauts de page explicites ; il
+sert ensuite au seul typage des éléments (`extracteurs.typage`). L'ODT passe par pandoc
 (paquet pypandoc-binary) vers DOCX ; le HTML est parcouru avec lxml.
 
 Pagination DOCX : si Word a enregistré sa mise en page (`w:lastRenderedPageBreak`),
@@ -17,14 +16,23 @@ import itertools
 import re
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extracteurs.bureautique_tableur import ajouter_ligne, lire_classeur
-from extracteurs.grilles import CelluleBrute, GrilleBrute
-from extracteurs.modeles import MethodeTableau, Page
-from extracteurs.nombres import lire_nombre
+from extracteurs.bureautique_blocs import (
+    Bloc,
+    BlocTableau,
+    BlocTexte,
+    Rangee,
+    Resultat,
+    assembler,
+    etaler,
+    normaliser,
+)
+from extracteurs.bureautique_html import lire_html
+from extracteurs.bureautique_tableur import lire_classeur
+from extracteurs.grilles import GrilleBrute
+from extracteurs.modeles import Page
 from socle.erreurs import ExtractionError
 from socle.reglages import reglages
 
@@ -34,14 +42,9 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 # secours d'un objet déjà lu dans sa version principale (mc:Choice).
 _IGNORES_DOCX = {f"{_W}pPr", f"{_W}rPr", f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK}
 _FAUX = {"0", "false", "off"}
-_ESPACES_ORDINAIRES = re.compile(r"[ \t\r\n\f]+")
 _STYLES_TITRE = re.compile(r"^(heading|titre|title|subtitle|sous-titre)\b", re.IGNORECASE)
-CONTEXTE_MAX = 3
-CONTEXTE_LONGUEUR_MAX = 300
 # Au-delà de ce volume sans aucun saut de page, la page 1 unique ne reflète pas le document.
 PAGINATION_ALERTE_CARACTERES = 6000
-
-Resultat = tuple[list[Page], list[GrilleBrute], list[str]]
 
 
 class _Saut:
@@ -55,29 +58,6 @@ SAUT_LIGNE = _Saut("ligne")
 SAUT_PAGE = _Saut("page")
 
 
-@dataclass
-class _Texte:
-    page: int
-    texte: str
-    gras: bool = False
-
-
-@dataclass
-class _Rangee:
-    page: int
-    cellules: list[str]
-    texte: str  # la rangée lue comme une ligne : chaque cellule fusionnée une seule fois
-
-
-@dataclass
-class _Table:
-    methode: MethodeTableau
-    rangees: list[_Rangee] = field(default_factory=list)
-
-
-_Bloc = _Texte | _Table
-
-
 def lire_bureautique(chemin: Path) -> Resultat:
     """DOCX, ODT, XLSX (et HTML) -> pages avec lignes, grilles brutes, avertissements."""
     chemin = Path(chemin)
@@ -89,7 +69,7 @@ def lire_bureautique(chemin: Path) -> Resultat:
     elif suffixe == ".odt":
         pages, grilles, avertissements = _lire_odt(chemin)
     elif suffixe in {".html", ".htm", ".xhtml"}:
-        pages, grilles, avertissements = _lire_html(chemin)
+        pages, grilles, avertissements = lire_html(chemin)
     elif suffixe in {".xlsx", ".xlsm", ".xls"}:
         pages, grilles, avertissements = lire_classeur(chemin)
     else:
@@ -111,75 +91,6 @@ def _limiter_pages(pages: list[Page], grilles: list[GrilleBrute], avert: list[st
         "(réglage DSP_MAX_PAGES)"
     )
     return pages[:maximum], [g for g in grilles if g.page <= maximum], avert
-
-
-# --- Assemblage commun : blocs -> pages, lignes, grilles ------------------------------
-
-
-def _assembler(blocs: list[_Bloc], nb_pages: int, largeur: float, hauteur: float) -> Resultat:
-    """Range les blocs lus dans l'ordre de lecture en pages, lignes et grilles."""
-    pages = [Page(numero=n, largeur=largeur, hauteur=hauteur) for n in range(1, nb_pages + 1)]
-    grilles: list[GrilleBrute] = []
-    recents: list[_Texte] = []  # lignes de texte depuis le dernier tableau : titre, unité
-    for bloc in blocs:
-        if isinstance(bloc, _Texte):
-            ajouter_ligne(pages[bloc.page - 1], bloc.texte, gras=bloc.gras)
-            recents.append(bloc)
-            continue
-        grille = _grille(bloc, _contexte(recents, bloc.rangees[0].page))
-        for rangee in bloc.rangees:
-            # Les rangées sont aussi des lignes : la recherche plein texte trouve les montants.
-            ajouter_ligne(pages[rangee.page - 1], rangee.texte)
-            if grille is None:
-                recents.append(_Texte(rangee.page, rangee.texte))
-        if grille is not None:
-            grilles.append(grille)
-            recents = []
-    return pages, grilles, []
-
-
-def _contexte(recents: list[_Texte], page: int) -> list[str]:
-    # Titre et unité sont sur la page du tableau ; un long paragraphe de récit juste
-    # avant le tableau n'en est ni le titre ni l'unité.
-    return [
-        t.texte
-        for t in recents[-CONTEXTE_MAX:]
-        if t.page == page and len(t.texte) <= CONTEXTE_LONGUEUR_MAX
-    ]
-
-
-def _grille(table: _Table, contexte: list[str]) -> GrilleBrute | None:
-    """Grille rectangulaire ; `None` pour un tableau de mise en page à une seule colonne."""
-    largeur = max(len(r.cellules) for r in table.rangees)
-    if max(sum(1 for c in r.cellules if c) for r in table.rangees) < 2:
-        return None
-    lignes = [
-        [
-            CelluleBrute(texte=t, page=r.page)
-            for t in r.cellules + [""] * (largeur - len(r.cellules))
-        ]
-        for r in table.rangees
-    ]
-    # Structure lue dans le fichier, pas devinée comme dans un PDF : qualité maximale.
-    return GrilleBrute(
-        methode=table.methode,
-        page=table.rangees[0].page,
-        lignes=lignes,
-        contexte=contexte,
-        score=1.0,
-    )
-
-
-def _etaler(texte: str, portee: int) -> list[str]:
-    """Cellule fusionnée sur `portee` colonnes : un intitulé est répété dans chacune (chaque
-    colonne garde son en-tête, ex. l'année), un nombre n'est jamais dupliqué (totaux faux)."""
-    repetition = texte if texte and lire_nombre(texte) is None else ""
-    return [texte] + [repetition] * (portee - 1)
-
-
-def _normaliser(texte: str) -> str:
-    """Espaces ordinaires réduits ; les insécables (séparateurs de milliers) sont gardées."""
-    return _ESPACES_ORDINAIRES.sub(" ", texte).strip()
 
 
 # --- DOCX ------------------------------------------------------------------------------
@@ -233,7 +144,7 @@ class _LecteurDocx:
         self.sauts_section = _sauts_section(corps)
         self.page = 1
         self.page_occupee = False
-        self.blocs: list[_Bloc] = []
+        self.blocs: list[Bloc] = []
 
     def lire(self, conteneur: Any) -> None:
         for enfant in conteneur:
@@ -249,12 +160,12 @@ class _LecteurDocx:
         self.page_occupee = False
 
     def _emettre(self, morceaux: list[_Morceau], titre: bool) -> None:
-        texte = _normaliser("".join(t for t, _ in morceaux))
+        texte = normaliser("".join(t for t, _ in morceaux))
         # Gras : ligne d'un titre, ou dont tous les bouts de texte sont en gras.
         gras = titre or all(self._run_gras(r) for t, r in morceaux if t.strip())
         morceaux.clear()
         if texte:
-            self.blocs.append(_Texte(self.page, texte, gras))
+            self.blocs.append(BlocTexte(self.page, texte, gras))
             self.page_occupee = True
 
     def _paragraphe(self, p: Any) -> None:
@@ -293,7 +204,7 @@ class _LecteurDocx:
         return _actif(rpr.find(f"{_W}b")) or style in self.styles_gras
 
     def _table(self, tbl: Any) -> None:
-        table = _Table(methode="docx")
+        table = BlocTableau(methode="docx")
         for tr in tbl.xpath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr"):
             cellules, uniques, sauts = _rangee_docx(tr, self.rendu)
             if sauts:
@@ -301,7 +212,7 @@ class _LecteurDocx:
                 self._nouvelle_page()
             if any(cellules):
                 texte = "\t".join(t for t in uniques if t)
-                table.rangees.append(_Rangee(self.page, cellules, texte))
+                table.rangees.append(Rangee(self.page, cellules, texte))
                 self.page_occupee = True
         if table.rangees:
             self.blocs.append(table)
@@ -323,11 +234,11 @@ def _rangee_docx(tr: Any, rendu: bool) -> tuple[list[str], list[str], int]:
         for jeton in _jetons(tc, rendu):
             sauts += jeton is SAUT_PAGE
             morceaux.append(jeton[0] if isinstance(jeton, tuple) else " ")
-        texte = _normaliser("".join(morceaux))
+        texte = normaliser("".join(morceaux))
         # Suite d'une fusion verticale : vide, pour ne pas compter deux fois un montant.
         if fusion is not None and _val(fusion, "val") != "restart":
             texte = ""
-        cellules.extend(_etaler(texte, max(1, min(portee, 64))))
+        cellules.extend(etaler(texte, max(1, min(portee, 64))))
         uniques.append(texte)
     return cellules, uniques, sauts
 
@@ -377,7 +288,7 @@ def _lire_docx(chemin: Path, source: Path) -> Resultat:
     lecteur = _LecteurDocx(document)
     lecteur.lire(document.element.body)
     largeur, hauteur = _format_page(document)
-    pages, grilles, avertissements = _assembler(lecteur.blocs, lecteur.page, largeur, hauteur)
+    pages, grilles, avertissements = assembler(lecteur.blocs, lecteur.page, largeur, hauteur)
     return pages, grilles, avertissements + _avertissements_docx(document, lecteur)
 
 
@@ -397,7 +308,7 @@ def _avertissements_docx(document: Any, lecteur: _LecteurDocx) -> list[str]:
             "Le document contient des modifications suivies non acceptées : le texte lu "
             "inclut les insertions et ignore les suppressions"
         )
-    volume = sum(len(b.texte) for b in lecteur.blocs if isinstance(b, _Texte))
+    volume = sum(len(b.texte) for b in lecteur.blocs if isinstance(b, BlocTexte))
     if lecteur.page == 1 and volume > PAGINATION_ALERTE_CARACTERES:
         avertissements.append(
             "Pagination inconnue : le DOCX n'enregistre aucun saut de page, "
@@ -431,147 +342,3 @@ def _lire_odt(chemin: Path) -> Resultat:
     if len(pages) == 1 and len(pages[0].texte) > PAGINATION_ALERTE_CARACTERES:
         avertissements.append("Pagination de l'ODT non conservée : tout le texte est en page 1")
     return pages, grilles, avertissements
-
-
-# --- HTML ------------------------------------------------------------------------------
-
-_BLOCS_HTML = frozenset(
-    {
-        *("address", "article", "aside", "blockquote", "body", "caption", "center", "dd"),
-        *("div", "dl", "dt", "figcaption", "figure", "footer", "form", "header", "hr"),
-        *("h1", "h2", "h3", "h4", "h5", "h6", "li", "main", "nav", "ol", "p", "pre"),
-        *("section", "ul"),
-    }
-)
-_IGNORES_HTML = frozenset({"script", "style", "head", "noscript", "template", "title"})
-_TITRES_HTML = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "caption"})
-
-
-def _style_saut(element: Any, moment: str) -> bool:
-    """Saut de page CSS (« page-break-before: always », « break-before: page »)."""
-    style = (element.get("style") or "").replace(" ", "").lower()
-    return f"page-break-{moment}:always" in style or f"break-{moment}:page" in style
-
-
-def _texte_html(element: Any) -> str:
-    """Texte d'un élément, les `<br>` et blocs internes comptant pour une espace."""
-    morceaux = [element.text or ""]
-    for enfant in element:
-        if isinstance(enfant.tag, str) and enfant.tag not in _IGNORES_HTML:
-            morceaux.append(" " if enfant.tag == "br" or enfant.tag in _BLOCS_HTML else "")
-            morceaux.append(_texte_html(enfant))
-        morceaux.append(enfant.tail or "")
-    return _normaliser("".join(morceaux))
-
-
-def _rangees_html(table: Any, page: int) -> list[_Rangee]:
-    """Rangées d'un `<table>` : colspan répété (intitulés), rowspan laissé vide."""
-    reservees: set[tuple[int, int]] = set()
-    grille: list[_Rangee] = []
-    for i, tr in enumerate(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")):
-        rangee: list[str] = []
-        uniques: list[str] = []
-        for cellule in tr.xpath("./td | ./th"):
-            while (i, len(rangee)) in reservees:
-                rangee.append("")
-            portee = _entier(cellule.get("colspan"))
-            for k in range(1, _entier(cellule.get("rowspan"))):
-                reservees.update((i + k, len(rangee) + c) for c in range(portee))
-            uniques.append(_texte_html(cellule))
-            rangee.extend(_etaler(uniques[-1], portee))
-        while (i, len(rangee)) in reservees:
-            rangee.append("")
-        if any(uniques):
-            grille.append(_Rangee(page, rangee, "\t".join(t for t in uniques if t)))
-    return grille
-
-
-def _entier(valeur: str | None) -> int:
-    try:
-        return max(1, min(int(valeur or 1), 64))
-    except ValueError:
-        return 1
-
-
-class _LecteurHtml:
-    def __init__(self) -> None:
-        self.page = 1
-        self.page_occupee = False
-        self.blocs: list[_Bloc] = []
-        self.morceaux: list[str] = []
-        self.titre = 0  # profondeur d'imbrication dans un titre h1-h6
-
-    def vider(self) -> None:
-        texte = _normaliser("".join(self.morceaux))
-        self.morceaux.clear()
-        if texte:
-            self.blocs.append(_Texte(self.page, texte, gras=self.titre > 0))
-            self.page_occupee = True
-
-    def _saut(self) -> None:
-        self.vider()
-        if self.page_occupee:
-            self.page += 1
-            self.page_occupee = False
-
-    def parcourir(self, element: Any) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if not tag or tag in _IGNORES_HTML:
-            return
-        if _style_saut(element, "before"):
-            self._saut()
-        if tag == "table":
-            self._table(element)
-        elif tag == "br":
-            self.vider()
-        else:
-            self._contenu(element, tag)
-        if _style_saut(element, "after"):
-            self._saut()
-
-    def _contenu(self, element: Any, tag: str) -> None:
-        bloc = tag in _BLOCS_HTML
-        if bloc:
-            self.vider()
-        self.titre += tag in _TITRES_HTML
-        self.morceaux.append(element.text or "")
-        for enfant in element:
-            self.parcourir(enfant)
-            self.morceaux.append(enfant.tail or "")
-        if bloc:
-            self.vider()
-        self.titre -= tag in _TITRES_HTML
-
-    def _table(self, element: Any) -> None:
-        self.vider()
-        for legende in element.xpath("./caption"):
-            self._contenu(legende, "caption")
-        rangees = _rangees_html(element, self.page)
-        if rangees:
-            self.blocs.append(_Table(methode="html", rangees=rangees))
-            self.page_occupee = True
-
-
-def _lire_html(chemin: Path) -> Resultat:
-    import lxml.html
-
-    brut = chemin.read_bytes()
-    if not brut.strip():
-        return [Page(numero=1, largeur=0.0, hauteur=0.0)], [], []
-    try:
-        brut.decode("utf-8")
-        # Sans balise meta, lxml supposerait du latin-1 : on impose l'UTF-8 s'il est valide.
-        analyseur = lxml.html.HTMLParser(encoding="utf-8")
-    except UnicodeDecodeError:
-        analyseur = lxml.html.HTMLParser()
-    try:
-        racine = lxml.html.document_fromstring(brut, parser=analyseur)
-    except Exception as exc:  # lxml : ParserError sur un document vide ou illisible
-        raise ExtractionError(
-            f"Le fichier HTML est illisible : {type(exc).__name__} : {exc}", fichier=chemin
-        ) from exc
-    lecteur = _LecteurHtml()
-    corps = racine.find("body")
-    lecteur.parcourir(corps if corps is not None else racine)
-    lecteur.vider()
-    return _assembler(lecteur.blocs, lecteur.page, 0.0, 0.0)
