@@ -1,5 +1,4 @@
 # Deux commandes pour une machine neuve : `make demo` et `make test` (voir README).
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
 .PHONY: installer demo test
 
@@ -7,7 +6,7 @@ installer:
 	bash scripts/installer.sh
 
 demo: installer
-	$(UV) run --frozen dsp demo
+	bash scripts/uv.sh run --frozen dsp demo
 
 test: installer
 	bash scripts/verifier.sh

@@ -1,0 +1,1 @@
+"""Orchestration Prefect : traitement d'un rapport, lots planifiés, étape de validation."""

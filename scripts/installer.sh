@@ -17,11 +17,10 @@ if [ ${#manquants[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive sudo_si_besoin apt-get install -y -qq "${manquants[@]}" >/dev/null
 fi
 
-if ! command -v uv >/dev/null 2>&1; then
+if ! bash scripts/uv.sh --version >/dev/null 2>&1; then
   echo "Installation de uv"
-  python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
-  export PATH="$HOME/.local/bin:$PATH"
+  python3 -m pip install --quiet uv 2>/dev/null || python3 -m pip install --quiet --user uv
 fi
 
-uv sync --frozen --quiet
+bash scripts/uv.sh sync --frozen --quiet
 echo "Environnement prêt."

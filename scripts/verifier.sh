@@ -2,15 +2,14 @@
 # La commande de test du projet (README) : lint, types du cœur, contrat de couches, tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.local/bin:$PATH"
 export HF_HUB_OFFLINE=1 DO_NOT_TRACK=1
 
 echo "== ruff"
-uv run --frozen ruff check .
-uv run --frozen ruff format --check .
+bash scripts/uv.sh run --frozen ruff check .
+bash scripts/uv.sh run --frozen ruff format --check .
 echo "== mypy (cœur)"
-uv run --frozen mypy
+bash scripts/uv.sh run --frozen mypy
 echo "== contrat de couches (import-linter)"
-uv run --frozen lint-imports
+bash scripts/uv.sh run --frozen lint-imports
 echo "== pytest"
-uv run --frozen pytest "$@"
+bash scripts/uv.sh run --frozen pytest "$@"

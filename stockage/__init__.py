@@ -1,0 +1,1 @@
+"""Persistance : rapports, versions de fiches, anomalies, journal de revue (SQLAlchemy)."""
