@@ -18,6 +18,8 @@ from extracteurs.modeles import MethodeTableau
 from extracteurs.nombres import lire_nombre, normaliser_espaces
 
 VIDES = {"-", "–", "—", "ns", "n.s.", "nc", "n.c.", "n/a", "na", "/", "*", "néant"}
+# Symbole d'unité imprimé dans sa propre cellule : il rejoint la cellule chiffrée voisine.
+UNITES_SEULES = {"€", "k€", "m€", "%", "eur", "keur"}
 LIBELLE_MAX = 90
 
 
@@ -28,9 +30,13 @@ class Genre(Enum):
     AUTRE = "autre"
 
 
+def _cle(texte: str) -> str:
+    return normaliser_espaces(texte).lower()
+
+
 def est_valeur(texte: str) -> bool:
-    brut = normaliser_espaces(texte).lower()
-    return brut in VIDES or lire_nombre(brut) is not None
+    brut = _cle(texte)
+    return brut in VIDES or brut in UNITES_SEULES or lire_nombre(brut) is not None
 
 
 def _est_annee(texte: str) -> bool:
@@ -111,7 +117,12 @@ def grille_zone(
     methode: MethodeTableau = "alignement",
 ) -> GrilleBrute:
     rangees = lignes[zone.debut : zone.fin]
-    nombres = [s for r in rangees for s in r.segments if est_valeur(s.texte)]
+    nombres = [
+        s
+        for r in rangees
+        for s in r.segments
+        if est_valeur(s.texte) and _cle(s.texte) not in UNITES_SEULES
+    ]
     bord_libelle = min(s.boite.x0 for s in nombres) - 1.0
     colonnes = _colonnes([s for s in nombres if not _est_annee(s.texte)] or nombres)
     cellules: list[list[CelluleBrute]] = []
@@ -126,9 +137,42 @@ def grille_zone(
     return GrilleBrute(
         methode=methode,
         page=page,
-        lignes=cellules,
+        lignes=_recoller_libelles(cellules, page),
         contexte=contexte,
         boite=englobante([r.boite for r in rangees]),
+    )
+
+
+def _libelle_seul(ligne: list[CelluleBrute]) -> bool:
+    return bool(ligne[0].texte) and not any(c.texte for c in ligne[1:])
+
+
+def _suite_de_libelle(texte: str) -> bool:
+    return bool(texte) and texte[0].islower()
+
+
+def _recoller_libelles(lignes: list[list[CelluleBrute]], page: int) -> list[list[CelluleBrute]]:
+    """Libellé imprimé sur deux lignes : la ligne qui commence par une minuscule complète
+    sa voisine (« Contribution des services centraux et » + « recherche   123 456 »)."""
+    resultat: list[list[CelluleBrute]] = []
+    for ligne in lignes:
+        if resultat and _suite_de_libelle(ligne[0].texte):
+            precedente = resultat[-1]
+            if _libelle_seul(precedente) and not _libelle_seul(ligne):
+                ligne[0] = _fusion_cellules(precedente[0], ligne[0], page)
+                resultat[-1] = ligne
+                continue
+            if _libelle_seul(ligne) and not _libelle_seul(precedente):
+                precedente[0] = _fusion_cellules(precedente[0], ligne[0], page)
+                continue
+        resultat.append(ligne)
+    return resultat
+
+
+def _fusion_cellules(haut: CelluleBrute, bas: CelluleBrute, page: int) -> CelluleBrute:
+    boites = [b for b in (haut.boite, bas.boite) if b is not None]
+    return CelluleBrute(
+        texte=f"{haut.texte} {bas.texte}", page=page, boite=englobante(boites) if boites else None
     )
 
 
@@ -168,8 +212,9 @@ def _cellule(segments: list[Segment], page: int) -> CelluleBrute:
 def _fusion(cellule: CelluleBrute, seg: Segment, page: int) -> CelluleBrute:
     if not cellule.texte:
         return CelluleBrute(texte=seg.texte, page=page, boite=seg.boite)
-    boites = [b for b in (cellule.boite, seg.boite) if b is not None]
-    return CelluleBrute(texte=f"{cellule.texte} {seg.texte}", page=page, boite=englobante(boites))
+    return _fusion_cellules(
+        cellule, CelluleBrute(texte=seg.texte, page=page, boite=seg.boite), page
+    )
 
 
 def grilles_page(lignes: list[LigneBrute], page: int) -> list[GrilleBrute]:

@@ -192,3 +192,44 @@ def test_comparaison_systematique_garde_toutes_les_notes(tmp_path: Path) -> None
     )
     assert set(complet.scores) == {"alignement", "camelot-lattice", "pdfplumber"}
     assert complet.methode == "alignement" and complet.score == 1.0
+
+
+def test_libelles_sur_deux_lignes_et_symbole_euro_a_part(tmp_path: Path) -> None:
+    toile = canvas.Canvas(str(tmp_path / "l.pdf"), pagesize=A4, invariant=1)
+    police = _police()
+    toile.setFont(police, 11)
+    toile.drawString(60, 790, "Compte de résultat")
+    lignes = [
+        (780 - 16 * k, libelle, valeurs)
+        for k, (libelle, valeurs) in enumerate(
+            [
+                ("", ("2022", "2023")),
+                ("Contribution des services centraux et", ()),
+                ("recherche", ("123 456", "130 000")),
+                ("Charges relatives aux renouvellements", ("45 000", "47 500")),
+                ("du domaine concédé", ()),
+                ("Résultat", ("12 000", "13 000")),
+            ]
+        )
+    ]
+    for y, libelle, valeurs in lignes:
+        toile.setFont(police, 9)
+        toile.drawString(62, y, libelle)
+        for k, valeur in enumerate(valeurs):
+            toile.drawRightString(330 + 100 * k, y, valeur)
+            if y < 780:
+                toile.drawString(336 + 100 * k, y, "€")
+    toile.showPage()
+    toile.save()
+    tableau = extraire(tmp_path / "l.pdf").tableaux[0]
+    rangees: dict[int, list[str]] = {}
+    for c in tableau.cellules:
+        rangees.setdefault(c.ligne, []).append(c.texte)
+    libelles = [textes[0] for r, textes in sorted(rangees.items()) if r >= tableau.lignes_entete]
+    assert libelles == [
+        "Contribution des services centraux et recherche",
+        "Charges relatives aux renouvellements du domaine concédé",
+        "Résultat",
+    ]
+    assert {123456.0, 130000.0, 45000.0, 47500.0} <= {c.nombre for c in tableau.cellules}
+    assert tableau.nb_colonnes == 3
