@@ -36,11 +36,35 @@ class Reglages(BaseSettings):
     tableaux_seuil: float = Field(
         0.98, ge=0, le=1, description="Note d'alignement au-delà de laquelle on ne compare pas"
     )
+    llm_base_url: str | None = Field(
+        None, description="URL d'un point d'accès compatible OpenAI (Albert, Mistral, vLLM, Ollama)"
+    )
+    llm_model: str | None = Field(None, description="Nom du modèle servi à cette URL")
+    llm_api_key: SecretStr | None = Field(None, description="Clé d'API du point d'accès")
+    llm_timeout_s: float = Field(120.0, gt=0, description="Délai d'une requête au LLM")
+    llm_essais: int = Field(3, ge=1, le=10, description="Tentatives sur 429, 5xx, délai dépassé")
+    llm_attente_max_s: float = Field(30.0, ge=0, description="Attente maximale entre deux essais")
+    llm_max_jetons_prompt: int = Field(
+        24000, ge=1000, description="Au-delà, le document est envoyé en plusieurs morceaux"
+    )
+    llm_pseudonymiser: bool = Field(
+        False, description="Remplacer courriels, téléphones et noms de personnes avant envoi"
+    )
+    llm_cache: bool = Field(True, description="Mettre en cache disque les réponses du LLM")
     max_pages: int = Field(600, ge=1, description="Nombre maximal de pages lues par rapport")
     max_taille_mo: int = Field(200, ge=1, description="Taille maximale d'un fichier (Mo)")
     texte_min_caracteres: int = Field(
         25, ge=0, description="En dessous, une page sans texte est traitée comme scannée"
     )
+
+    @property
+    def llm_configure(self) -> bool:
+        """Un LLM est utilisable : URL et modèle renseignés (la clé peut être vide en local)."""
+        return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def dossier_cache_llm(self) -> Path:
+        return self.data_dir / "cache_llm"
 
 
 @lru_cache(maxsize=1)
