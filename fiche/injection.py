@@ -21,11 +21,14 @@ _MOTIFS = [
     r"\bignor(?:e|ez|er)\b.{0,40}\b(?:instructions?|consignes?|regles?|ce qui precede)",
     r"\boubli(?:e|ez|er)\b.{0,40}\b(?:instructions?|consignes?|regles?)",
     r"\b(?:reponds|repondez)\b.{0,20}\bque\b",
-    r"\b(?:tu es|vous etes|agis|agissez)\b.{0,30}\b(?:assistant|ia|intelligence artificielle|modele|chatbot)",
+    r"\b(?:tu es|vous etes|agis|agissez)\b.{0,30}"
+    r"\b(?:assistant|ia|intelligence artificielle|modele|chatbot)",
     r"\b(?:ignore|disregard|forget)\b.{0,30}\b(?:previous|above|prior)\b.{0,20}\binstructions?",
     r"\b(?:system prompt|prompt systeme|jailbreak)\b",
-    r"\b(?:en tant qu'|as an?) (?:ia|ai|intelligence artificielle|language model|modele de langage)",
-    r"\b(?:a l'attention|destine) (?:de l'|a l'|aux?) (?:ia|intelligence artificielle|outils? d'ia|llm)",
+    r"\b(?:en tant qu'|as an?) "
+    r"(?:ia|ai|intelligence artificielle|language model|modele de langage)",
+    r"\b(?:a l'attention|destine) (?:de l'|a l'|aux?) "
+    r"(?:ia|intelligence artificielle|outils? d'ia|llm)",
 ]
 _RE = re.compile("|".join(f"(?:{m})" for m in _MOTIFS), re.IGNORECASE)
 
