@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.fiches import evaluer, traiter
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from socle.erreurs import DspError
@@ -161,6 +162,10 @@ def _ligne_demo(rapport: Path, cible: Path) -> list[str]:
         f"{document.duree_s:.1f}",
         "[green]extrait[/green]",
     ]
+
+
+app.command("traiter")(traiter)
+app.command("evaluer")(evaluer)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,141 @@
+"""Commandes `dsp traiter` et `dsp evaluer` : fiches de synthèse et leur évaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from extracteurs.document import extraire
+from fiche.evaluation_dossier import RapportEvaluation, evaluer_dossier
+from fiche.modeles import Fiche
+from fiche.production import mode_effectif, produire_fiche
+from fiche.remplissage import Mode
+from socle.erreurs import DspError
+from socle.fichiers import ecrire_atomique
+from socle.reglages import Reglages, reglages
+
+console = Console()
+erreurs = Console(stderr=True, soft_wrap=True)
+
+
+def annoncer_mode(mode: Mode, r: Reglages) -> None:
+    effectif = mode_effectif(mode, r)
+    if effectif == "llm":
+        console.print(
+            f"Mode : [bold]LLM[/bold] (modèle {r.llm_model} sur {r.llm_base_url})"
+            + (", double lecture par règles" if mode == "auto" else "")
+        )
+    elif mode == "auto":
+        console.print(
+            "Mode : [bold]règles[/bold] (extraction déterministe) — aucun LLM "
+            "configuré (DSP_LLM_BASE_URL et DSP_LLM_MODEL absents)."
+        )
+    else:
+        console.print("Mode : [bold]règles[/bold] (extraction déterministe).")
+
+
+def _montant(fiche: Fiche, poste: str) -> str:
+    annee = fiche.identification.exercice.valeur
+    champ = fiche.financier.postes.get(poste, {}).get(str(annee)) if annee else None
+    if champ is None or champ.valeur is None:
+        return "—"
+    return f"{champ.valeur:,.0f} €".replace(",", "\u202f")
+
+
+def traiter(
+    fichiers: Annotated[list[Path], typer.Argument(help="Rapports à traiter (PDF, DOCX, XLSX…)")],
+    sortie: Annotated[Path, typer.Option("--sortie", help="Dossier des fiches <nom>.fiche.json")],
+    mode: Annotated[str, typer.Option("--mode", help="regles, llm ou auto (défaut)")] = "auto",
+) -> None:
+    """Produit la fiche de synthèse de chaque rapport (JSON du contrat fiche-dsp/1)."""
+    if mode not in ("regles", "llm", "auto"):
+        erreurs.print(f"[red]Mode inconnu « {mode} » : choisir regles, llm ou auto.[/red]")
+        raise typer.Exit(2)
+    r = reglages()
+    try:
+        annoncer_mode(mode, r)  # type: ignore[arg-type]
+    except DspError as exc:
+        erreurs.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc
+    bilan = Table(title="Fiches de synthèse")
+    bilan.add_column("Rapport", no_wrap=True)
+    for colonne in ("Mode", "CA N", "Résultat N", "Anomalies", "État"):
+        bilan.add_column(colonne)
+    echecs = 0
+    for fichier in fichiers:
+        try:
+            document = extraire(fichier, r)
+            fiche = produire_fiche(document, mode, r)  # type: ignore[arg-type]
+        except DspError as exc:
+            echecs += 1
+            bilan.add_row(fichier.name, "", "", "", "", f"[red]erreur : {exc.message}[/red]")
+            continue
+        ecrire_atomique(sortie / f"{fichier.stem}.fiche.json", fiche.vers_json())
+        bilan.add_row(
+            fichier.name,
+            fiche.production.mode,
+            _montant(fiche, "chiffre_affaires"),
+            _montant(fiche, "resultat"),
+            str(len(fiche.anomalies)),
+            "[green]écrite[/green]",
+        )
+    console.print(bilan)
+    console.print(
+        f"{len(fichiers) - echecs} fiche(s) écrite(s) dans [bold]{sortie}[/bold], "
+        f"{echecs} en erreur."
+    )
+    if echecs:
+        raise typer.Exit(1 if echecs < len(fichiers) else 2)
+
+
+def _tableau_evaluation(rapport: RapportEvaluation) -> Table:
+    table = Table(title="Exactitude par champ cœur (fiches comparées aux références)")
+    table.add_column("Champ")
+    table.add_column("Exact", justify="right")
+    for champ, taux in rapport.par_champ.items():
+        couleur = "green" if taux >= 0.98 else "yellow" if taux >= 0.9 else "red"
+        table.add_row(champ, f"[{couleur}]{taux:.1%}[/{couleur}]")
+    return table
+
+
+def evaluer(
+    dossier: Annotated[Path, typer.Argument(help="Dossier des fiches produites")],
+    references: Annotated[Path, typer.Option(help="Dossier des fiches de référence")] = Path(
+        "samples/corpus"
+    ),
+    json: Annotated[Path | None, typer.Option("--json", help="Rapport JSON détaillé")] = None,
+) -> None:
+    """Compare les fiches d'un dossier aux fiches de référence des échantillons."""
+    if not dossier.is_dir():
+        erreurs.print(f"[red]Le dossier {dossier} n'existe pas.[/red]")
+        raise typer.Exit(2)
+    rapport = evaluer_dossier(dossier, references)
+    if not rapport.fiches:
+        erreurs.print(f"[red]Aucune fiche de {dossier} n'a de référence dans {references}.[/red]")
+        raise typer.Exit(2)
+    console.print(_tableau_evaluation(rapport))
+    console.print(
+        f"Natifs : {rapport.taux_exact_natifs:.1%} exacts — scannés : "
+        f"{rapport.taux_exact_scannes:.1%} — valeurs ancrées : {rapport.taux_ancrage:.1%} — "
+        f"avec page et citation : {rapport.taux_provenance:.1%}"
+    )
+    anomalies = Table(title="Anomalies par code")
+    for colonne in ("Code", "Précision", "Rappel", "VP", "FP", "FN"):
+        anomalies.add_column(colonne)
+    for score in rapport.anomalies:
+        anomalies.add_row(
+            score.code,
+            f"{score.precision:.0%}",
+            f"{score.rappel:.0%}",
+            str(score.vrais_positifs),
+            str(score.faux_positifs),
+            str(score.faux_negatifs),
+        )
+    console.print(anomalies)
+    if json:
+        ecrire_atomique(json, rapport.model_dump_json(indent=1))
+        console.print(f"Rapport détaillé : {json}")

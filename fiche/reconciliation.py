@@ -1,0 +1,94 @@
+"""Réconciliation LLM / règles (mode `auto` avec un LLM) : contrôle DESACCORD.
+
+Catalogue `controles.md` : quand le LLM et l'extraction par règles donnent des valeurs
+différentes pour un même champ, les deux sont gardées (la valeur retenue dans la fiche,
+l'autre dans le message) et l'agent tranche. Une valeur du LLM introuvable dans la
+source (`absent`) cède la place à celle des règles si celle-ci est ancrée.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fiche.evaluation import CHAMPS_IDENTIFICATION, valeurs_egales
+from fiche.modeles import Ancrage, Anomalie, Champ, Fiche, Gravite
+
+CODE = "DESACCORD"
+REGLE = "Double lecture LLM / règles : les deux valeurs sont gardées, l'agent décide"
+
+
+def _texte(champ: Champ[Any]) -> str:
+    valeur = champ.valeur
+    if isinstance(valeur, float):
+        valeur = f"{valeur:,.2f}".replace(",", "\u202f").replace(".", ",").replace(",00", "")
+    page = f" (page {champ.page})" if champ.page else ""
+    return f"« {valeur} »{page}"
+
+
+def _paires(llm: Fiche, regles: Fiche) -> list[tuple[str, Champ[Any], Champ[Any]]]:
+    paires: list[tuple[str, Champ[Any], Champ[Any]]] = [
+        (
+            f"identification.{nom}",
+            getattr(llm.identification, nom),
+            getattr(regles.identification, nom),
+        )
+        for nom in CHAMPS_IDENTIFICATION
+    ]
+    for poste, valeurs in regles.financier.postes.items():
+        for annee, champ in valeurs.items():
+            cible = llm.financier.postes.setdefault(poste, {})
+            paires.append(
+                (
+                    f"financier.postes.{poste}.{annee}",
+                    cible.setdefault(annee, Champ[float]()),
+                    champ,
+                )
+            )
+    return paires
+
+
+def reconcilier(llm: Fiche, regles: Fiche) -> Fiche:
+    """Fiche du LLM complétée par les règles, avec une anomalie DESACCORD par divergence.
+
+    Les deux fiches doivent être déjà ancrées (`fiche.ancrage.ancrer`).
+    """
+    for chemin, ch_llm, ch_regles in _paires(llm, regles):
+        if ch_regles.valeur is None:
+            continue
+        if ch_llm.valeur is None:
+            _copier(ch_regles, ch_llm)
+            continue
+        if valeurs_egales(ch_llm.valeur, ch_regles.valeur):
+            continue
+        llm_retenu = not (ch_llm.ancrage == Ancrage.ABSENT and ch_regles.ancrage != Ancrage.ABSENT)
+        autre = ch_regles if llm_retenu else ch_llm.model_copy()
+        if not llm_retenu:
+            _copier(ch_regles, ch_llm)
+        llm.anomalies.append(_anomalie(chemin, ch_llm, autre, llm_retenu))
+    return llm
+
+
+def _copier(source: Champ[Any], cible: Champ[Any]) -> None:
+    for nom in type(source).model_fields:
+        setattr(cible, nom, getattr(source, nom))
+
+
+def _anomalie(chemin: str, retenu: Champ[Any], autre: Champ[Any], llm_retenu: bool) -> Anomalie:
+    lecteurs = (
+        ("le LLM", "l'extraction par règles")
+        if llm_retenu
+        else ("l'extraction par règles", "le LLM")
+    )
+    pages = sorted({p for p in (retenu.page, autre.page) if p})
+    return Anomalie(
+        code=CODE,
+        gravite=Gravite.ALERTE,
+        message=(
+            f"Deux lectures divergent pour {chemin} : {lecteurs[0]} lit {_texte(retenu)}, "
+            f"{lecteurs[1]} lit {_texte(autre)}. La première est reportée dans la fiche ; "
+            "vérifiez sur la source et corrigez si besoin."
+        ),
+        champs=[chemin],
+        pages=pages,
+        regle=REGLE,
+    )
