@@ -10,6 +10,7 @@ valeurs elles-mêmes ancrées). C'est la garde contre les hallucinations (contr�
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -88,14 +89,15 @@ class Ancreur:
         for montant, tolerance, _ in self.cellules.get(page, []):
             if math.isclose(montant, abs(valeur), abs_tol=tolerance):
                 return Ancrage.EXACT
-        for forme, nombre in nombres_dans_texte(self.textes.get(page, "")):
-            for multiplicateur in (1.0, 1e3, 1e6):
-                if math.isclose(
-                    abs(nombre) * multiplicateur,
-                    abs(valeur),
-                    abs_tol=_tolerance(forme, multiplicateur),
-                ):
-                    return Ancrage.EXACT if multiplicateur == 1.0 else Ancrage.APPROCHE
+        texte = self.textes.get(page, "")
+        for forme, nombre in nombres_dans_texte(texte):
+            if math.isclose(abs(nombre), abs(valeur), abs_tol=_tolerance(forme, 1.0)):
+                return Ancrage.EXACT
+        for forme, nombre, multiplicateur in _montants_avec_unite(texte):
+            if math.isclose(
+                abs(nombre) * multiplicateur, abs(valeur), abs_tol=_tolerance(forme, multiplicateur)
+            ):
+                return Ancrage.APPROCHE
         return Ancrage.ABSENT
 
     def _ancrer_texte(self, valeur: Any, citation: str | None, page: int) -> Ancrage:
@@ -110,6 +112,28 @@ class Ancreur:
         ):
             return Ancrage.APPROCHE
         return Ancrage.ABSENT
+
+
+_UNITE_APRES = re.compile(
+    r"(\(?[-−–]?\d[\d .]*(?:,\d+)?\)?)\s*"
+    r"(k€|keur|k euros|milliers? d['’]\s?euros|m€|meur|millions? d['’]\s?euros|millions? €)",
+    re.IGNORECASE,
+)
+
+
+def _montants_avec_unite(texte: str) -> list[tuple[str, float, float]]:
+    """Montants du récit suivis d'une unité (« 48 k€ », « 1,2 million d'euros »)."""
+    trouves = []
+    for m in _UNITE_APRES.finditer(texte):
+        nombre = lire_nombre(m.group(1).strip())
+        if nombre is not None:
+            multiplicateur = (
+                1e3
+                if m.group(2).lower().startswith("k") or "millier" in m.group(2).lower()
+                else 1e6
+            )
+            trouves.append((m.group(1).strip(), nombre, multiplicateur))
+    return trouves
 
 
 def _tolerance(forme: str, multiplicateur: float) -> float:
