@@ -44,8 +44,8 @@ def champs_de(fiche: Fiche) -> Iterator[tuple[str, Champ[Any]]]:
                 yield f"{famille}.{rang}.{annee}", champ
     for annee, champ in fiche.activite.effectif_etp.items():
         yield f"activite.effectif_etp.{annee}", champ
-    for rang, champ in enumerate(fiche.faits_marquants):
-        yield f"faits_marquants.{rang}", champ
+    for rang, fait in enumerate(fiche.faits_marquants):
+        yield f"faits_marquants.{rang}", fait
 
 
 class Ancreur:
