@@ -38,7 +38,7 @@ def annoncer_mode(mode: Mode, r: Reglages) -> None:
         console.print("Mode : [bold]règles[/bold] (extraction déterministe).")
 
 
-def _montant(fiche: Fiche, poste: str) -> str:
+def montant(fiche: Fiche, poste: str) -> str:
     annee = fiche.identification.exercice.valeur
     champ = fiche.financier.postes.get(poste, {}).get(str(annee)) if annee else None
     if champ is None or champ.valeur is None:
@@ -78,8 +78,8 @@ def traiter(
         bilan.add_row(
             fichier.name,
             fiche.production.mode,
-            _montant(fiche, "chiffre_affaires"),
-            _montant(fiche, "resultat"),
+            montant(fiche, "chiffre_affaires"),
+            montant(fiche, "resultat"),
             str(len(fiche.anomalies)),
             "[green]écrite[/green]",
         )

@@ -10,12 +10,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.demo import demo
 from cli.fiches import evaluer, traiter
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
-from socle.reglages import reglages
 
 app = typer.Typer(
     name="dsp",
@@ -26,7 +26,6 @@ app = typer.Typer(
 console = Console()
 erreurs = Console(stderr=True, soft_wrap=True)
 
-FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 
 
 def _barre() -> Progress:
@@ -106,64 +105,7 @@ def commande_extraire(
         raise typer.Exit(1 if echecs < len(fichiers) else 2)
 
 
-@app.command("demo")
-def commande_demo(
-    dossier: Annotated[Path, typer.Option(help="Dossier des rapports à traiter")] = Path(
-        "samples/corpus"
-    ),
-) -> None:
-    """Tâche principale sur les échantillons : extraction de chaque rapport du dossier."""
-    cible = reglages().data_dir / "extraction"
-    if not dossier.is_dir():
-        erreurs.print(f"[red]Le dossier {dossier} n'existe pas.[/red]")
-        raise typer.Exit(2)
-    rapports = sorted(p for p in dossier.iterdir() if p.suffix.lower() in FORMATS_ACCEPTES)
-    if not rapports:
-        erreurs.print(f"[red]Aucun rapport (PDF, DOCX, ODT, XLSX) dans {dossier}.[/red]")
-        raise typer.Exit(2)
-    bilan = Table(title="Extraction des échantillons")
-    bilan.add_column("Rapport", no_wrap=True)
-    for colonne in ("Pages", "Scannées", "Tableaux", "Exercice", "Durée (s)", "État"):
-        if colonne == "État":
-            bilan.add_column(colonne, min_width=8)
-        else:
-            bilan.add_column(colonne, justify="right")
-    erreurs_lot = 0
-    with _barre() as barre:
-        tache = barre.add_task("Extraction des rapports", total=len(rapports))
-        for rapport in rapports:
-            barre.update(tache, description=f"Extraction : {rapport.name}")
-            ligne = _ligne_demo(rapport, cible)
-            erreurs_lot += ligne[-1].startswith("[red]")
-            bilan.add_row(*ligne)
-            barre.advance(tache)
-    console.print(bilan)
-    console.print(
-        f"{len(rapports) - erreurs_lot} rapport(s) extrait(s), {erreurs_lot} en erreur. "
-        f"Documents JSON écrits dans [bold]{cible}[/bold]"
-    )
-    if erreurs_lot:
-        raise typer.Exit(1)
-
-
-def _ligne_demo(rapport: Path, cible: Path) -> list[str]:
-    try:
-        document = extraire(rapport)
-    except DspError as exc:
-        return [rapport.name, "", "", "", "", "", f"[red]erreur : {exc.message}[/red]"]
-    ecrire_atomique(cible / f"{rapport.stem}.document.json", document.model_dump_json(indent=1))
-    scannees = sum(p.scannee for p in document.pages)
-    return [
-        rapport.name,
-        str(len(document.pages)),
-        str(scannees),
-        str(len(document.tableaux)),
-        str(document.exercice_probable or "?"),
-        f"{document.duree_s:.1f}",
-        "[green]extrait[/green]",
-    ]
-
-
+app.command("demo")(demo)
 app.command("traiter")(traiter)
 app.command("evaluer")(evaluer)
 

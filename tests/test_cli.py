@@ -23,15 +23,23 @@ def test_demo_extrait_chaque_rapport_et_continue_apres_un_fichier_casse(
     (dossier / "casse.pdf").write_bytes(b"%PDF-1.7\n tronque")
     resultat = CliRunner().invoke(app, ["demo", "--dossier", str(dossier)])
     assert resultat.exit_code == 1, resultat.output
-    assert "2 rapport(s) extrait(s), 1 en erreur" in resultat.output
-    sortie = tmp_path / "donnees" / "extraction"
-    produits = sorted(p.name for p in sortie.iterdir())
-    assert produits == [
+    assert "2 fiche(s) écrite(s), 1 en erreur" in resultat.output
+    assert "Mode : règles" in resultat.output and "aucun LLM" in resultat.output
+    donnees = tmp_path / "donnees"
+    assert sorted(p.name for p in (donnees / "extraction").iterdir()) == [
         "dechets_val_orne_annexe_care_2023.document.json",
         "plage_lot7_2023.document.json",
     ]
-    document = json.loads((sortie / "plage_lot7_2023.document.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in (donnees / "fiches").iterdir()) == [
+        "dechets_val_orne_annexe_care_2023.fiche.json",
+        "plage_lot7_2023.fiche.json",
+    ]
+    document = json.loads(
+        (donnees / "extraction" / "plage_lot7_2023.document.json").read_text(encoding="utf-8")
+    )
     assert document["format"] == "pdf" and document["tableaux"]
+    fiche = json.loads((donnees / "fiches" / "plage_lot7_2023.fiche.json").read_text("utf-8"))
+    assert fiche["schema"] == "fiche-dsp/1" and fiche["production"]["mode"] == "regles"
 
 
 def test_demo_dossier_sans_rapport(tmp_path: Path) -> None:

@@ -1,0 +1,122 @@
+"""`dsp demo` : la tâche principale sur un dossier de rapports (par défaut les échantillons).
+
+Chaque rapport est extrait (`extraction/<nom>.document.json`) puis mis en fiche
+(`fiches/<nom>.fiche.json`) sous `DSP_DATA_DIR` ; un fichier illisible est noté en erreur
+et le lot continue. Si le dossier contient des fiches de référence, l'exactitude est
+affichée à la fin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.fiches import annoncer_mode, montant
+from extracteurs.document import extraire
+from fiche.ancrage import champs_de
+from fiche.evaluation_dossier import evaluer_dossier
+from fiche.modeles import Ancrage
+from fiche.production import produire_fiche
+from socle.erreurs import DspError
+from socle.fichiers import ecrire_atomique
+from socle.reglages import Reglages, reglages
+
+console = Console()
+erreurs = Console(stderr=True, soft_wrap=True)
+FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
+COLONNES = ("Pages", "Scannées", "Mode", "CA N", "Résultat N", "Ancrées", "Anomalies", "État")
+
+
+def _rapports(dossier: Path) -> list[Path]:
+    if not dossier.is_dir():
+        erreurs.print(f"[red]Le dossier {dossier} n'existe pas.[/red]")
+        raise typer.Exit(2)
+    rapports = sorted(p for p in dossier.iterdir() if p.suffix.lower() in FORMATS_ACCEPTES)
+    if not rapports:
+        erreurs.print(f"[red]Aucun rapport (PDF, DOCX, ODT, XLSX) dans {dossier}.[/red]")
+        raise typer.Exit(2)
+    return rapports
+
+
+def _traiter(rapport: Path, r: Reglages) -> list[str]:
+    try:
+        document = extraire(rapport, r)
+        ecrire_atomique(
+            r.data_dir / "extraction" / f"{rapport.stem}.document.json",
+            document.model_dump_json(indent=1),
+        )
+        fiche = produire_fiche(document, "auto", r)
+    except DspError as exc:
+        return [rapport.name, "", "", "", "", "", "", "", f"[red]erreur : {exc.message}[/red]"]
+    ecrire_atomique(r.data_dir / "fiches" / f"{rapport.stem}.fiche.json", fiche.vers_json())
+    remplis = [c for _, c in champs_de(fiche) if c.valeur is not None]
+    ancres = sum(c.ancrage != Ancrage.ABSENT for c in remplis) / len(remplis) if remplis else 1.0
+    return [
+        rapport.name,
+        str(len(document.pages)),
+        str(sum(p.scannee for p in document.pages)),
+        fiche.production.mode,
+        montant(fiche, "chiffre_affaires"),
+        montant(fiche, "resultat"),
+        f"{ancres:.0%}",
+        str(len(fiche.anomalies)),
+        "[green]fiche écrite[/green]",
+    ]
+
+
+def demo(
+    dossier: Annotated[Path, typer.Option(help="Dossier des rapports à traiter")] = Path(
+        "samples/corpus"
+    ),
+) -> None:
+    """Tâche principale : extraction et fiche de synthèse de chaque rapport du dossier."""
+    r = reglages()
+    rapports = _rapports(dossier)
+    annoncer_mode("auto", r)
+    bilan = Table(title="Fiches de synthèse des rapports")
+    bilan.add_column("Rapport", no_wrap=True)
+    for colonne in COLONNES:
+        bilan.add_column(colonne, justify="left" if colonne in ("Mode", "État") else "right")
+    en_erreur = 0
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as barre:
+        tache = barre.add_task("Traitement des rapports", total=len(rapports))
+        for rapport in rapports:
+            barre.update(tache, description=f"Traitement : {rapport.name}")
+            ligne = _traiter(rapport, r)
+            en_erreur += ligne[-1].startswith("[red]")
+            bilan.add_row(*ligne)
+            barre.advance(tache)
+    console.print(bilan)
+    console.print(
+        f"{len(rapports) - en_erreur} fiche(s) écrite(s), {en_erreur} en erreur. "
+        f"Fiches : [bold]{r.data_dir / 'fiches'}[/bold] ; documents extraits : "
+        f"[bold]{r.data_dir / 'extraction'}[/bold]"
+    )
+    _evaluation(r.data_dir / "fiches", dossier)
+    if en_erreur:
+        raise typer.Exit(1)
+
+
+def _evaluation(fiches: Path, references: Path) -> None:
+    if not any(references.glob("*.fiche.json")):
+        return
+    rapport = evaluer_dossier(fiches, references)
+    if rapport.fiches:
+        console.print(
+            f"Comparaison aux fiches de référence : {rapport.taux_exact_natifs:.1%} des champs "
+            f"cœur exacts (natifs), {rapport.taux_exact_scannes:.1%} (scannés) ; "
+            f"{rapport.taux_provenance:.1%} des valeurs avec page et citation. "
+            "Détail : dsp evaluer " + str(fiches)
+        )
