@@ -1,0 +1,63 @@
+"""`dsp traiter` et `dsp evaluer` de bout en bout, en mode règles (aucun LLM configuré)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.principal import app
+from fiche.modeles import Fiche
+from tests.conftest import CORPUS
+
+ECHANTILLONS = ["plage_lot7_2023.pdf", "stationnement_forville_2023.pdf"]
+
+
+def test_traiter_puis_evaluer(tmp_path: Path) -> None:
+    sortie = tmp_path / "fiches"
+    fichiers = [str(CORPUS / nom) for nom in ECHANTILLONS]
+    resultat = CliRunner().invoke(app, ["traiter", *fichiers, "--sortie", str(sortie)])
+    assert resultat.exit_code == 0, resultat.output
+    assert "Mode : règles" in resultat.output and "aucun LLM configuré" in resultat.output
+    for nom in ECHANTILLONS:
+        fiche = Fiche.model_validate_json(
+            (sortie / nom.replace(".pdf", ".fiche.json")).read_text(encoding="utf-8")
+        )
+        assert fiche.production.mode == "regles"
+        assert fiche.identification.exercice.valeur == 2023
+    rapport_json = tmp_path / "evaluation.json"
+    evaluation = CliRunner().invoke(app, ["evaluer", str(sortie), "--json", str(rapport_json)])
+    assert evaluation.exit_code == 0, evaluation.output
+    assert "Exactitude par champ cœur" in evaluation.output
+    rapport = json.loads(rapport_json.read_text(encoding="utf-8"))
+    assert {f["rapport"] for f in rapport["fiches"]} == {
+        n.removesuffix(".pdf") for n in ECHANTILLONS
+    }
+    assert 0.9 <= rapport["taux_exact_natifs"] <= 1.0
+    assert "identification.delegataire" in rapport["par_champ"]
+
+
+def test_traiter_mode_llm_sans_configuration(tmp_path: Path) -> None:
+    resultat = CliRunner().invoke(
+        app, ["traiter", str(CORPUS / ECHANTILLONS[0]), "--sortie", str(tmp_path), "--mode", "llm"]
+    )
+    assert resultat.exit_code == 2
+    assert "aucun LLM n'est configuré" in resultat.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_traiter_fichier_illisible_sans_fiche(tmp_path: Path) -> None:
+    casse = tmp_path / "casse.pdf"
+    casse.write_text("pas un pdf")
+    resultat = CliRunner().invoke(
+        app, ["traiter", str(casse), "--sortie", str(tmp_path / "fiches")]
+    )
+    assert resultat.exit_code == 2
+    assert "n'est pas un PDF" in resultat.output
+    assert not (tmp_path / "fiches").exists()
+
+
+def test_evaluer_dossier_absent(tmp_path: Path) -> None:
+    resultat = CliRunner().invoke(app, ["evaluer", str(tmp_path / "rien")])
+    assert resultat.exit_code == 2 and "n'existe pas" in resultat.output
