@@ -1,0 +1,295 @@
+"""Le CARE : repérer le(s) tableau(x), classer chaque rangée (section, nature, poste).
+
+Repérage : le tableau dont le contexte nomme le compte (« compte annuel de résultat »,
+« CARE », « compte d'exploitation »...) et dont les libellés ressemblent le plus à ceux
+d'un CARE (produits, charges, résultat, personnel, redevance...). Un CARE coupé en deux
+tableaux (l'extraction n'a pas su les recoller) est reconstitué avec son voisin.
+
+Classement : les intertitres sans montant ouvrent une section ; « Total ... » et la
+répétition de l'intertitre ferment la section ; « Sous-total ... » ou une rangée égale à
+la somme des détails qui la précèdent est un sous-total ; « Résultat ... » et l'impôt
+forment la section résultat. Sans intertitre, ce qui précède le premier total est un
+produit, ce qui suit une charge (lot de plage).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from extracteurs.modeles import Document, Tableau
+from fiche.regles import libelles as L
+from fiche.regles.tableaux import Rangee, colonnes_annees, contexte, rangees
+from fiche.regles.texte import normaliser
+
+Section = Literal["produits", "charges", "reversements", "resultat", "autre"]
+Nature = Literal["detail", "sous_total", "total"]
+SEUIL_CARE = 8.0
+
+
+@dataclass
+class LigneLue:
+    """Une rangée du CARE classée ; les montants restent ceux de la source (unité, signe)."""
+
+    rangee: Rangee
+    section: Section
+    nature: Nature
+    poste: str | None = None
+
+
+@dataclass
+class Care:
+    tableaux: list[Tableau]
+    lignes: list[LigneLue]
+
+    @property
+    def unite(self) -> str:
+        return self.tableaux[0].unite or "euro"
+
+    @property
+    def multiplicateur(self) -> float:
+        return {"euro": 1.0, "millier_euro": 1e3, "million_euro": 1e6}[self.unite]
+
+
+# --- Repérage --------------------------------------------------------------------------
+
+
+def _signal(norme: str) -> int:
+    motifs = (L.PERSONNEL, L.FRAIS_SIEGE, L.REDEVANCE, L.DETAILS_CARE, L.RESULTAT, L.IMPOT)
+    sections = (L.SECTION_PRODUITS, L.SECTION_CHARGES, L.SECTION_REVERSEMENTS)
+    return int(any(m.search(norme) for m in (*motifs, *sections)))
+
+
+def score_care(document: Document, tableau: Tableau, exercice: int | None) -> float:
+    """Ressemblance d'un tableau avec un CARE (0 : sans années ni montants)."""
+    lues = rangees(tableau, exercice)
+    chiffrees = [r for r in lues if r.valeurs]
+    if not colonnes_annees(tableau, exercice) or len(chiffrees) < 3:
+        return 0.0
+    normes = [normaliser(r.libelle) for r in lues]
+    score = float(sum(_signal(n) for n in normes))
+    score += 3 * any(L.SECTION_PRODUITS.search(n) for n in normes)
+    score += 3 * any(L.SECTION_CHARGES.search(n) for n in normes)
+    score += 3 * any(L.RESULTAT.search(n) for n in normes)
+    texte_contexte = normaliser(" ".join(contexte(document, tableau, exercice)))
+    score += 6 * bool(L.CONTEXTE_CARE.search(texte_contexte))
+    score += 2 * (tableau.unite is not None)
+    score -= 8 * bool(L.CONTEXTE_INVENTAIRE.search(texte_contexte))
+    return score
+
+
+def trouver_care(document: Document, exercice: int | None) -> Care | None:
+    """Le CARE du rapport, ou `None` s'il n'y a aucun tableau qui lui ressemble."""
+    scores = [score_care(document, t, exercice) for t in document.tableaux]
+    if not scores or max(scores) < SEUIL_CARE:
+        return None
+    rang = max(range(len(scores)), key=lambda k: (scores[k], -k))
+    retenus = [rang]
+    # Un CARE coupé en deux tableaux : le voisin (même page ou suivante) qui apporte les
+    # sections manquantes et partage les mêmes années est rattaché.
+    for voisin in (rang + 1, rang - 1):
+        if 0 <= voisin < len(scores) and _complete(document, rang, voisin, scores, exercice):
+            retenus.append(voisin)
+    tableaux = [document.tableaux[k] for k in sorted(retenus)]
+    toutes = [r for t in tableaux for r in rangees(t, exercice)]
+    return Care(tableaux, classer(toutes))
+
+
+def _complete(
+    document: Document, rang: int, voisin: int, scores: list[float], exercice: int | None
+) -> bool:
+    principal, autre = document.tableaux[rang], document.tableaux[voisin]
+    if scores[voisin] < SEUIL_CARE / 2 or abs(principal.pages[0] - autre.pages[0]) > 1:
+        return False
+    annees = set(colonnes_annees(principal, exercice).values())
+    if annees != set(colonnes_annees(autre, exercice).values()):
+        return False
+    presentes = {ligne.section for ligne in classer(rangees(principal, exercice))}
+    apportees = {ligne.section for ligne in classer(rangees(autre, exercice))}
+    return bool(apportees - presentes - {"autre"})
+
+
+# --- Classement ------------------------------------------------------------------------
+
+
+def section_intertitre(norme: str) -> Section | None:
+    if L.SECTION_REVERSEMENTS.search(norme):
+        return "reversements"
+    if L.RESULTAT.search(norme):
+        return "resultat"
+    if L.SECTION_CHARGES.search(norme):
+        return "charges"
+    if L.SECTION_PRODUITS.search(norme):
+        return "produits"
+    return None
+
+
+def _section_total(norme: str) -> Section | None:
+    """Section nommée par un libellé de total (« Total des charges », « Recettes totales »)."""
+    if L.SECTION_REVERSEMENTS.search(norme):
+        return "reversements"
+    if L.CHARGES_TOTAL.search(norme):
+        return "charges"
+    if L.PRODUITS_TOTAL.search(norme):
+        return "produits"
+    return None
+
+
+_SUIVANTE: dict[Section, Section] = {
+    "produits": "charges",
+    "reversements": "charges",
+    "charges": "autre",
+    "resultat": "resultat",
+    "autre": "autre",
+}
+
+
+class _Classeur:
+    """Parcourt les rangées dans l'ordre en tenant la section courante."""
+
+    def __init__(self) -> None:
+        self.section: Section | None = None
+        self.intertitre: str | None = None
+        self.lignes: list[LigneLue] = []
+
+    def intertitre_lu(self, norme: str) -> None:
+        section = section_intertitre(norme)
+        if section is not None:
+            self.section, self.intertitre = section, norme
+
+    def rangee_lue(self, rangee: Rangee, norme: str) -> None:
+        if L.IMPOT.search(norme) or L.RESULTAT.search(norme):
+            nature: Nature = "detail" if L.IMPOT.search(norme) else "total"
+            self._ajouter(rangee, "resultat", nature)
+            return
+        nature = self._nature(rangee, norme)
+        section = self._section(norme, nature)
+        self._ajouter(rangee, section, nature)
+
+    def _nature(self, rangee: Rangee, norme: str) -> Nature:
+        if L.SOUS_TOTAL.search(norme):
+            return "sous_total"
+        if L.TOTAL.search(norme) or (self.intertitre is not None and norme == self.intertitre):
+            return "total"
+        if _somme_des_details(self.lignes, rangee, self.section):
+            return "sous_total"
+        return "detail"
+
+    def _section(self, norme: str, nature: Nature) -> Section:
+        nommee = _section_total(norme) if nature == "total" else None
+        if nommee is not None:
+            return nommee
+        if self.section is None:
+            return "produits"
+        if self.section == "resultat":
+            return "autre"
+        return self.section
+
+    def _ajouter(self, rangee: Rangee, section: Section, nature: Nature) -> None:
+        self.lignes.append(LigneLue(rangee, section, nature))
+        if nature == "total" and section != "resultat":
+            # Un total ferme sa section : sans nouvel intertitre, la suite est la suivante.
+            self.section, self.intertitre = _SUIVANTE[section], None
+        elif section == "resultat":
+            self.section = "resultat"
+
+
+def _somme_des_details(lignes: list[LigneLue], rangee: Rangee, section: Section | None) -> bool:
+    """Vrai si la rangée est la somme (à l'arrondi près) d'au moins deux détails précédents."""
+    details: list[Rangee] = []
+    for ligne in reversed(lignes):
+        if ligne.section != (section or "produits") or ligne.nature != "detail":
+            break
+        details.append(ligne.rangee)
+    if len(details) < 2 or not rangee.valeurs:
+        return False
+    for annee, montant in rangee.valeurs.items():
+        if any(annee not in d.valeurs for d in details):
+            return False
+        somme = sum(d.valeurs[annee].nombre for d in details)
+        if not math.isclose(somme, montant.nombre, abs_tol=0.006):
+            return False
+    return True
+
+
+def classer(lues: list[Rangee]) -> list[LigneLue]:
+    """Section et nature de chaque rangée chiffrée, puis le poste qu'elle porte."""
+    classeur = _Classeur()
+    for rangee in lues:
+        norme = normaliser(rangee.libelle)
+        if not rangee.valeurs:
+            classeur.intertitre_lu(norme)
+        elif norme:
+            classeur.rangee_lue(rangee, norme)
+    lignes = classeur.lignes
+    attribuer_postes(lignes)
+    return lignes
+
+
+def attribuer_postes(lignes: list[LigneLue]) -> None:
+    """Le poste de chaque ligne : totaux de section, résultats, puis détails reconnus."""
+    _promouvoir_sous_totaux(lignes)
+    for section, poste in (
+        ("produits", "chiffre_affaires"),
+        ("charges", "total_charges"),
+        ("reversements", "reversements"),
+    ):
+        totaux = [lg for lg in lignes if lg.section == section and lg.nature == "total"]
+        if totaux:
+            totaux[-1].poste = poste
+    _postes_resultat(lignes)
+    for ligne in lignes:
+        if ligne.poste is None and ligne.nature != "total":
+            ligne.poste = poste_detail(ligne.rangee.libelle, ligne.section)
+
+
+def _promouvoir_sous_totaux(lignes: list[LigneLue]) -> None:
+    """Une section sans total qui finit par la somme de tous ses détails : c'est son total.
+
+    (« Produits d'exploitation » sous l'intertitre « PRODUITS », reconnu par l'addition.)
+    Un « Sous-total » écrit comme tel reste partiel.
+    """
+    for section in ("produits", "charges", "reversements"):
+        membres = [lg for lg in lignes if lg.section == section]
+        if not membres or any(lg.nature == "total" for lg in membres):
+            continue
+        derniere = membres[-1]
+        autres = [lg.nature for lg in membres[:-1]]
+        explicite = L.SOUS_TOTAL.search(normaliser(derniere.rangee.libelle))
+        if derniere.nature == "sous_total" and "sous_total" not in autres and not explicite:
+            derniere.nature = "total"
+
+
+def _postes_resultat(lignes: list[LigneLue]) -> None:
+    resultats = [lg for lg in lignes if lg.section == "resultat" and lg.nature == "total"]
+    impots = [k for k, lg in enumerate(lignes) if lg.section == "resultat" and lg.nature == "detail"]
+    if not resultats:
+        return
+    avant = [lg for lg in resultats if L.RESULTAT_AVANT_IMPOT.search(normaliser(lg.rangee.libelle))]
+    if impots:
+        premiers = [lg for lg in resultats if lignes.index(lg) < impots[0]]
+        apres = [lg for lg in resultats if lignes.index(lg) > impots[0]]
+        (avant or premiers or resultats)[-1].poste = "resultat"
+        if apres:
+            apres[-1].poste = "resultat_net"
+        return
+    (avant or resultats)[0].poste = "resultat"
+
+
+def poste_detail(libelle: str, section: Section) -> str | None:
+    """Poste porté par une ligne de détail (ou un sous-total) selon son libellé et sa section."""
+    norme = normaliser(libelle)
+    if section == "produits":
+        return "redevance" if L.REDEVANCE_DANS_PRODUITS.search(norme) else None
+    if section != "charges":
+        return None
+    if L.FRAIS_SIEGE.search(norme):
+        return "frais_siege"
+    if L.PERSONNEL.search(norme) and not (
+        L.REDEVANCE.search(norme) or L.PERSONNEL_EXTERIEUR.search(norme)
+    ):
+        return "charges_personnel"
+    if L.REDEVANCE.search(norme) and not L.REDEVANCE_EXCLUE.search(norme):
+        return "redevance"
+    return None

@@ -1,0 +1,128 @@
+"""Outils de texte communs aux règles : normalisation, paragraphes, nettoyage des valeurs.
+
+Les motifs des règles s'appliquent à un texte *normalisé* (sans accents, en minuscules,
+apostrophes et espaces unifiées) pour résister aux variantes typographiques des rapports
+réels ; la citation, elle, est toujours prise dans le texte d'origine.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from extracteurs.modeles import Document, Ligne
+from extracteurs.nombres import normaliser_espaces
+
+_APOSTROPHES = re.compile(r"[’'`´]")
+_PONCTUATION = re.compile(r"[^\w'%]+")
+PUCES = "•·▪▫◦○●■□►▸‣⁃–—-*+_>o"
+_PUCE = re.compile(r"^\s*(?:[•·▪▫◦○●■□►▸‣⁃*+>_]+|[-–—](?=\s)|o(?=\s))[\s_*]*")
+
+
+def sans_accents(texte: str) -> str:
+    decompose = unicodedata.normalize("NFKD", texte)
+    return "".join(c for c in decompose if not unicodedata.combining(c))
+
+
+def normaliser(texte: str) -> str:
+    """Forme de comparaison : sans accents, minuscules, ponctuation réduite à des espaces."""
+    brut = _APOSTROPHES.sub("'", sans_accents(texte).lower())
+    brut = brut.replace("œ", "oe").replace("æ", "ae")
+    return " ".join(_PONCTUATION.sub(" ", brut).split())
+
+
+def ressemble(texte: str, modeles: tuple[str, ...], seuil: float = 90.0) -> bool:
+    """Rapprochement flou (fautes de frappe, OCR) d'un libellé avec une liste de modèles."""
+    norme = normaliser(texte)
+    return any(fuzz.ratio(norme, normaliser(m)) >= seuil for m in modeles)
+
+
+def sans_puce(texte: str) -> str:
+    """Retire la puce d'un élément de liste (« • », « - », « * », bruit d'OCR « *_ »)."""
+    return _PUCE.sub("", texte.replace("\t", " ")).strip()
+
+
+def commence_par_puce(texte: str) -> bool:
+    return bool(_PUCE.match(texte)) and bool(sans_puce(texte))
+
+
+def nettoyer_valeur(texte: str) -> str:
+    """Valeur nommée telle qu'imprimée, sans ponctuation finale ni guillemets de bord."""
+    brut = normaliser_espaces(texte.replace("\t", " "))
+    brut = re.sub(r"\s+", " ", brut)
+    return brut.strip(" .,;:«»\"").strip()
+
+
+_ARTICLE = re.compile(r"^(?:la|le|les|l['’])\s*(?=\S)")
+
+
+def sans_article(texte: str) -> str:
+    """Retire l'article en minuscules qui précède un nom propre (« la Société X » → « Société X »).
+
+    Un article en capitale fait partie du nom (« Les Halles & Marchés Réunis ») et reste.
+    """
+    return _ARTICLE.sub("", texte, count=1)
+
+
+@dataclass(frozen=True)
+class Paragraphe:
+    """Lignes consécutives d'une même page recollées : les phrases courent sur plusieurs lignes."""
+
+    page: int
+    texte: str
+    lignes: tuple[Ligne, ...]
+
+
+def _recoller(gauche: str, droite: str) -> str:
+    # Un nom composé coupé après son trait d'union (« Sainte-Maxence-sur- » / « Mer ») se
+    # recolle sans espace ; sinon la fin de ligne vaut une espace.
+    if gauche.endswith("-") and not gauche.endswith(" -"):
+        return gauche + droite
+    return f"{gauche} {droite}"
+
+
+def paragraphes(document: Document) -> list[Paragraphe]:
+    """Blocs de récit : un titre, une ligne de tableau, une puce ou une ligne courte ferme le bloc.
+
+    Sans boîtes (DOCX, XLSX), chaque ligne est déjà un paragraphe entier.
+    """
+    blocs: list[Paragraphe] = []
+    for page in document.pages:
+        marge = max((lg.boite.x1 for lg in page.lignes if lg.boite), default=0.0)
+        courant: list[Ligne] = []
+        for ligne in page.lignes:
+            isolee = ligne.genre in ("titre", "tableau") or "\t" in ligne.texte
+            if (isolee or commence_par_puce(ligne.texte)) and courant:
+                blocs.append(_bloc(page.numero, courant))
+                courant = []
+            if isolee or ligne.boite is None:
+                blocs.append(_bloc(page.numero, [ligne]))
+                continue
+            courant.append(ligne)
+            # Une ligne qui s'arrête loin de la marge droite termine son paragraphe.
+            if ligne.boite.x1 < marge - 0.12 * page.largeur:
+                blocs.append(_bloc(page.numero, courant))
+                courant = []
+        if courant:
+            blocs.append(_bloc(page.numero, courant))
+    return blocs
+
+
+def _bloc(page: int, lignes: list[Ligne]) -> Paragraphe:
+    texte = normaliser_espaces(lignes[0].texte)
+    for ligne in lignes[1:]:
+        texte = _recoller(texte, normaliser_espaces(ligne.texte))
+    return Paragraphe(page, texte, tuple(lignes))
+
+
+def ligne_contenant(document: Document, texte: str, page: int | None = None) -> Ligne | None:
+    """Première ligne (de la page donnée d'abord) qui contient le texte tel quel."""
+    cherche = normaliser_espaces(texte)
+    candidates = [ligne for ligne in document.lignes() if ligne.page == page] if page else []
+    for ligne in [*candidates, *document.lignes()]:
+        if cherche and cherche in normaliser_espaces(ligne.texte.replace("\t", " ")):
+            return ligne
+    return None
