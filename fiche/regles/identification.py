@@ -1,0 +1,199 @@
+"""Identification du contrat : autorité, délégataire, objet, dates, exercice.
+
+Sources par ordre de confiance : la fiche d'identité (tableau ou lignes « étiquette :
+valeur »), puis les phrases de présentation (« X a confié à Y la gestion de ... »,
+« Objet du contrat : ... », « a pris effet le ... »), puis la page de garde, puis la
+mention la plus fréquente. Une valeur introuvable reste vide.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from extracteurs.modeles import Document
+from extracteurs.nombres import normaliser_espaces
+from fiche.modeles import Champ, Identification
+from fiche.regles import entites
+from fiche.regles.champs import champ_calcule, champ_exact
+from fiche.regles.classement import secteur, type_contrat
+from fiche.regles.dates import DateLue, debut_et_fin, duree_en_ans, fin_selon_duree, lire_date
+from fiche.regles.dates import exercices_du_texte
+from fiche.regles.paires import Paire, paires
+from fiche.regles.sections import lignes_utiles
+from fiche.regles.texte import Paragraphe, nettoyer_valeur, paragraphes
+
+_OBJET = re.compile(
+    r"(?:objet (?:du contrat|de la d[ée]l[ée]gation|de la convention|de la concession)\s*:\s*"
+    r"|(?:a|ayant) pour objet\s+)(?P<objet>[^.;\n]{6,160})",
+    re.IGNORECASE,
+)
+_RELATIF = re.compile(r"\b(?:qui|que|auquel|auxquels|dont|lequel|laquelle)\b")
+_ACTIVITE = re.compile(
+    r"^(?:Exploitation|Gestion|D[ée]l[ée]gation|Concession|Affermage|Production|Distribution"
+    r"|Collecte|Construction|Fourniture|Restauration|Transport|Organisation|Entretien"
+    r"|Am[ée]nagement|Mise [àa] disposition|Service public)\b"
+)
+
+
+@dataclass
+class Contexte:
+    """Ce que les règles d'identification partagent : texte découpé une fois pour toutes."""
+
+    document: Document
+    paires: list[Paire]
+    paragraphes: list[Paragraphe]
+
+
+def _champ_texte(ctx: Contexte, valeur: str, page: int, citation: str) -> Champ[str]:
+    """Champ texte cité sur une seule ligne quand c'est possible (meilleur ancrage)."""
+    valeur = nettoyer_valeur(valeur)
+    for ligne in ctx.document.lignes():
+        if ligne.page == page and valeur in normaliser_espaces(ligne.texte.replace("\t", " ")):
+            return champ_exact(valeur, page, valeur)
+    return champ_exact(valeur, page, citation if valeur not in citation else valeur)
+
+
+def _depuis_paire(ctx: Contexte, cle: str, mots_max: int = 25) -> Champ[str] | None:
+    """Valeur d'une fiche d'identité ; une phrase entière (définition) n'est pas un nom."""
+    for paire in ctx.paires:
+        phrase = _RELATIF.search(paire.valeur)
+        if paire.cle == cle and len(paire.valeur.split()) <= mots_max and not phrase:
+            return _champ_texte(ctx, paire.valeur, paire.page, paire.valeur)
+    return None
+
+
+def collectivite(ctx: Contexte) -> Champ[str]:
+    trouvee = _depuis_paire(ctx, "collectivite", mots_max=10)
+    if trouvee:
+        return trouvee
+    for para in ctx.paragraphes:
+        nom = entites.autorite_avant_confie(para.texte)
+        if nom:
+            return _champ_texte(ctx, nom.texte, para.page, nom.texte)
+    for ligne in ctx.document.lignes():
+        noms = entites.collectivites(ligne.texte) if ligne.page <= 2 else []
+        if noms and noms[0].texte == nettoyer_valeur(ligne.texte):
+            return _champ_texte(ctx, noms[0].texte, ligne.page, noms[0].texte)
+    return _plus_frequente(ctx)
+
+
+def _plus_frequente(ctx: Contexte) -> Champ[str]:
+    vus: Counter[str] = Counter()
+    premieres: dict[str, int] = {}
+    for ligne in lignes_utiles(ctx.document):
+        for nom in entites.collectivites(ligne.texte):
+            vus[nom.texte] += 1
+            premieres.setdefault(nom.texte, ligne.page)
+    if not vus:
+        return Champ[str]()
+    nom, _ = vus.most_common(1)[0]
+    return _champ_texte(ctx, nom, premieres[nom], nom)
+
+
+def delegataire(ctx: Contexte) -> Champ[str]:
+    trouve = _depuis_paire(ctx, "delegataire", mots_max=10)
+    if trouve:
+        return trouve
+    for chercher in (entites.nom_confie, entites.nom_presente):
+        for para in ctx.paragraphes:
+            nom = chercher(para.texte)
+            if nom and len(nom.texte) <= 90:
+                return _champ_texte(ctx, nom.texte, para.page, nom.texte)
+    for para in ctx.paragraphes:
+        nom = entites.nom_a_forme_sociale(para.texte) if para.page <= 3 else None
+        if nom:
+            return _champ_texte(ctx, nom.texte, para.page, nom.texte)
+    return Champ[str]()
+
+
+def objet(ctx: Contexte) -> Champ[str]:
+    trouve = _depuis_paire(ctx, "objet")
+    if trouve:
+        return trouve
+    for para in ctx.paragraphes:
+        m = _OBJET.search(para.texte)
+        if m:
+            texte = nettoyer_valeur(m.group("objet"))
+            return _champ_texte(ctx, texte, para.page, texte)
+    for ligne in ctx.document.pages[0].lignes if ctx.document.pages else []:
+        texte = nettoyer_valeur(ligne.texte)
+        if _ACTIVITE.match(texte) and len(texte) <= 160:
+            return _champ_texte(ctx, texte, ligne.page, texte)
+    return Champ[str]()
+
+
+def _champ_date(lue: DateLue, page: int) -> Champ[date]:
+    return champ_exact(lue.valeur, page, lue.texte)
+
+
+def dates_contrat(ctx: Contexte) -> tuple[Champ[date], Champ[date]]:
+    """Début et fin ; une fin déduite d'une durée (« pour 9 ans ») est « calcule »."""
+    debut, fin = _dates_des_paires(ctx)
+    for para in ctx.paragraphes:
+        if debut.valeur is not None and fin.valeur is not None:
+            break
+        lu_debut, lu_fin = debut_et_fin(para.texte)
+        if lu_debut and debut.valeur is None:
+            debut = _champ_date(lu_debut, para.page)
+        if lu_fin and fin.valeur is None:
+            fin = _champ_date(lu_fin, para.page)
+    if debut.valeur is not None and fin.valeur is None:
+        fin = _fin_par_duree(ctx, debut.valeur)
+    return debut, fin
+
+
+def _dates_des_paires(ctx: Contexte) -> tuple[Champ[date], Champ[date]]:
+    debut: Champ[date] = Champ[date]()
+    fin: Champ[date] = Champ[date]()
+    for paire in ctx.paires:
+        if paire.cle == "date_debut" and debut.valeur is None and (lue := lire_date(paire.valeur)):
+            debut = _champ_date(lue, paire.page)
+        elif paire.cle == "date_fin" and fin.valeur is None and (lue := lire_date(paire.valeur)):
+            fin = _champ_date(lue, paire.page)
+        elif paire.cle == "duree":
+            lu_debut, lu_fin = debut_et_fin(f"du {paire.valeur}".replace("du du", "du"))
+            if lu_debut and debut.valeur is None:
+                debut = _champ_date(lu_debut, paire.page)
+            if lu_fin and fin.valeur is None:
+                fin = _champ_date(lu_fin, paire.page)
+    return debut, fin
+
+
+def _fin_par_duree(ctx: Contexte, debut: date) -> Champ[date]:
+    """Échéance = début + durée − 1 jour, si le rapport donne la durée mais pas la fin."""
+    textes = [(p.valeur, p.page) for p in ctx.paires if p.cle == "duree"]
+    textes += [(p.texte, p.page) for p in ctx.paragraphes]
+    for texte, page in textes:
+        duree = duree_en_ans(texte)
+        if duree is not None:
+            return champ_calcule(fin_selon_duree(debut, duree[0]), page, duree[1])
+    return Champ[date]()
+
+
+def exercice(ctx: Contexte) -> Champ[int]:
+    """Année de clôture : la mention « Exercice 2023 » qui confirme l'exercice probable."""
+    mentions = exercices_du_texte(ctx.document)
+    probable = ctx.document.exercice_probable
+    choisies = [m for m in mentions if m.annee == probable] or mentions
+    if not choisies:
+        return Champ[int]()
+    return champ_exact(choisies[0].annee, choisies[0].page, choisies[0].citation)
+
+
+def identifier(document: Document) -> Identification:
+    ctx = Contexte(document, paires(document), paragraphes(document))
+    debut, fin = dates_contrat(ctx)
+    objet_lu = objet(ctx)
+    return Identification(
+        collectivite=collectivite(ctx),
+        objet=objet_lu,
+        secteur=secteur(document, ctx.paires, ctx.paragraphes, objet_lu),
+        delegataire=delegataire(ctx),
+        type_contrat=type_contrat(document, ctx.paires, ctx.paragraphes),
+        date_debut=debut,
+        date_fin=fin,
+        exercice=exercice(ctx),
+    )

@@ -1,0 +1,170 @@
+"""Sections du rapport : titres, faits marquants, éléments obligatoires (R.3131-3 et -4).
+
+Un titre est une ligne typée `titre` par l'extraction (ou une ligne courte en gras hors
+tableau). Le sommaire n'est pas une section : ses entrées, qui reprennent tous les
+titres, ne prouvent pas la présence d'un contenu. Le glossaire non plus (ses définitions
+citent « concession », « biens de retour », « charges de structure »...).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from extracteurs.modeles import Document, Ligne
+from fiche.modeles import Champ, ElementConformite
+from fiche.regles.champs import champ_exact
+from fiche.regles.texte import commence_par_puce, normaliser, sans_puce
+
+_NUMERO = r"^(?:[0-9ivxlc]{1,5}\s+|[a-z]\s+)?"  # « 14. », « XIV. », « A) » une fois normalisés
+_SOMMAIRE = re.compile(_NUMERO + r"(?:sommaire|table des matieres|plan du rapport)$")
+_GLOSSAIRE = re.compile(_NUMERO + r"(?:glossaire|lexique|definitions|abreviations)\b")
+_FAITS = re.compile(
+    r"(?:faits?|evenements?) (?:marquants?|significatifs?|saillants?|majeurs?)|temps forts"
+    r"|principaux evenements|faits de l'(?:exercice|annee)"
+)
+
+CONFORMITE: dict[str, re.Pattern[str]] = {
+    "care": re.compile(
+        r"compte annuel de resultat|\bcare\b|compte de resultat|compte d'exploitation"
+        r"|comptes? (?:de la delegation|du contrat)|donnees financieres|analyse financiere"
+    ),
+    "methodes_calcul": re.compile(
+        r"methodes? (?:de calcul|d'imputation|de repartition|comptables?)|repartition des charges"
+        r"|cles? de repartition|imputation des charges|charges (?:indirectes|de structure)"
+    ),
+    "variation_patrimoine": re.compile(
+        r"(?:variation|evolution|modifications?)s? du patrimoine|patrimoine immobilier"
+    ),
+    "situation_biens": re.compile(
+        r"situation des biens|etat des biens|biens et immobilisations|\bimmobilisations\b"
+        r"|etat du patrimoine|biens (?:necessaires|affectes)"
+    ),
+    "suivi_investissements": re.compile(
+        r"investissements?|programme (?:de |des )?(?:travaux|renouvellements?)"
+        r"|travaux de renouvellement|renouvellements? (?:realises?|du materiel)"
+    ),
+    "inventaire_biens_retour": re.compile(r"biens de (?:retour|reprise)|inventaire"),
+    "engagements_financiers": re.compile(
+        r"engagements? (?:a incidence financiere|financiers?|hors bilan)"
+        r"|continuite du service"
+    ),
+    "analyse_qualite": re.compile(
+        r"qualite (?:du|de) service|analyse de la qualite|indicateurs? de (?:performance|qualite)"
+        r"|\bqualite\b|satisfaction|^indicateurs?\b"
+    ),
+    "tarifs": re.compile(r"\btarifs?\b|\btarifaires?\b|\btarification\b|grille des prix"),
+}
+
+
+def est_titre(ligne: Ligne) -> bool:
+    if ligne.genre == "titre":
+        return True
+    texte = ligne.texte.strip()
+    return ligne.gras and ligne.genre != "tableau" and "\t" not in texte and len(texte) <= 90
+
+
+def _pages_exclues(document: Document) -> set[int]:
+    """Pages du sommaire (la liste des titres n'est pas le contenu)."""
+    return {
+        ligne.page
+        for ligne in document.lignes()
+        if est_titre(ligne) and _SOMMAIRE.match(normaliser(ligne.texte))
+    }
+
+
+def titres(document: Document) -> list[Ligne]:
+    """Titres de section hors sommaire, dans l'ordre du rapport."""
+    exclues = _pages_exclues(document)
+    return [lg for lg in document.lignes() if est_titre(lg) and lg.page not in exclues]
+
+
+def est_glossaire(titre: str) -> bool:
+    """Titre de glossaire, même abîmé par l'OCR (« IGIOSSAIrE »)."""
+    norme = normaliser(titre)
+    if _GLOSSAIRE.match(norme):
+        return True
+    nu = re.sub(_NUMERO, "", norme)
+    return any(fuzz.ratio(nu, mot) >= 75 for mot in ("glossaire", "lexique"))
+
+
+def lignes_utiles(document: Document) -> list[Ligne]:
+    """Les lignes hors sommaire et hors glossaire (pour les recherches dans tout le texte)."""
+    exclues = _pages_exclues(document)
+    utiles: list[Ligne] = []
+    dans_glossaire = False
+    for ligne in document.lignes():
+        if est_titre(ligne):
+            dans_glossaire = est_glossaire(ligne.texte)
+        if ligne.page not in exclues and not dans_glossaire:
+            utiles.append(ligne)
+    return utiles
+
+
+def _section(document: Document, debut: Ligne) -> list[Ligne]:
+    """Les lignes qui suivent un titre jusqu'au titre suivant (ou un tableau chiffré)."""
+    lignes = document.lignes()
+    rang = next(k for k, ligne in enumerate(lignes) if ligne.id == debut.id)
+    contenu: list[Ligne] = []
+    for ligne in lignes[rang + 1 :]:
+        if est_titre(ligne):
+            break
+        contenu.append(ligne)
+    return contenu
+
+
+def _items(lignes: list[Ligne]) -> list[tuple[int, str]]:
+    """Éléments de liste (une puce ouvre un élément, les lignes suivantes le prolongent)."""
+    items: list[tuple[int, str]] = []
+    for ligne in lignes:
+        texte = ligne.texte.replace("\t", " ").strip()
+        if not texte or re.fullmatch(r"(?:page\s*)?\d{1,3}", texte, re.IGNORECASE):
+            continue
+        if commence_par_puce(ligne.texte) or not items:
+            items.append((ligne.page, sans_puce(texte)))
+        elif ligne.page == items[-1][0] and not items[-1][1].endswith((".", "!", "?")):
+            items[-1] = (items[-1][0], f"{items[-1][1]} {texte}")
+        else:
+            items.append((ligne.page, texte))
+    return items
+
+
+def faits_marquants(document: Document) -> list[Champ[str]]:
+    """Les faits marquants : éléments de la section « Faits marquants » (ou équivalente)."""
+    for titre in titres(document):
+        if not _FAITS.search(normaliser(titre.texte)):
+            continue
+        repetees = lignes_repetees(document)
+        contenu = [lg for lg in _section(document, titre) if _texte_courant(lg, repetees)]
+        items = _items(contenu)
+        if items:
+            return [champ_exact(texte, page, texte) for page, texte in items[:15]]
+    return []
+
+
+def _texte_courant(ligne: Ligne, repetees: set[str]) -> bool:
+    """Exclut en-têtes et pieds de page répétés, et les lignes de tableau chiffré."""
+    if ligne.genre == "tableau" and not commence_par_puce(ligne.texte):
+        return False
+    return normaliser(ligne.texte) not in repetees
+
+
+def lignes_repetees(document: Document) -> set[str]:
+    """Textes imprimés sur au moins trois pages : en-têtes et pieds de page courants."""
+    pages: dict[str, set[int]] = {}
+    for ligne in document.lignes():
+        pages.setdefault(normaliser(ligne.texte), set()).add(ligne.page)
+    return {texte for texte, vues in pages.items() if len(vues) >= 3 and texte}
+
+
+def conformite(document: Document, page_care: int | None) -> dict[str, ElementConformite]:
+    """Chaque élément obligatoire : présent si un titre de section le traite (page du titre)."""
+    resultat: dict[str, ElementConformite] = {}
+    liste_titres = titres(document)
+    for element, motif in CONFORMITE.items():
+        page = next((t.page for t in liste_titres if motif.search(normaliser(t.texte))), None)
+        if element == "care" and page is None:
+            page = page_care
+        resultat[element] = ElementConformite(present=page is not None, page=page)
+    return resultat
