@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from extracteurs.modeles import Document, Tableau
 from fiche.modeles import Activite, Champ, Indicateur
@@ -92,7 +93,7 @@ def effectif(classeur: Classeur) -> dict[str, Champ[float]]:
 def indicateurs(classeur: Classeur, etp: dict[str, Champ[float]]) -> list[Indicateur]:
     """Lignes des tableaux d'indicateurs (ceux qui se nomment ainsi, sinon tous)."""
     nommes = [(t, lues) for t, lues, nomme in classeur.indicateurs if nomme]
-    retenus = nommes or [(t, lues) for t, lues, _ in classeur.indicateurs]
+    retenus = _sans_ventilations(nommes or [(t, lues) for t, lues, _ in classeur.indicateurs])
     resultat: list[Indicateur] = []
     for tableau, lues in retenus:
         entete = normaliser(tableau.colonnes[0].entete) if tableau.colonnes else ""
@@ -103,6 +104,22 @@ def indicateurs(classeur: Classeur, etp: dict[str, Champ[float]]) -> list[Indica
                 continue
             resultat.append(_indicateur(rangee))
     return resultat
+
+
+def _sans_ventilations(
+    tableaux: list[tuple[Tableau, list[Rangee]]],
+) -> list[tuple[Tableau, list[Rangee]]]:
+    """Écarte les ventilations (un même petit tableau répété par ligne de bus, par commune) :
+    trois tableaux ou plus aux libellés identiques détaillent un total, ce ne sont pas
+    les indicateurs du contrat."""
+    signatures = Counter(tuple(normaliser(r.libelle) for r in lues) for _, lues in tableaux)
+    retenus = []
+    for tableau, lues in tableaux:
+        libelles = [normaliser(r.libelle) for r in lues]
+        recolles = max(Counter(libelles).values()) >= 3  # ventilations recollées en un tableau
+        if signatures[tuple(libelles)] < 3 and not recolles:
+            retenus.append((tableau, lues))
+    return retenus
 
 
 def activite_et_tarifs(

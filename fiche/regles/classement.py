@@ -18,7 +18,7 @@ from fiche.regles.champs import champ_exact
 from fiche.regles.libelles import SECTEURS, TYPES_CONTRAT
 from fiche.regles.paires import Paire
 from fiche.regles.sections import lignes_utiles
-from fiche.regles.texte import Paragraphe, nettoyer_valeur, normaliser
+from fiche.regles.texte import Paragraphe, nettoyer_valeur, normaliser, sur_une_ligne
 
 _SERVICE = re.compile(
     r"(?:la gestion|l['’]exploitation|l['’]ex[ée]cution|la charge) (?:du |de la |de l['’]|des )"
@@ -67,7 +67,7 @@ def secteur(
     for texte, page in _phrases_service(paires, paragraphes, objet):
         trouve = _classer_secteur(texte)
         if trouve is not None:
-            return champ_exact(trouve, page, texte)
+            return champ_exact(trouve, sur_une_ligne(document, texte, page) or page, texte)
     for ligne in document.pages[0].lignes if document.pages else []:
         trouve = _classer_secteur(ligne.texte)
         if trouve is not None:
@@ -113,5 +113,5 @@ def type_contrat(
     for texte, page in _phrases_contrat(paires, retenus):
         trouve = _classer_type(texte)
         if trouve is not None:
-            return champ_exact(trouve, page, texte)
+            return champ_exact(trouve, sur_une_ligne(document, texte, page) or page, texte)
     return Champ[TypeContrat]()

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from extracteurs.modeles import Document
-from extracteurs.nombres import normaliser_espaces
 from fiche.modeles import Champ, Identification
 from fiche.regles import entites
 from fiche.regles.champs import champ_calcule, champ_exact
@@ -23,7 +22,7 @@ from fiche.regles.dates import DateLue, debut_et_fin, duree_en_ans, fin_selon_du
 from fiche.regles.dates import exercices_du_texte
 from fiche.regles.paires import Paire, paires
 from fiche.regles.sections import lignes_utiles
-from fiche.regles.texte import Paragraphe, nettoyer_valeur, paragraphes
+from fiche.regles.texte import Paragraphe, nettoyer_valeur, paragraphes, sur_une_ligne
 
 _OBJET = re.compile(
     r"(?:objet (?:du contrat|de la d[ée]l[ée]gation|de la convention|de la concession)\s*:\s*"
@@ -50,10 +49,8 @@ class Contexte:
 def _champ_texte(ctx: Contexte, valeur: str, page: int, citation: str) -> Champ[str]:
     """Champ texte cité sur une seule ligne quand c'est possible (meilleur ancrage)."""
     valeur = nettoyer_valeur(valeur)
-    for ligne in ctx.document.lignes():
-        if ligne.page == page and valeur in normaliser_espaces(ligne.texte.replace("\t", " ")):
-            return champ_exact(valeur, page, valeur)
-    return champ_exact(valeur, page, citation if valeur not in citation else valeur)
+    ailleurs = sur_une_ligne(ctx.document, valeur, page)
+    return champ_exact(valeur, ailleurs or page, valeur if valeur in citation else citation)
 
 
 def _depuis_paire(ctx: Contexte, cle: str, mots_max: int = 25) -> Champ[str] | None:
@@ -141,7 +138,7 @@ def dates_contrat(ctx: Contexte) -> tuple[Champ[date], Champ[date]]:
         if lu_fin and fin.valeur is None:
             fin = _champ_date(lu_fin, para.page)
     if debut.valeur is not None and fin.valeur is None:
-        fin = _fin_par_duree(ctx, debut.valeur)
+        fin = _fin_par_duree(ctx, debut.valeur, debut.page)
     return debut, fin
 
 
@@ -162,10 +159,22 @@ def _dates_des_paires(ctx: Contexte) -> tuple[Champ[date], Champ[date]]:
     return debut, fin
 
 
-def _fin_par_duree(ctx: Contexte, debut: date) -> Champ[date]:
-    """Échéance = début + durée − 1 jour, si le rapport donne la durée mais pas la fin."""
+_CONTRAT = re.compile(r"contrat|convention|d[ée]l[ée]gation|concession|affermage", re.IGNORECASE)
+_AUTRE_DUREE = re.compile(r"amorti|emprunt|pr[êe]t\b|garantie|\bbail\b|cr[ée]dit", re.IGNORECASE)
+
+
+def _fin_par_duree(ctx: Contexte, debut: date, page_debut: int | None) -> Champ[date]:
+    """Échéance = début + durée − 1 jour, si le rapport donne la durée mais pas la fin.
+
+    La durée doit être celle du contrat : phrase qui parle du contrat (ou fiche
+    d'identité), jamais une durée d'amortissement ou d'emprunt.
+    """
     textes = [(p.valeur, p.page) for p in ctx.paires if p.cle == "duree"]
-    textes += [(p.texte, p.page) for p in ctx.paragraphes]
+    textes += [
+        (p.texte, p.page)
+        for p in sorted(ctx.paragraphes, key=lambda p: p.page != page_debut)
+        if _CONTRAT.search(p.texte) and not _AUTRE_DUREE.search(p.texte)
+    ]
     for texte, page in textes:
         duree = duree_en_ans(texte)
         if duree is not None:

@@ -132,15 +132,42 @@ def _items(lignes: list[Ligne]) -> list[tuple[int, str]]:
 
 def faits_marquants(document: Document) -> list[Champ[str]]:
     """Les faits marquants : éléments de la section « Faits marquants » (ou équivalente)."""
-    for titre in titres(document):
-        if not _FAITS.search(normaliser(titre.texte)):
-            continue
-        repetees = lignes_repetees(document)
-        contenu = [lg for lg in _section(document, titre) if _texte_courant(lg, repetees)]
-        items = _items(contenu)
+    repetees = lignes_repetees(document)
+    for debut in _debuts_faits(document):
+        suite = _section(document, debut)
+        if not est_titre(debut):
+            # Titre illisible (OCR) : seules les puces qui le suivent immédiatement comptent.
+            suite = _puces_consecutives(suite)
+        items = _items([lg for lg in suite if _texte_courant(lg, repetees)])
         if items:
             return [champ_exact(texte, page, texte) for page, texte in items[:15]]
     return []
+
+
+def _debuts_faits(document: Document) -> list[Ligne]:
+    """Titres « Faits marquants », puis lignes courtes qui leur ressemblent (OCR abîmé)."""
+    exacts = [t for t in titres(document) if _FAITS.search(normaliser(t.texte))]
+    exclues = _pages_exclues(document)
+    approches = [
+        lg
+        for lg in document.lignes()
+        if lg.page not in exclues
+        and len(lg.texte) <= 60
+        and not commence_par_puce(lg.texte)
+        and fuzz.partial_ratio("faits marquants", normaliser(lg.texte)) >= 80
+    ]
+    return exacts + [lg for lg in approches if lg not in exacts]
+
+
+def _puces_consecutives(lignes: list[Ligne]) -> list[Ligne]:
+    suite: list[Ligne] = []
+    for ligne in lignes:
+        if not commence_par_puce(ligne.texte) and (not suite or est_titre(ligne)):
+            break
+        if not commence_par_puce(ligne.texte) and suite[-1].texte.rstrip().endswith("."):
+            break
+        suite.append(ligne)
+    return suite
 
 
 def _texte_courant(ligne: Ligne, repetees: set[str]) -> bool:
@@ -158,13 +185,38 @@ def lignes_repetees(document: Document) -> set[str]:
     return {texte for texte, vues in pages.items() if len(vues) >= 3 and texte}
 
 
+def _sommaire(document: Document) -> list[str]:
+    """Entrées du sommaire, normalisées (sans puce ni numéro de page)."""
+    exclues = _pages_exclues(document)
+    return [
+        normaliser(sans_puce(lg.texte))
+        for lg in document.lignes()
+        if lg.page in exclues and not est_titre(lg)
+    ]
+
+
+def _page_dans_le_texte(document: Document, motif: re.Pattern[str]) -> int | None:
+    for ligne in lignes_utiles(document):
+        if motif.search(normaliser(ligne.texte)):
+            return ligne.page
+    return None
+
+
 def conformite(document: Document, page_care: int | None) -> dict[str, ElementConformite]:
-    """Chaque élément obligatoire : présent si un titre de section le traite (page du titre)."""
+    """Chaque élément obligatoire : présent si un titre de section le traite (page du titre).
+
+    Si les titres sont illisibles (scan), une entrée du sommaire suffit à le dire présent ;
+    la page est alors celle de la première mention dans le texte.
+    """
     resultat: dict[str, ElementConformite] = {}
     liste_titres = titres(document)
+    sommaire = _sommaire(document)
     for element, motif in CONFORMITE.items():
         page = next((t.page for t in liste_titres if motif.search(normaliser(t.texte))), None)
         if element == "care" and page is None:
             page = page_care
-        resultat[element] = ElementConformite(present=page is not None, page=page)
+        present = page is not None or any(motif.search(entree) for entree in sommaire)
+        if present and page is None:
+            page = _page_dans_le_texte(document, motif)
+        resultat[element] = ElementConformite(present=present, page=page)
     return resultat

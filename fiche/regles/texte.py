@@ -118,11 +118,17 @@ def _bloc(page: int, lignes: list[Ligne]) -> Paragraphe:
     return Paragraphe(page, texte, tuple(lignes))
 
 
-def ligne_contenant(document: Document, texte: str, page: int | None = None) -> Ligne | None:
-    """Première ligne (de la page donnée d'abord) qui contient le texte tel quel."""
+def sur_une_ligne(document: Document, texte: str, page: int) -> int | None:
+    """Page d'une ligne qui contient le texte en entier : la même page d'abord, sinon la
+    première ailleurs (une raison sociale coupée en fin de ligne dans le récit est souvent
+    imprimée d'un seul tenant sur la page de garde). `None` si aucune ligne ne le porte."""
     cherche = normaliser_espaces(texte)
-    candidates = [ligne for ligne in document.lignes() if ligne.page == page] if page else []
-    for ligne in [*candidates, *document.lignes()]:
-        if cherche and cherche in normaliser_espaces(ligne.texte.replace("\t", " ")):
-            return ligne
+    if not cherche:
+        return None
+    pages = [p for p in document.pages if p.numero == page]
+    pages += [p for p in document.pages if p.numero != page]
+    for candidate in pages:
+        for ligne in candidate.lignes:
+            if cherche in normaliser_espaces(ligne.texte.replace("\t", " ")):
+                return candidate.numero
     return None
