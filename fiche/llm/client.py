@@ -92,7 +92,7 @@ class AttenteEssais:
 
     def __init__(self, plafond: float) -> None:
         self.plafond = plafond
-        self.exponentielle = wait_exponential_jitter(initial=0.5, max=plafond, jitter=0.25)
+        self.exponentielle = wait_exponential_jitter(multiplier=0.5, max=plafond, jitter=0.25)
 
     def __call__(self, etat: RetryCallState) -> float:
         demande = delai_retry_after(etat.outcome.exception() if etat.outcome else None)

@@ -28,6 +28,14 @@ TELEPHONE = re.compile(
     r"(?<![\d,.])(?:\+33[\s.\u00a0-]?(?:\(0\)[\s.\u00a0-]?)?[1-9]|0[1-9])"
     r"(?:[\s.\u00a0-]?\d{2}){4}(?![\d,])"
 )
+_MAJ = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
+_TITRES = r"(?:M\.|MM\.|Mme|Mmes|Mlle|Monsieur|Madame|Mademoiselle|Dr|Docteur|Me|Maître)"
+_TITRE_EN_TETE = re.compile(rf"^{_TITRES}\s+")
+CIVILITE = re.compile(
+    rf"\b{_TITRES}\s+"
+    rf"((?:[{_MAJ}][\w'’-]+)(?:\s+(?:de |du |d'|le )?[{_MAJ}][\w'’-]+){{0,2}})"
+)
+_PARTICULES = {"de", "du", "des", "d'", "le", "la", "van", "von"}
 _MARQUE = re.compile(r"\[(?:PERSONNE|COURRIEL|TELEPHONE)_\d+\]")
 
 
@@ -40,14 +48,26 @@ def analyseur() -> Language:
     )
 
 
+def est_nom_complet(nom: str) -> bool:
+    """Prénom et nom : au moins deux mots à majuscule, sans chiffre ni tabulation.
+
+    Le petit modèle français prend volontiers « Glossaire », « Fiche » ou « Janvier »
+    pour des personnes : un mot seul n'est retenu qu'après une civilité (`CIVILITE`).
+    """
+    if any(c.isdigit() or c in "\t\n" for c in nom):
+        return False
+    mots = [m for m in nom.split() if m.lower() not in _PARTICULES]
+    return len(mots) >= 2 and all(m[0].isupper() for m in mots)
+
+
 def personnes(textes: Iterable[str]) -> list[str]:
-    """Les noms de personnes (entités PER sans chiffre, deux lettres au moins)."""
-    noms: list[str] = []
-    for doc in analyseur().pipe(textes, batch_size=64):
-        for entite in doc.ents:
-            nom = entite.text.strip()
-            if entite.label_ == "PER" and len(nom) > 2 and not any(c.isdigit() for c in nom):
-                noms.append(nom)
+    """Les noms de personnes : entités PER plausibles, et noms précédés d'une civilité."""
+    textes = list(textes)
+    noms = [m.group(1) for texte in textes for m in CIVILITE.finditer(texte)]
+    cellules = [c for texte in textes for c in texte.split("\t") if any(x.isalpha() for x in c)]
+    for doc in analyseur().pipe(cellules, batch_size=64):
+        entites = [_TITRE_EN_TETE.sub("", e.text.strip()) for e in doc.ents if e.label_ == "PER"]
+        noms += [nom for nom in entites if est_nom_complet(nom)]
     return noms
 
 
@@ -69,7 +89,7 @@ class Pseudonymiseur:
             for trouve in TELEPHONE.finditer(texte):
                 table._ajouter(trouve.group(0), "TELEPHONE")
         sans_contacts = [COURRIEL.sub(" ", TELEPHONE.sub(" ", t)) for t in textes]
-        for nom in personnes(t for t in sans_contacts if any(c.isalpha() for c in t)):
+        for nom in personnes(sans_contacts):
             table._ajouter(nom, "PERSONNE")
         return table
 

@@ -68,7 +68,10 @@ class Jetons:
 def remplisseur_regles() -> Repli:
     """`fiche.regles.remplir_par_regles`, importé à la demande (écrit à part, en parallèle)."""
     module = importlib.import_module("fiche.regles")
-    return cast(Repli, module.remplir_par_regles)
+    remplir = getattr(module, "remplir_par_regles", None)
+    if remplir is None:  # paquet en cours d'écriture (espace de noms sans point d'entrée)
+        raise ImportError("fiche.regles.remplir_par_regles introuvable")
+    return cast(Repli, remplir)
 
 
 class RemplisseurLlm:
