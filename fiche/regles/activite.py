@@ -14,7 +14,7 @@ from collections import Counter
 
 from extracteurs.modeles import Document, Tableau
 from fiche.modeles import Activite, Champ, Indicateur
-from fiche.regles import libelles as L
+from fiche.regles import libelles as lib
 from fiche.regles.champs import champ_exact
 from fiche.regles.tableaux import Rangee, contexte, rangees
 from fiche.regles.texte import normaliser
@@ -48,7 +48,7 @@ def _indicateur(rangee: Rangee) -> Indicateur:
 
 
 def _mensuel(lues: list[Rangee]) -> bool:
-    mois = sum(bool(L.MOIS.search(normaliser(r.libelle))) for r in lues)
+    mois = sum(bool(lib.MOIS.search(normaliser(r.libelle))) for r in lues)
     return mois >= 4
 
 
@@ -68,10 +68,10 @@ class Classeur:
         if not lues or _mensuel(lues):
             return
         texte = normaliser(" ".join(contexte(self.document, tableau, self.exercice)))
-        if L.CONTEXTE_TARIFS.search(texte):
+        if lib.CONTEXTE_TARIFS.search(texte):
             self.tarifs.append((tableau, lues))
-        elif tableau.unite is None and not L.CONTEXTE_INVENTAIRE.search(texte):
-            nomme = bool(L.CONTEXTE_INDICATEURS.search(texte))
+        elif tableau.unite is None and not lib.CONTEXTE_INVENTAIRE.search(texte):
+            nomme = bool(lib.CONTEXTE_INDICATEURS.search(texte))
             self.indicateurs.append((tableau, lues, nomme))
 
 
@@ -81,9 +81,9 @@ def effectif(classeur: Classeur) -> dict[str, Champ[float]]:
     for _, lues, _ in classeur.indicateurs:
         for rangee in lues:
             norme = normaliser(rangee.libelle)
-            if L.EFFECTIF.search(norme):
-                rang = 0 if L.EFFECTIF_PREFERE.search(norme) else 1
-                rang += 2 * bool(L.EFFECTIF_SECONDAIRE.search(norme))
+            if lib.EFFECTIF.search(norme):
+                rang = 0 if lib.EFFECTIF_PREFERE.search(norme) else 1
+                rang += 2 * bool(lib.EFFECTIF_SECONDAIRE.search(norme))
                 candidates.append((rang, rangee))
     if not candidates:
         return {}
@@ -97,7 +97,7 @@ def indicateurs(classeur: Classeur, etp: dict[str, Champ[float]]) -> list[Indica
     resultat: list[Indicateur] = []
     for tableau, lues in retenus:
         entete = normaliser(tableau.colonnes[0].entete) if tableau.colonnes else ""
-        if L.CONTEXTE_PERSONNEL.search(entete):
+        if lib.CONTEXTE_PERSONNEL.search(entete):
             continue  # tableau des moyens humains : seul l'effectif en est repris
         for rangee in lues:
             if etp and _valeurs(rangee) == etp:

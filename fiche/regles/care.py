@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from extracteurs.modeles import Document, Tableau
-from fiche.regles import libelles as L
+from fiche.regles import libelles as lib
 from fiche.regles.tableaux import Rangee, colonnes_annees, contexte, rangees
-from fiche.regles.texte import normaliser
+from fiche.regles.texte import libelle_norme, normaliser
 
 Section = Literal["produits", "charges", "reversements", "resultat", "autre"]
 Nature = Literal["detail", "sous_total", "total"]
@@ -55,10 +55,21 @@ class Care:
 # --- Repérage --------------------------------------------------------------------------
 
 
+_SIGNAUX = (
+    lib.PERSONNEL,
+    lib.FRAIS_SIEGE,
+    lib.REDEVANCE,
+    lib.DETAILS_CARE,
+    lib.RESULTAT,
+    lib.IMPOT,
+    lib.SECTION_PRODUITS,
+    lib.SECTION_CHARGES,
+    lib.SECTION_REVERSEMENTS,
+)
+
+
 def _signal(norme: str) -> int:
-    motifs = (L.PERSONNEL, L.FRAIS_SIEGE, L.REDEVANCE, L.DETAILS_CARE, L.RESULTAT, L.IMPOT)
-    sections = (L.SECTION_PRODUITS, L.SECTION_CHARGES, L.SECTION_REVERSEMENTS)
-    return int(any(m.search(norme) for m in (*motifs, *sections)))
+    return int(any(m.search(norme) for m in _SIGNAUX))
 
 
 def score_care(document: Document, tableau: Tableau, exercice: int | None) -> float:
@@ -67,15 +78,15 @@ def score_care(document: Document, tableau: Tableau, exercice: int | None) -> fl
     chiffrees = [r for r in lues if r.valeurs]
     if not colonnes_annees(tableau, exercice) or len(chiffrees) < 3:
         return 0.0
-    normes = [normaliser(r.libelle) for r in lues]
+    normes = [libelle_norme(r.libelle) for r in lues]
     score = float(sum(_signal(n) for n in normes))
-    score += 3 * any(L.SECTION_PRODUITS.search(n) for n in normes)
-    score += 3 * any(L.SECTION_CHARGES.search(n) for n in normes)
-    score += 3 * any(L.RESULTAT.search(n) for n in normes)
+    score += 3 * any(lib.SECTION_PRODUITS.search(n) for n in normes)
+    score += 3 * any(lib.SECTION_CHARGES.search(n) for n in normes)
+    score += 3 * any(lib.RESULTAT.search(n) for n in normes)
     texte_contexte = normaliser(" ".join(contexte(document, tableau, exercice)))
-    score += 6 * bool(L.CONTEXTE_CARE.search(texte_contexte))
+    score += 6 * bool(lib.CONTEXTE_CARE.search(texte_contexte))
     score += 2 * (tableau.unite is not None)
-    score -= 8 * bool(L.CONTEXTE_INVENTAIRE.search(texte_contexte))
+    score -= 8 * bool(lib.CONTEXTE_INVENTAIRE.search(texte_contexte))
     return score
 
 
@@ -114,24 +125,24 @@ def _complete(
 
 
 def section_intertitre(norme: str) -> Section | None:
-    if L.SECTION_REVERSEMENTS.search(norme):
+    if lib.SECTION_REVERSEMENTS.search(norme):
         return "reversements"
-    if L.RESULTAT.search(norme):
+    if lib.RESULTAT.search(norme):
         return "resultat"
-    if L.SECTION_CHARGES.search(norme):
+    if lib.SECTION_CHARGES.search(norme):
         return "charges"
-    if L.SECTION_PRODUITS.search(norme):
+    if lib.SECTION_PRODUITS.search(norme):
         return "produits"
     return None
 
 
 def _section_total(norme: str) -> Section | None:
     """Section nommée par un libellé de total (« Total des charges », « Recettes totales »)."""
-    if L.SECTION_REVERSEMENTS.search(norme):
+    if lib.SECTION_REVERSEMENTS.search(norme):
         return "reversements"
-    if L.CHARGES_TOTAL.search(norme):
+    if lib.CHARGES_TOTAL.search(norme):
         return "charges"
-    if L.PRODUITS_TOTAL.search(norme):
+    if lib.PRODUITS_TOTAL.search(norme):
         return "produits"
     return None
 
@@ -159,8 +170,8 @@ class _Classeur:
             self.section, self.intertitre = section, norme
 
     def rangee_lue(self, rangee: Rangee, norme: str) -> None:
-        if L.IMPOT.search(norme) or L.RESULTAT.search(norme):
-            nature: Nature = "detail" if L.IMPOT.search(norme) else "total"
+        if lib.IMPOT.search(norme) or lib.RESULTAT.search(norme):
+            nature: Nature = "detail" if lib.IMPOT.search(norme) else "total"
             self._ajouter(rangee, "resultat", nature)
             return
         nature = self._nature(rangee, norme)
@@ -168,9 +179,9 @@ class _Classeur:
         self._ajouter(rangee, section, nature)
 
     def _nature(self, rangee: Rangee, norme: str) -> Nature:
-        if L.SOUS_TOTAL.search(norme):
+        if lib.SOUS_TOTAL.search(norme):
             return "sous_total"
-        if L.TOTAL.search(norme) or (self.intertitre is not None and norme == self.intertitre):
+        if lib.TOTAL.search(norme) or (self.intertitre is not None and norme == self.intertitre):
             return "total"
         if _somme_des_details(self.lignes, rangee, self.section):
             return "sous_total"
@@ -217,7 +228,7 @@ def classer(lues: list[Rangee]) -> list[LigneLue]:
     """Section et nature de chaque rangée chiffrée, puis le poste qu'elle porte."""
     classeur = _Classeur()
     for rangee in lues:
-        norme = normaliser(rangee.libelle)
+        norme = libelle_norme(rangee.libelle)
         if not rangee.valeurs:
             classeur.intertitre_lu(norme)
         elif norme:
@@ -256,17 +267,21 @@ def _promouvoir_sous_totaux(lignes: list[LigneLue]) -> None:
             continue
         derniere = membres[-1]
         autres = [lg.nature for lg in membres[:-1]]
-        explicite = L.SOUS_TOTAL.search(normaliser(derniere.rangee.libelle))
+        explicite = lib.SOUS_TOTAL.search(libelle_norme(derniere.rangee.libelle))
         if derniere.nature == "sous_total" and "sous_total" not in autres and not explicite:
             derniere.nature = "total"
 
 
 def _postes_resultat(lignes: list[LigneLue]) -> None:
     resultats = [lg for lg in lignes if lg.section == "resultat" and lg.nature == "total"]
-    impots = [k for k, lg in enumerate(lignes) if lg.section == "resultat" and lg.nature == "detail"]
+    impots = [
+        k for k, lg in enumerate(lignes) if lg.section == "resultat" and lg.nature == "detail"
+    ]
     if not resultats:
         return
-    avant = [lg for lg in resultats if L.RESULTAT_AVANT_IMPOT.search(normaliser(lg.rangee.libelle))]
+    avant = [
+        lg for lg in resultats if lib.RESULTAT_AVANT_IMPOT.search(libelle_norme(lg.rangee.libelle))
+    ]
     if impots:
         premiers = [lg for lg in resultats if lignes.index(lg) < impots[0]]
         apres = [lg for lg in resultats if lignes.index(lg) > impots[0]]
@@ -279,17 +294,17 @@ def _postes_resultat(lignes: list[LigneLue]) -> None:
 
 def poste_detail(libelle: str, section: Section) -> str | None:
     """Poste porté par une ligne de détail (ou un sous-total) selon son libellé et sa section."""
-    norme = normaliser(libelle)
+    norme = libelle_norme(libelle)
     if section == "produits":
-        return "redevance" if L.REDEVANCE_DANS_PRODUITS.search(norme) else None
+        return "redevance" if lib.REDEVANCE_DANS_PRODUITS.search(norme) else None
     if section != "charges":
         return None
-    if L.FRAIS_SIEGE.search(norme):
+    if lib.FRAIS_SIEGE.search(norme):
         return "frais_siege"
-    if L.PERSONNEL.search(norme) and not (
-        L.REDEVANCE.search(norme) or L.PERSONNEL_EXTERIEUR.search(norme)
+    if lib.PERSONNEL.search(norme) and not (
+        lib.REDEVANCE.search(norme) or lib.PERSONNEL_EXTERIEUR.search(norme)
     ):
         return "charges_personnel"
-    if L.REDEVANCE.search(norme) and not L.REDEVANCE_EXCLUE.search(norme):
+    if lib.REDEVANCE.search(norme) and not lib.REDEVANCE_EXCLUE.search(norme):
         return "redevance"
     return None

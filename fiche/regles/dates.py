@@ -30,21 +30,22 @@ DATE = (
 )
 _DATE = re.compile(DATE, re.IGNORECASE)
 _DEBUT = re.compile(
-    r"(?:prise d['’]effet|pris effet|prend(?:ra)? effet|[àa] compter du|date d['’]effet"
+    r"(?:prise d['’]effet|pris effet|prend(?:ra)? effet|prenant effet|[àa] compter du"
+    r"|[àa] partir du|date d['’]effet|d[ée]butant (?:le|au)"
     r"|entr[ée]e? en vigueur|d[ée]but[ée]? (?:le|au)|commenc[ée] (?:le|au)|d[ée]marr[ée] (?:le|au)"
     r"|depuis le|effet (?:au|le|du))\s*(?:le\s+|au\s+|du\s+|:\s*)?$",
     re.IGNORECASE,
 )
 _FIN = re.compile(
-    r"(?:[ée]ch[ée]ance|[ée]choit|expire(?:ra)?|expiration|prendra fin|prend fin"
-    r"|se termine(?:ra)?|s['’]ach[èe]ve(?:ra)?|jusqu['’]au|terme(?: du contrat)?|fin du contrat)"
+    r"(?:[ée]ch[ée]ance|[ée]choit|expir\w*|prendra fin|prend fin|prenant fin"
+    r"|se termin\w*|s['’]ach[èe]v\w*|jusqu['’]au|terme(?: du contrat)?|fin du contrat)"
     r"\s*(?:le\s+|au\s+|du\s+|:\s*|fix[ée]e? au\s+)?$",
     re.IGNORECASE,
 )
 _CONTRAT = re.compile(r"contrat|convention|d[ée]l[ée]gation|p[ée]riode|dur[ée]e|trait[ée]", re.I)
 _DUREE = re.compile(
-    r"(?:pour une |d['’]une )?dur[ée]e (?:de |totale de )?(?P<n>\d{1,2}|un|deux|trois|quatre|cinq"
-    r"|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente)\s+ans",
+    r"(?:(?:pour une |d['’]une )?dur[ée]e (?:de |totale de )?|^)(?P<n>\d{1,2}|un|deux|trois"
+    r"|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente)\s+ans\b",
     re.IGNORECASE,
 )
 _NOMBRES = {
@@ -122,7 +123,10 @@ def duree_en_ans(texte: str) -> tuple[int, str] | None:
 
 
 def fin_selon_duree(debut: date, ans: int) -> date:
-    """Échéance d'un contrat de N ans : la veille de l'anniversaire (1/4/2019 + 9 ans → 31/3/2028)."""
+    """Échéance d'un contrat de N ans : la veille de l'anniversaire.
+
+    (1/4/2019 + 9 ans → 31/3/2028.)
+    """
     try:
         anniversaire = debut.replace(year=debut.year + ans)
     except ValueError:  # 29 février
@@ -132,7 +136,8 @@ def fin_selon_duree(debut: date, ans: int) -> date:
 
 _EXERCICE = re.compile(
     r"\b(?:exercice|ann[ée]e|rapport annuel(?: du d[ée]l[ée]gataire)?|RAD|compte rendu annuel"
-    r"|bilan)\s*(?:de\s+l['’]\s*)?:?\s*(?P<a>(?:19|20)\d{2}(?:\s*[-/–]\s*(?:19|20)?\d{2})?)\b",
+    r"|rapport d['’]activit[ée]|bilan)\s*(?:de\s+l['’]\s*)?:?\s*"
+    r"(?P<a>(?:19|20)\d{2}(?:\s*[-/–]\s*(?:19|20)?\d{2})?)\b",
     re.IGNORECASE,
 )
 _CLOS = re.compile(rf"exercice clos (?:le|au)\s+(?P<d>{DATE.replace('?P<', '?P<c')})", re.I)

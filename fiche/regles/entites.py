@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from fiche.regles.libelles import FORMES_SOCIALES, PREFIXE_COLLECTIVITE
 from fiche.regles.texte import nettoyer_valeur, sans_article
 
-_PREFIXE = re.compile(rf"\b{PREFIXE_COLLECTIVITE}")
+# Casse libre (« Communauté d'Agglomération ») mais initiale en capitale, vérifiée à part :
+# « la commune de X est alimentée... » décrit une commune desservie, pas l'autorité.
+_PREFIXE = re.compile(rf"\b{PREFIXE_COLLECTIVITE}", re.IGNORECASE)
 _PARTICULES = {"de", "du", "des", "d'", "d’", "la", "le", "les", "l'", "l’", "sur", "sous", "en"}
 _PARTICULES |= {"lès", "lez", "et"}
 _MOT = re.compile(r"\S+")
@@ -49,6 +51,8 @@ def collectivites(texte: str) -> list[Nom]:
     """Toutes les autorités nommées dans un texte (« la Ville de X a confié » → « Ville de X »)."""
     noms: list[Nom] = []
     for m in _PREFIXE.finditer(texte):
+        if not m.group(0)[0].isupper():
+            continue
         fin, nom_vu, minuscules = m.end(), False, 0
         for mot in _MOT.finditer(texte, m.end()):
             dedans, coupe = _mot_de_nom(mot.group(0), nom_vu, minuscules)

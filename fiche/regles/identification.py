@@ -18,8 +18,14 @@ from fiche.modeles import Champ, Identification
 from fiche.regles import entites
 from fiche.regles.champs import champ_calcule, champ_exact
 from fiche.regles.classement import secteur, type_contrat
-from fiche.regles.dates import DateLue, debut_et_fin, duree_en_ans, fin_selon_duree, lire_date
-from fiche.regles.dates import exercices_du_texte
+from fiche.regles.dates import (
+    DateLue,
+    debut_et_fin,
+    duree_en_ans,
+    exercices_du_texte,
+    fin_selon_duree,
+    lire_date,
+)
 from fiche.regles.paires import Paire, paires
 from fiche.regles.sections import lignes_utiles
 from fiche.regles.texte import Paragraphe, nettoyer_valeur, paragraphes, sur_une_ligne
@@ -86,8 +92,8 @@ def _plus_frequente(ctx: Contexte) -> Champ[str]:
             premieres.setdefault(nom.texte, ligne.page)
     if not vus:
         return Champ[str]()
-    nom, _ = vus.most_common(1)[0]
-    return _champ_texte(ctx, nom, premieres[nom], nom)
+    gagnant, _ = vus.most_common(1)[0]
+    return _champ_texte(ctx, gagnant, premieres[gagnant], gagnant)
 
 
 def delegataire(ctx: Contexte) -> Champ[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from extracteurs.modeles import Document, Tableau
 from fiche.modeles import Champ
-from fiche.regles import libelles as L
+from fiche.regles import libelles as lib
 from fiche.regles.champs import champ_calcule, champ_exact
 from fiche.regles.postes import euros
 from fiche.regles.tableaux import Rangee, colonnes_annees, contexte, rangees
@@ -23,11 +23,11 @@ def _score(document: Document, tableau: Tableau, exercice: int | None) -> float:
     if not colonnes_annees(tableau, exercice):
         return 0.0
     texte = normaliser(" ".join(contexte(document, tableau, exercice)))
-    if not L.CONTEXTE_INVESTISSEMENTS.search(texte) or L.CONTEXTE_INVENTAIRE.search(texte):
+    if not lib.CONTEXTE_INVESTISSEMENTS.search(texte) or lib.CONTEXTE_INVENTAIRE.search(texte):
         return 0.0
     score = 3.0 + 2 * ("investissement" in texte) + ("realise" in texte)
-    score -= 4 * bool(L.CONTEXTE_PREVISIONNEL.search(texte))
-    score += 2 * any(L.TOTAL.search(normaliser(r.libelle)) for r in rangees(tableau, exercice))
+    score -= 4 * bool(lib.CONTEXTE_PREVISIONNEL.search(texte))
+    score += 2 * any(lib.TOTAL.search(normaliser(r.libelle)) for r in rangees(tableau, exercice))
     return score
 
 
@@ -51,7 +51,7 @@ def investissements(
         return {}
     multiplicateur = MULTIPLICATEURS[tableau.unite or unite_care or "euro"]
     lues = [r for r in rangees(tableau, exercice) if r.valeurs]
-    totaux = [r for r in lues if L.TOTAL.search(normaliser(r.libelle))]
+    totaux = [r for r in lues if lib.TOTAL.search(normaliser(r.libelle))]
     if totaux:
         return _depuis_total(totaux[-1], multiplicateur)
     return _depuis_somme(lues, multiplicateur)

@@ -83,6 +83,9 @@ FRAIS_SIEGE = _re(
     r"\bmanagement fees?\b",
     r"\bassistance (?:technique )?(?:du |de la )?(?:groupe|maison mere)\b",
     r"\bcontribution (?:aux|des) (?:frais|charges) (?:communs|centraux|de siege)",
+    r"\bfrais centraux\b",
+    r"\b(?:prestations|services|assistance) (?:du |de )?siege\b",
+    r"\bfrais de direction (?:generale|regionale)\b",
 )
 REDEVANCE = _re(
     r"\bredevances?\b",
@@ -177,7 +180,8 @@ ETIQUETTES: dict[str, re.Pattern[str]] = {
         r"^maitre d'ouvrage$",
     ),
     "delegataire": _re(
-        r"^(?:societe )?(?:delegataire|concessionnaire|fermier|exploitant|titulaire)$",
+        r"^(?:societe )?(?:delegataire|concessionnaire|fermier|exploitant|titulaire)"
+        r"(?: du contrat| de la convention)?$",
         r"^raison sociale$",
         r"^(?:nom du |identite du )(?:delegataire|concessionnaire)$",
     ),
@@ -213,29 +217,107 @@ SECTEURS: list[tuple[Secteur, re.Pattern[str]]] = [
     (Secteur.FUNERAIRE, _re(r"funerai", r"crematori", r"pompes funebres", r"cimetiere")),
     (Secteur.CASINO, _re(r"\bcasinos?\b", r"jeux de hasard")),
     (Secteur.PLAGE, _re(r"\bplages?\b", r"bains de mer")),
-    (Secteur.CHAUFFAGE_URBAIN, _re(r"reseaux? de (?:chaleur|froid)", r"chauffage urbain",
-                                   r"distribution de (?:chaleur|froid)", r"energie thermique")),
+    (
+        Secteur.CHAUFFAGE_URBAIN,
+        _re(
+            r"reseaux? de (?:chaleur|froid)",
+            r"chauffage urbain",
+            r"distribution de (?:chaleur|froid)",
+            r"energie thermique",
+        ),
+    ),
     (Secteur.ASSAINISSEMENT, _re(r"assainissement", r"eaux usees", r"epuration")),
-    (Secteur.EAU_POTABLE, _re(r"eau potable", r"distribution d'eau", r"production d'eau",
-                              r"adduction d'eau", r"service de l'eau", r"service public de l'eau")),
+    (
+        Secteur.EAU_POTABLE,
+        _re(
+            r"eau potable",
+            r"distribution d'eau",
+            r"production d'eau",
+            r"adduction d'eau",
+            r"service de l'eau",
+            r"service public de l'eau",
+        ),
+    ),
     (Secteur.DECHETS, _re(r"dechets", r"ordures menageres", r"dechetterie", r"collecte selective")),
-    (Secteur.PETITE_ENFANCE, _re(r"petite enfance", r"\bcreches?\b", r"multi accueil",
-                                 r"jeune enfant", r"halte garderie", r"micro creche")),
-    (Secteur.RESTAURATION_COLLECTIVE, _re(r"restauration (?:scolaire|collective|municipale)",
-                                          r"cuisine centrale", r"\brepas\b", r"cantines?")),
-    (Secteur.STATIONNEMENT, _re(r"stationnement", r"\bparkings?\b", r"parcs? (?:de stationnement|"
-                                r"relais)", r"horodateurs?")),
-    (Secteur.TRANSPORT, _re(r"\btransports?\b", r"mobilites?", r"reseau de bus", r"\bbus\b",
-                            r"voyageurs", r"\btramway")),
+    (
+        Secteur.PETITE_ENFANCE,
+        _re(
+            r"petite enfance",
+            r"\bcreches?\b",
+            r"multi accueil",
+            r"jeune enfant",
+            r"halte garderie",
+            r"micro creche",
+        ),
+    ),
+    (
+        Secteur.RESTAURATION_COLLECTIVE,
+        _re(
+            r"restauration (?:scolaire|collective|municipale)",
+            r"cuisine centrale",
+            r"\brepas\b",
+            r"cantines?",
+        ),
+    ),
+    (
+        Secteur.STATIONNEMENT,
+        _re(
+            r"stationnement",
+            r"\bparkings?\b",
+            r"parcs? (?:de stationnement|"
+            r"relais)",
+            r"horodateurs?",
+        ),
+    ),
+    (
+        Secteur.TRANSPORT,
+        _re(
+            r"\btransports?\b",
+            r"mobilites?",
+            r"reseau de bus",
+            r"\bbus\b",
+            r"voyageurs",
+            r"\btramway",
+        ),
+    ),
     (Secteur.PORT, _re(r"\bports?\b", r"portuaire", r"plaisance", r"\bmarina\b")),
-    (Secteur.EQUIPEMENT_SPORTIF, _re(r"aquatique", r"piscines?", r"patinoire", r"\bgolf\b",
-                                     r"equipements? sporti", r"complexe sporti", r"\bstade",
-                                     r"centre nautique", r"base de loisirs")),
-    (Secteur.EQUIPEMENT_CULTUREL, _re(r"theatre", r"salles? de spectacles?", r"cinema", r"musee",
-                                      r"equipements? culturel", r"mediatheque", r"conservatoire",
-                                      r"\bopera\b", r"salle de concert")),
-    (Secteur.MARCHE, _re(r"\bhalles?\b", r"\bmarches? (?:de plein air|forains?|couverts?|"
-                         r"d'approvisionnement|publics?|municipaux)", r"droits de place")),
+    (
+        Secteur.EQUIPEMENT_SPORTIF,
+        _re(
+            r"aquatique",
+            r"piscines?",
+            r"patinoire",
+            r"\bgolf\b",
+            r"equipements? sporti",
+            r"complexe sporti",
+            r"\bstade",
+            r"centre nautique",
+            r"base de loisirs",
+        ),
+    ),
+    (
+        Secteur.EQUIPEMENT_CULTUREL,
+        _re(
+            r"theatre",
+            r"salles? de spectacles?",
+            r"cinema",
+            r"musee",
+            r"equipements? culturel",
+            r"mediatheque",
+            r"conservatoire",
+            r"\bopera\b",
+            r"salle de concert",
+        ),
+    ),
+    (
+        Secteur.MARCHE,
+        _re(
+            r"\bhalles?\b",
+            r"\bmarches? (?:de plein air|forains?|couverts?|"
+            r"d'approvisionnement|publics?|municipaux)",
+            r"droits de place",
+        ),
+    ),
 ]
 
 # --- Types de contrat : du plus précis au plus général ------------------------------------
@@ -244,6 +326,14 @@ TYPES_CONTRAT: list[tuple[TypeContrat, re.Pattern[str]]] = [
     (TypeContrat.REGIE_INTERESSEE, _re(r"regie interessee")),
     (TypeContrat.AFFERMAGE, _re(r"affermage")),
     (TypeContrat.GERANCE, _re(r"\bgerance\b")),
-    (TypeContrat.CONCESSION, _re(r"concession", r"delegation de service public", r"\bdsp\b",
-                                 r"convention de delegation", r"contrat de delegation")),
+    (
+        TypeContrat.CONCESSION,
+        _re(
+            r"concession",
+            r"delegation de service public",
+            r"\bdsp\b",
+            r"convention de delegation",
+            r"contrat de delegation",
+        ),
+    ),
 ]

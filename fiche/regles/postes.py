@@ -52,9 +52,7 @@ def _annees(care: Care) -> list[int]:
     return sorted({a for ligne in care.lignes for a in ligne.rangee.valeurs})
 
 
-def _combiner(
-    montants: list[Montant], multiplicateur: float, positif: bool
-) -> Champ[float] | None:
+def _combiner(montants: list[Montant], multiplicateur: float, positif: bool) -> Champ[float] | None:
     """Un montant seul est recopié ; plusieurs sont additionnés (ancrage « calcule »)."""
     if not montants:
         return None
@@ -85,10 +83,11 @@ def _somme_section(lignes: list[LigneLue], annee: int) -> list[Montant]:
 def _poste_total(care: Care, poste: str, annee: int) -> Champ[float] | None:
     section = TOTAUX_DE_SECTION[poste]
     imprime = [lg for lg in care.lignes if lg.poste == poste and annee in lg.rangee.valeurs]
+    positif = poste in POSITIFS
     if imprime:
-        return _combiner([imprime[-1].rangee.valeurs[annee]], care.multiplicateur, poste in POSITIFS)
+        return _combiner([imprime[-1].rangee.valeurs[annee]], care.multiplicateur, positif)
     membres = [lg for lg in care.lignes if lg.section == section]
-    return _combiner(_somme_section(membres, annee), care.multiplicateur, poste in POSITIFS)
+    return _combiner(_somme_section(membres, annee), care.multiplicateur, positif)
 
 
 def _poste_detail(care: Care, poste: str, annee: int) -> Champ[float] | None:
@@ -143,9 +142,9 @@ def postes_care(care: Care) -> dict[str, dict[str, Champ[float]]]:
             champ = lecteur(care, poste, annee)
             if champ is not None:
                 postes.setdefault(poste, {})[str(annee)] = champ
-    for annee in map(str, _annees(care)):
-        if annee not in postes.get("resultat", {}):
-            calcule = _resultat_calcule(postes, annee)
+    for cle in map(str, _annees(care)):
+        if cle not in postes.get("resultat", {}):
+            calcule = _resultat_calcule(postes, cle)
             if calcule is not None:
-                postes.setdefault("resultat", {})[annee] = calcule
+                postes.setdefault("resultat", {})[cle] = calcule
     return postes

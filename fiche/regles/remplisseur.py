@@ -70,7 +70,9 @@ def remplir_par_regles(document: Document) -> Fiche:
     financier = _financier(document, care, exercice)
     exclus = list(care.tableaux) if care else []
     investis = tableau_investissements(document, exercice, exclus)
-    activite, tarifs = activite_et_tarifs(document, exercice, exclus + ([investis] if investis else []))
+    if investis is not None:
+        exclus.append(investis)
+    activite, tarifs = activite_et_tarifs(document, exercice, exclus)
     page_care = care.tableaux[0].pages[0] if care else None
     return Fiche(
         source=Source(

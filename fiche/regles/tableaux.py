@@ -99,9 +99,14 @@ def rangees(tableau: Tableau, exercice: int | None) -> list[Rangee]:
 
 def _rangee(rang: int, cellules: list[Cellule], annees: dict[int, int]) -> Rangee | None:
     textes = [c for c in cellules if c.colonne not in annees and c.texte.strip()]
-    libelle = normaliser_espaces(textes[0].texte) if textes else ""
-    page = textes[0].page if textes else cellules[0].page
-    rangee = Rangee(rang, libelle, page, autres=[normaliser_espaces(c.texte) for c in textes[1:]])
+    # Le libellé est la première cellule qui contient des lettres : une colonne de numéros
+    # de compte (« 641 ») ou de codes peut la précéder.
+    lettrees = [c for c in textes if len(re.findall(r"[^\W\d_]", c.texte)) >= 2]
+    porteuse = lettrees[0] if lettrees else (textes[0] if textes else None)
+    libelle = normaliser_espaces(porteuse.texte) if porteuse else ""
+    page = porteuse.page if porteuse else cellules[0].page
+    autres = [normaliser_espaces(c.texte) for c in textes if c is not porteuse]
+    rangee = Rangee(rang, libelle, page, autres=autres)
     for cellule in cellules:
         annee = annees.get(cellule.colonne)
         if annee is not None and cellule.nombre is not None:

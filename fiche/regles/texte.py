@@ -34,6 +34,14 @@ def normaliser(texte: str) -> str:
     return " ".join(_PONCTUATION.sub(" ", brut).split())
 
 
+_NUMEROTATION = re.compile(r"^(?:\d{1,6}|[ivx]{1,4}|[a-h])\s+(?=[a-z])")
+
+
+def libelle_norme(texte: str) -> str:
+    """Libellé normalisé sans numéro de compte ni numérotation (« 641 », « II. », « A) »)."""
+    return _NUMEROTATION.sub("", normaliser(texte), count=1)
+
+
 def ressemble(texte: str, modeles: tuple[str, ...], seuil: float = 90.0) -> bool:
     """Rapprochement flou (fautes de frappe, OCR) d'un libellé avec une liste de modèles."""
     norme = normaliser(texte)
@@ -53,7 +61,7 @@ def nettoyer_valeur(texte: str) -> str:
     """Valeur nommée telle qu'imprimée, sans ponctuation finale ni guillemets de bord."""
     brut = normaliser_espaces(texte.replace("\t", " "))
     brut = re.sub(r"\s+", " ", brut)
-    return brut.strip(" .,;:«»\"").strip()
+    return brut.strip(' .,;:«»"').strip()
 
 
 _ARTICLE = re.compile(r"^(?:la|le|les|l['’])\s*(?=\S)")
