@@ -519,3 +519,11 @@ def test_rapport_decoupe_en_morceaux_fusionnes(
     assert all(c.exact for c in comparer_coeur(fiche, or_forville))
     assert len(fiche.faits_marquants) == len(or_forville.faits_marquants)
     assert fiche.production.jetons_entree == 1000 * nb
+
+
+def test_document_sans_page_repli_sans_appel(serveur: ServeurOpenAI, tmp_path: Path) -> None:
+    vide = Document(fichier="vide.pdf", sha256="0" * 64, format="pdf")
+    fiche = RemplisseurLlm(reglages_test(serveur.url, tmp_path)).remplir(vide)
+    assert serveur.requetes == []
+    assert fiche.production.mode == "regles"
+    assert "aucune page" in (fiche.production.note or "")

@@ -81,9 +81,12 @@ def delai_retry_after(erreur: BaseException | None) -> float | None:
         try:
             return max(0.0, float(brut) * echelle)
         except ValueError:
-            quand = email.utils.parsedate_to_datetime(brut) if nom == "retry-after" else None
-            if quand is not None:
-                return max(0.0, quand.timestamp() - time.time())
+            pass
+        try:
+            quand = email.utils.parsedate_to_datetime(brut)
+        except (TypeError, ValueError):
+            continue  # en-tête illisible : l'attente exponentielle s'applique
+        return max(0.0, quand.timestamp() - time.time())
     return None
 
 
@@ -150,12 +153,13 @@ class AppelantLlm:
             response_format=cast("ResponseFormat", self.format_reponse),
             temperature=0,
         )
-        choix = reponse.choices[0]
         usage = reponse.usage
+        choix = reponse.choices[0] if reponse.choices else None
         return Completion(
-            contenu=choix.message.content,
-            refus=getattr(choix.message, "refusal", None),
-            fin=choix.finish_reason,
+            # Sans choix (serveur fantaisiste), la réponse est vide : elle sera relancée.
+            contenu=choix.message.content if choix else None,
+            refus=getattr(choix.message, "refusal", None) if choix else None,
+            fin=choix.finish_reason if choix else None,
             jetons_entree=usage.prompt_tokens if usage else None,
             jetons_sortie=usage.completion_tokens if usage else None,
         )

@@ -131,6 +131,8 @@ class RemplisseurLlm:
             pseudonymes = Pseudonymiseur.pour_textes([ligne.texte for ligne in document.lignes()])
         masque = pseudonymes.masquer if pseudonymes else sans_masque
         morceaux = preparer_morceaux(document, self.reglages.llm_max_jetons_prompt, masque)
+        if not morceaux:
+            raise LlmError("Le document n'a aucune page à transmettre au LLM")
         reponses = []
         for rang, morceau in enumerate(morceaux):
             jetons.estimes += morceau.jetons_estimes
