@@ -95,26 +95,58 @@ _FORME = re.compile(
 )
 
 
-def nom_confie(texte: str) -> Nom | None:
-    """Le délégataire dans « X a confié à Y la gestion du service ... »."""
-    m = _CONFIE.search(texte)
-    if m is None:
+_GENERIQUE = re.compile(
+    r"^(?:(?:la|le|les|l['’])\s*)?(?:soci[ée]t[ée]|entreprise|groupe|compagnie)\s+(?=[A-ZÀ-Ý])"
+)
+_LIAISONS = {"de", "du", "des", "et", "&", "la", "le", "les", "sur", "en", "d'", "l'", "-", "–"}
+
+
+def raison_sociale(texte: str) -> str:
+    """Le nom propre en tête d'un texte : « la société Eaux de Loue SAS conformément à ... »
+    → « Eaux de Loue SAS ». Un article ou un nom commun en minuscules ne fait pas partie de
+    la raison sociale ; « Société », « Les » en capitale en font partie."""
+    brut = _GENERIQUE.sub("", sans_article(nettoyer_valeur(texte)), count=1)
+    garde: list[str] = []
+    for mot in brut.split():
+        nu = mot.rstrip(",.;:)»")
+        if not (_MAJUSCULE.match(nu) or nu.lower() in _LIAISONS or re.match(r"^[dl]['’]", nu)):
+            break
+        garde.append(nu)
+        if nu != mot:
+            break
+    while garde and garde[-1].lower() in _LIAISONS:
+        garde.pop()
+    return " ".join(garde)
+
+
+def _nom(texte: str, m: re.Match[str]) -> Nom | None:
+    nom = raison_sociale(m.group("nom"))
+    if not nom:
         return None
-    brut = sans_article(m.group("nom").strip())
-    debut = m.start("nom") + m.group("nom").index(brut)
-    return Nom(brut, debut, debut + len(brut))
+    debut = texte.find(nom, m.start("nom"))
+    return Nom(nom, debut, debut + len(nom)) if debut >= 0 else None
+
+
+_CONFIE_APRES = re.compile(
+    r"confi[ée] (?:la gestion|l['’]exploitation|le soin|la charge|l['’]ex[ée]cution)[^.;]{0,120}?"
+    r"\s[àa]\s+(?P<nom>(?:(?:la|le|les|l['’])\s*)?(?:soci[ée]t[ée]\s+)?[A-ZÀ-Ý][^,.;(]{1,80})"
+)
+
+
+def nom_confie(texte: str) -> Nom | None:
+    """Le délégataire dans « X a confié à Y la gestion de ... » ou « ... la gestion du
+    service à Y »."""
+    m = _CONFIE.search(texte)
+    if m is not None and (nom := _nom(texte, m)) is not None:
+        return nom
+    m = _CONFIE_APRES.search(texte)
+    return _nom(texte, m) if m is not None else None
 
 
 def nom_presente(texte: str) -> Nom | None:
-    """« Présenté par la société X » → « société X »."""
+    """« Présenté par la société X » → « X » ; « X (ci-après le délégataire) »."""
     m = _PRESENTE.search(texte) or _CI_APRES.search(texte)
-    if m is None:
-        return None
-    brut = nettoyer_valeur(sans_article(m.group("nom").strip()))
-    if not brut or not _MAJUSCULE.match(brut):
-        return None
-    debut = m.start("nom") + m.group("nom").find(brut)
-    return Nom(brut, debut, debut + len(brut))
+    return _nom(texte, m) if m is not None else None
 
 
 def nom_a_forme_sociale(texte: str) -> Nom | None:

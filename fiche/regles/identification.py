@@ -32,7 +32,8 @@ from fiche.regles.texte import Paragraphe, nettoyer_valeur, paragraphes, sur_une
 
 _OBJET = re.compile(
     r"(?:objet (?:du contrat|de la d[ée]l[ée]gation|de la convention|de la concession)\s*:\s*"
-    r"|(?:a|ayant) pour objet\s+)(?P<objet>[^.;\n]{6,160})",
+    r"|(?:contrat|convention|d[ée]l[ée]gation|concession)[^.;]{0,40}(?:a|ayant) pour objet\s+"
+    r"(?:l['’]|la |le |les )?)(?P<objet>[^.;\n]{6,160})",
     re.IGNORECASE,
 )
 _RELATIF = re.compile(r"\b(?:qui|que|auquel|auxquels|dont|lequel|laquelle)\b")

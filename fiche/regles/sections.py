@@ -54,7 +54,10 @@ CONFORMITE: dict[str, re.Pattern[str]] = {
         r"qualite (?:du|de) service|analyse de la qualite|indicateurs? de (?:performance|qualite)"
         r"|\bqualite\b|satisfaction|^indicateurs?\b"
     ),
-    "tarifs": re.compile(r"\btarifs?\b|\btarifaires?\b|\btarification\b|grille des prix"),
+    "tarifs": re.compile(
+        r"\btarifs?\b|\btarifaires?\b|\btarification\b|grille des prix"
+        r"|\bprix (?:du service|de l'eau|du m3|des prestations)"
+    ),
 }
 
 

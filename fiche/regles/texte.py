@@ -99,7 +99,10 @@ def paragraphes(document: Document) -> list[Paragraphe]:
     """
     blocs: list[Paragraphe] = []
     for page in document.pages:
-        marge = max((lg.boite.x1 for lg in page.lignes if lg.boite), default=0.0)
+        marge = max(
+            (lg.boite.x1 for lg in page.lignes if lg.boite and lg.genre in ("recit", "texte")),
+            default=0.0,
+        )
         courant: list[Ligne] = []
         for ligne in page.lignes:
             isolee = ligne.genre in ("titre", "tableau") or "\t" in ligne.texte
