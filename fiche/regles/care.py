@@ -45,7 +45,8 @@ class Care:
 
     @property
     def unite(self) -> str:
-        return self.tableaux[0].unite or "euro"
+        """L'unité annoncée par l'un des morceaux du CARE (l'euro si aucune n'est dite)."""
+        return next((t.unite for t in self.tableaux if t.unite), "euro")
 
     @property
     def multiplicateur(self) -> float:
@@ -87,6 +88,8 @@ def score_care(document: Document, tableau: Tableau, exercice: int | None) -> fl
     score += 6 * bool(lib.CONTEXTE_CARE.search(texte_contexte))
     score += 2 * (tableau.unite is not None)
     score -= 8 * bool(lib.CONTEXTE_INVENTAIRE.search(texte_contexte))
+    # Un compte prévisionnel (annexe du contrat, budget) cède le pas au compte réalisé.
+    score -= 4 * bool(lib.CONTEXTE_PREVISIONNEL.search(texte_contexte))
     return score
 
 
