@@ -396,6 +396,43 @@ def test_redevance_en_deux_parts_et_trois_exercices() -> None:
     assert redevance["2023"].citation == "46- + 39-"
 
 
+def test_care_en_deux_tableaux_et_annees_relatives() -> None:
+    """Produits et charges lus dans deux tableaux voisins ; « N-1 » / « N » résolus par
+    l'exercice écrit dans le texte quand l'extraction ne le connaissait pas."""
+    produits = _tableau(
+        [("PRODUITS",), ("Ventes", "100", "120"), ("TOTAL DES PRODUITS (A)", "110", "132")],
+        annees=(0, 0),
+    )
+    charges = _tableau(
+        [
+            ("CHARGES",),
+            ("641 Salaires et traitements", "50", "55"),
+            ("Frais de siège", "5", "6"),
+            ("TOTAL DES CHARGES (B)", "55", "61"),
+            ("RÉSULTAT (A-B)", "55", "71"),
+        ],
+        annees=(0, 0),
+        page=3,
+        ident="t3-1",
+    )
+    for tableau in (produits, charges):
+        for colonne, entete in zip(tableau.colonnes[1:], ("N-1", "N"), strict=True):
+            colonne.entete, colonne.annee = entete, None
+    document = _document(
+        ["COMPTE ANNUEL DE RÉSULTAT", "Rapport de l'exercice clos le 31 décembre 2023."],
+        [produits, charges],
+        exercice=None,
+        pages=3,
+    )
+    fiche = remplir_par_regles(document)
+    postes = fiche.financier.postes
+    assert fiche.identification.exercice.valeur == 2023
+    assert postes["chiffre_affaires"]["2022"].valeur == 110
+    assert postes["total_charges"]["2023"].page == 3
+    assert postes["charges_personnel"]["2023"].valeur == 55
+    assert postes["resultat"]["2023"].valeur == 71
+
+
 def test_valeurs_absentes_restent_vides() -> None:
     fiche = remplir_par_regles(_document(["RAPPORT ANNUEL", "Bonne année à tous."], exercice=None))
     assert fiche.financier.postes == {} and fiche.financier.lignes == []
@@ -458,6 +495,17 @@ def test_identification_par_etiquettes() -> None:
     assert valeurs["secteur"] == Secteur.STATIONNEMENT
     assert (valeurs["date_debut"], valeurs["date_fin"]) == (date(2019, 1, 1), date(2030, 12, 31))
     assert valeurs["exercice"] == 2023
+
+
+def test_delegataire_en_apposition() -> None:
+    valeurs = _identification(
+        [
+            "La société Aquavie Services SAS, délégataire du service depuis 2016, présente "
+            "son rapport à la Commune de Lisle-sur-Orne.",
+        ]
+    )
+    assert valeurs["delegataire"] == "Aquavie Services SAS"
+    assert valeurs["collectivite"] == "Commune de Lisle-sur-Orne"
 
 
 def test_type_de_contrat_et_secteur_de_plage() -> None:

@@ -103,18 +103,20 @@ def trouver_care(document: Document, exercice: int | None) -> Care | None:
     # Un CARE coupé en deux tableaux : le voisin (même page ou suivante) qui apporte les
     # sections manquantes et partage les mêmes années est rattaché.
     for voisin in (rang + 1, rang - 1):
-        if 0 <= voisin < len(scores) and _complete(document, rang, voisin, scores, exercice):
+        if 0 <= voisin < len(scores) and _complete(document, rang, voisin, exercice):
             retenus.append(voisin)
     tableaux = [document.tableaux[k] for k in sorted(retenus)]
     toutes = [r for t in tableaux for r in rangees(t, exercice)]
     return Care(tableaux, classer(toutes))
 
 
-def _complete(
-    document: Document, rang: int, voisin: int, scores: list[float], exercice: int | None
-) -> bool:
+def _complete(document: Document, rang: int, voisin: int, exercice: int | None) -> bool:
+    """Le voisin est un morceau du même CARE : mêmes années, libellés de CARE, et il
+    apporte une section (produits, charges, résultat) absente du tableau principal."""
     principal, autre = document.tableaux[rang], document.tableaux[voisin]
-    if scores[voisin] < SEUIL_CARE / 2 or abs(principal.pages[0] - autre.pages[0]) > 1:
+    if abs(principal.pages[0] - autre.pages[0]) > 1:
+        return False
+    if not any(_signal(libelle_norme(r.libelle)) for r in rangees(autre, exercice)):
         return False
     annees = set(colonnes_annees(principal, exercice).values())
     if annees != set(colonnes_annees(autre, exercice).values()):

@@ -89,6 +89,10 @@ _CI_APRES = re.compile(
     r"(?P<nom>[A-ZÀ-Ý][^,()\n]{2,80}?)\s*(?:,\s*|\()\s*(?:ci-apr[èe]s|d[ée]nomm[ée]e?)[^)]{0,20}"
     r"d[ée]l[ée]gataire",
 )
+_APPOSITION = re.compile(
+    r"(?:soci[ée]t[ée]\s+)?(?P<nom>[A-ZÀ-Ý][\w&'’. -]{1,60}?)\s*,\s*(?:votre |notre |le |en "
+    r"(?:sa|tant que|qualit[ée] de) )?(?:soci[ée]t[ée] )?d[ée]l[ée]gataire\b"
+)
 _FORME = re.compile(
     rf"\b(?:{FORMES_SOCIALES})\s+(?:[A-ZÀ-Ý][\w&'’-]*\s?){{1,5}}"
     rf"|(?:[A-ZÀ-Ý][\w&'’-]*\s+(?:(?:de|du|des|d'|et|&)\s+)?){{1,6}}(?:{FORMES_SOCIALES})\b"
@@ -144,9 +148,13 @@ def nom_confie(texte: str) -> Nom | None:
 
 
 def nom_presente(texte: str) -> Nom | None:
-    """« Présenté par la société X » → « X » ; « X (ci-après le délégataire) »."""
-    m = _PRESENTE.search(texte) or _CI_APRES.search(texte)
-    return _nom(texte, m) if m is not None else None
+    """« Présenté par la société X » → « X » ; « X (ci-après le délégataire) » ;
+    « la société X, délégataire du service »."""
+    for motif in (_PRESENTE, _CI_APRES, _APPOSITION):
+        m = motif.search(texte)
+        if m is not None and (nom := _nom(texte, m)) is not None:
+            return nom
+    return None
 
 
 def nom_a_forme_sociale(texte: str) -> Nom | None:

@@ -60,13 +60,12 @@ def _financier(document: Document, care: Care | None, exercice: int | None) -> F
 def remplir_par_regles(document: Document) -> Fiche:
     """La fiche d'un rapport, remplie par les seules règles (aucune valeur devinée)."""
     debut = time.perf_counter()
-    exercice = document.exercice_probable
-    care = trouver_care(document, exercice)
-    annees = _annees_care(care, exercice)
     identification = identifier(document)
+    exercice = document.exercice_probable or identification.exercice.valeur
+    care = trouver_care(document, exercice)
     if identification.exercice.valeur is None:
-        identification.exercice = _exercice_de_repli(annees)
-    exercice = exercice or identification.exercice.valeur
+        identification.exercice = _exercice_de_repli(_annees_care(care, exercice))
+        exercice = exercice or identification.exercice.valeur
     financier = _financier(document, care, exercice)
     exclus = list(care.tableaux) if care else []
     investis = tableau_investissements(document, exercice, exclus)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extracteurs.entetes import annee_entete
 from extracteurs.modeles import Cellule, Document, Ligne, Tableau
 from extracteurs.nombres import normaliser_espaces
 from fiche.regles.libelles import COLONNE_BUDGET
@@ -38,8 +39,11 @@ def colonnes_annees(tableau: Tableau, exercice: int | None) -> dict[int, int]:
     """Index de colonne → année ; une colonne budget/prévision cède la place au réalisé."""
     par_annee: dict[int, list[int]] = {}
     for colonne in tableau.colonnes:
-        if colonne.annee is not None and colonne.index > 0:
-            par_annee.setdefault(colonne.annee, []).append(colonne.index)
+        # « N-1 » / « N » ne se résolvent qu'avec l'exercice : l'extraction ne le connaissait
+        # peut-être pas, l'identification l'a parfois trouvé depuis (« exercice clos le ... »).
+        annee = colonne.annee or annee_entete(colonne.entete, exercice)
+        if annee is not None and colonne.index > 0:
+            par_annee.setdefault(annee, []).append(colonne.index)
     if not par_annee:
         return _annees_supposees(tableau, exercice)
     choix: dict[int, int] = {}
