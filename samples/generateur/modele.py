@@ -101,6 +101,7 @@ class ChampTexte:
     valeur: object
     citation: str
     cle: str
+    calcule: bool = False  # déduit de valeurs imprimées (échéance = début + durée)
 
 
 @dataclass

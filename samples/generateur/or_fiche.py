@@ -55,7 +55,8 @@ def _identification(rapport: Rapport, pages: dict[str, int]) -> Identification:
         if fait is None:
             champs[nom] = Champ(ancrage=Ancrage.ABSENT, origine=Origine.AGENT)
         else:
-            champs[nom] = _champ(fait.valeur, pages[fait.cle], fait.citation, Ancrage.EXACT)
+            ancrage = Ancrage.CALCULE if fait.calcule else Ancrage.EXACT
+            champs[nom] = _champ(fait.valeur, pages[fait.cle], fait.citation, ancrage)
     return Identification.model_validate({k: v.model_dump() for k, v in champs.items()})
 
 

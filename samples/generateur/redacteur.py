@@ -78,16 +78,20 @@ class Redacteur:
     def saut(self) -> None:
         self.ajouter(SautPage())
 
-    def identite(self, champ: str, valeur: object, citation: str, cle: str, texte: str) -> None:
+    def identite(
+        self, champ: str, valeur: object, citation: str, cle: str, texte: str, calcule: bool = False
+    ) -> None:
         if citation not in texte:
             raise ValueError(f"citation absente du bloc : {citation!r}")
-        self.rapport.identification[champ] = ChampTexte(valeur, citation, cle)
+        self.rapport.identification[champ] = ChampTexte(valeur, citation, cle, calcule)
 
     def para_identite(self, texte: str, champs: dict[str, tuple[object, str]]) -> str:
         """Un paragraphe qui porte un ou plusieurs champs d'identification."""
         cle = self.para(texte)
         for champ, (valeur, citation) in champs.items():
-            self.identite(champ, valeur, citation, cle, texte)
+            # « date_fin~ » : valeur déduite (début + durée), imprimée nulle part telle quelle.
+            nom = champ.rstrip("~")
+            self.identite(nom, valeur, citation, cle, texte, calcule=champ.endswith("~"))
         return cle
 
     def fait_marquant(self, phrase: str) -> None:

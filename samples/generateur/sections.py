@@ -125,8 +125,10 @@ def _phrase_dates(p: Parametres, debut: str, fin: str) -> tuple[str, dict[str, t
         return texte, {"date_debut": (p.date_debut, debut), "date_fin": (p.date_fin, fin)}
     if p.forme_dates == "duree":
         ans = p.date_fin.year - p.date_debut.year
-        texte = f"Le contrat a pris effet le {debut} pour une durée de {ans} ans."
-        return texte, {"date_debut": (p.date_debut, debut)}
+        duree = f"pour une durée de {ans} ans"
+        texte = f"Le contrat a pris effet le {debut} {duree}."
+        # L'échéance n'est pas imprimée : elle se déduit (veille du 9e anniversaire).
+        return texte, {"date_debut": (p.date_debut, debut), "date_fin~": (p.date_fin, duree)}
     texte = f"Le contrat a pris effet le {debut} et arrivera à échéance le {fin}."
     return texte, {"date_debut": (p.date_debut, debut), "date_fin": (p.date_fin, fin)}
 
