@@ -52,7 +52,8 @@ def _traiter(rapport: Path, r: Reglages) -> list[str]:
         )
         fiche = produire_fiche(document, "auto", r)
     except DspError as exc:
-        return [rapport.name, "", "", "", "", "", "", "", f"[red]erreur : {exc.message}[/red]"]
+        erreurs.print(f"[red]Échec pour {rapport.name} : {exc.message}[/red]")
+        return [rapport.name, "", "", "", "", "", "", "", "[red]erreur[/red]"]
     ecrire_atomique(r.data_dir / "fiches" / f"{rapport.stem}.fiche.json", fiche.vers_json())
     remplis = [c for _, c in champs_de(fiche) if c.valeur is not None]
     ancres = sum(c.ancrage != Ancrage.ABSENT for c in remplis) / len(remplis) if remplis else 1.0

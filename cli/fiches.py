@@ -72,7 +72,8 @@ def traiter(
             fiche = produire_fiche(document, mode, r)  # type: ignore[arg-type]
         except DspError as exc:
             echecs += 1
-            bilan.add_row(fichier.name, "", "", "", "", f"[red]erreur : {exc.message}[/red]")
+            erreurs.print(f"[red]Échec pour {fichier.name} : {exc.message}[/red]")
+            bilan.add_row(fichier.name, "", "", "", "", "[red]erreur[/red]")
             continue
         ecrire_atomique(sortie / f"{fichier.stem}.fiche.json", fiche.vers_json())
         bilan.add_row(

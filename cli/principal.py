@@ -27,7 +27,6 @@ console = Console()
 erreurs = Console(stderr=True, soft_wrap=True)
 
 
-
 def _barre() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
