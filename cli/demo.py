@@ -8,6 +8,7 @@ affichée à la fin.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -26,10 +27,11 @@ from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import Reglages, reglages
 
-console = Console()
+# Hors terminal (CI, journal), Rich se limite à 80 colonnes : trop étroit pour le bilan.
+console = Console(width=None if sys.stdout.isatty() else 140)
 erreurs = Console(stderr=True, soft_wrap=True)
 FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
-COLONNES = ("Pages", "Scannées", "Mode", "CA N", "Résultat N", "Ancrées", "Anomalies", "État")
+COLONNES = ("Pages", "Scannées", "Mode", "CA N", "Résultat N", "Ancrées", "Anom.", "État")
 
 
 def _rapports(dossier: Path) -> list[Path]:
@@ -82,7 +84,9 @@ def demo(
     bilan = Table(title="Fiches de synthèse des rapports")
     bilan.add_column("Rapport", no_wrap=True)
     for colonne in COLONNES:
-        bilan.add_column(colonne, justify="left" if colonne in ("Mode", "État") else "right")
+        bilan.add_column(
+            colonne, justify="left" if colonne in ("Mode", "État") else "right", no_wrap=True
+        )
     en_erreur = 0
     with Progress(
         TextColumn("{task.description}"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,7 @@ from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import Reglages, reglages
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 140)
 erreurs = Console(stderr=True, soft_wrap=True)
 
 
