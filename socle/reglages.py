@@ -7,15 +7,45 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SeuilsControles(BaseModel):
+    """Seuils des contrôles de cohérence (défauts du catalogue `controles.md`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    variation_info: float = Field(0.15, gt=0, description="VARIATION : au-delà, info")
+    variation_alerte: float = Field(0.30, gt=0, description="VARIATION : au-delà, alerte")
+    frais_siege_ratio: float = Field(0.08, gt=0, lt=1, description="FRAIS_SIEGE / charges")
+    tolerance_euros: float = Field(2.0, ge=0, description="Écart toléré, source en euros")
+    ecart_texte_points: float = Field(
+        1.0, ge=0, description="TEXTE_TABLEAU : écart toléré entre % annoncé et % calculé"
+    )
+    ratio_unite: float = Field(
+        200.0, gt=1, description="UNITE : facteur au-delà duquel deux montants divergent d'échelle"
+    )
+    mois_limite_depot: int = Field(
+        6, ge=1, le=12, description="DELAI : dépôt avant le 1er de ce mois N+1"
+    )
+
+    @model_validator(mode="after")
+    def _ordonnes(self) -> SeuilsControles:
+        if self.variation_alerte < self.variation_info:
+            raise ValueError("variation_alerte doit être supérieur ou égal à variation_info")
+        return self
 
 
 class Reglages(BaseSettings):
     """Réglages de l'application ; chaque valeur a un défaut sûr pour une démonstration locale."""
 
     model_config = SettingsConfigDict(
-        env_prefix="DSP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="DSP_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_nested_delimiter="__",
     )
 
     data_dir: Path = Field(Path("donnees"), description="Dossier des données produites")
@@ -51,11 +81,23 @@ class Reglages(BaseSettings):
         False, description="Remplacer courriels, téléphones et noms de personnes avant envoi"
     )
     llm_cache: bool = Field(True, description="Mettre en cache disque les réponses du LLM")
+    controles: SeuilsControles = Field(default_factory=SeuilsControles)
+    controles_par_secteur: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description='Surcharges par secteur, ex. {"casino": {"variation_alerte": 0.4}}',
+    )
     max_pages: int = Field(600, ge=1, description="Nombre maximal de pages lues par rapport")
     max_taille_mo: int = Field(200, ge=1, description="Taille maximale d'un fichier (Mo)")
     texte_min_caracteres: int = Field(
         25, ge=0, description="En dessous, une page sans texte est traitée comme scannée"
     )
+
+    def seuils(self, secteur: str | None) -> SeuilsControles:
+        """Seuils applicables à un secteur : défauts, puis surcharges du secteur."""
+        surcharges = self.controles_par_secteur.get(secteur or "", {})
+        if not surcharges:
+            return self.controles
+        return SeuilsControles.model_validate({**self.controles.model_dump(), **surcharges})
 
     @property
     def llm_configure(self) -> bool:
