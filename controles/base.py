@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from extracteurs.modeles import Document
-from fiche.modeles import Fiche
+from fiche.modeles import Anomalie, Fiche
 from socle.reglages import SeuilsControles
 
 
@@ -25,4 +25,4 @@ class Contexte:
     """Fiches validées des exercices précédents du même contrat (la plus récente d'abord)."""
 
 
-Controle = Callable[[Contexte], list]  # list[Anomalie] ; alias simple pour l'enregistrement
+Controle = Callable[[Contexte], list[Anomalie]]
