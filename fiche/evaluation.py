@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from fiche.modeles import POSTES_PRINCIPAUX as POSTES_PRINCIPAUX  # réexporté
 from fiche.modeles import Champ, Fiche
 
 CHAMPS_IDENTIFICATION = (
@@ -28,15 +29,6 @@ CHAMPS_IDENTIFICATION = (
     "date_debut",
     "date_fin",
     "exercice",
-)
-POSTES_PRINCIPAUX = (
-    "chiffre_affaires",
-    "total_charges",
-    "resultat",
-    "redevance",
-    "charges_personnel",
-    "frais_siege",
-    "investissements",
 )
 TOLERANCE_EUROS = 0.5
 

@@ -84,6 +84,9 @@ POSTES = (
 )
 """Agrégats CARE que chaque fiche essaie de remplir (fiche.md, « postes »)."""
 
+POSTES_PRINCIPAUX = POSTES[:7]
+"""Les sept postes principaux (hors reversements et résultat net, facultatifs)."""
+
 ELEMENTS_CONFORMITE = (
     "care",
     "methodes_calcul",

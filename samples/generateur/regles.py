@@ -17,7 +17,7 @@ décrites par chaque échantillon, car leur message dépend de ce qui a été im
 
 from __future__ import annotations
 
-from fiche.modeles import ELEMENTS_CONFORMITE, Anomalie, Champ, Fiche, Gravite
+from fiche.modeles import ELEMENTS_CONFORMITE, POSTES_PRINCIPAUX, Anomalie, Champ, Fiche, Gravite
 
 SEUIL_VARIATION_INFO = 0.15
 SEUIL_VARIATION_ALERTE = 0.30
@@ -29,15 +29,6 @@ POSTES_VARIATION = (
     "redevance",
     "charges_personnel",
     "frais_siege",
-)
-POSTES_PRINCIPAUX = (
-    "chiffre_affaires",
-    "total_charges",
-    "resultat",
-    "redevance",
-    "charges_personnel",
-    "frais_siege",
-    "investissements",
 )
 
 LIBELLES_POSTES = {
