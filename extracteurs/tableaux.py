@@ -59,15 +59,7 @@ def construire_tableau(
     if len(lignes) < 2 or len(lignes[0]) < 2:
         return None
     entete = lignes_entete(lignes)
-    colonnes = [
-        Colonne(
-            index=k,
-            entete=" ".join(normaliser_espaces(lignes[r][k].texte) for r in range(entete)).strip(),
-        )
-        for k in range(len(lignes[0]))
-    ]
-    for col in colonnes:
-        col.annee = annee_entete(col.entete, exercice) if col.index > 0 else None
+    colonnes = _colonnes(lignes, entete, exercice)
     textes_unite = [c.entete for c in colonnes] + list(grille.contexte)
     unite, indice = detecter_unite(textes_unite)
     cellules = [
@@ -98,6 +90,18 @@ def construire_tableau(
         scores={k: round(v, 4) for k, v in scores.items()},
         cellules=cellules,
     )
+
+
+def _colonnes(
+    lignes: list[list[CelluleBrute]], entete: int, exercice: int | None
+) -> list[Colonne]:
+    """En-tête de chaque colonne (lignes d'en-tête jointes) et année d'exercice détectée."""
+    colonnes = []
+    for k in range(len(lignes[0])):
+        texte = " ".join(normaliser_espaces(lignes[r][k].texte) for r in range(entete)).strip()
+        annee = annee_entete(texte, exercice) if k > 0 else None
+        colonnes.append(Colonne(index=k, entete=texte, annee=annee))
+    return colonnes
 
 
 def qualite_grille(grille: GrilleBrute) -> tuple[int, int]:
