@@ -181,6 +181,7 @@ def remplacer_section(cible: Path, titre: str, section: str) -> None:
     texte = (
         cible.read_text(encoding="utf-8") if cible.exists() else "# Résultats des bancs d'essai\n\n"
     )
+    section = section.rstrip("\n") + "\n\n"
     debut = texte.find(titre)
     if debut < 0:
         texte = texte.rstrip("\n") + "\n\n" + section

@@ -1,8 +1,9 @@
 """`dsp demo` : la tâche principale sur un dossier de rapports (par défaut les échantillons).
 
-Chaque rapport est extrait (`extraction/<nom>.document.json`) puis mis en fiche
-(`fiches/<nom>.fiche.json`) sous `DSP_DATA_DIR` ; un fichier illisible est noté en erreur
-et le lot continue. Si le dossier contient des fiches de référence, l'exactitude est
+Chaque rapport est extrait (`extraction/<nom>.document.json`) puis mis en fiche ; les
+fiches sont ensuite contrôlées dans l'ordre des exercices (la fiche N-1 d'un contrat sert
+d'historique à celle de N) et écrites dans `fiches/<nom>.fiche.json` sous `DSP_DATA_DIR` ;
+un fichier illisible est noté en erreur et le lot continue. Si le dossier contient des fiches de référence, l'exactitude est
 affichée à la fin.
 """
 
@@ -17,11 +18,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.fiches import annoncer_mode, montant
+from cli.fiches import annoncer_mode, controler_et_ecrire, montant, ordre_exercice
 from extracteurs.document import extraire
+from extracteurs.modeles import Document
 from fiche.ancrage import champs_de
 from fiche.evaluation_dossier import evaluer_dossier
-from fiche.modeles import Ancrage
+from fiche.modeles import Ancrage, Fiche
 from fiche.production import produire_fiche
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
@@ -45,18 +47,26 @@ def _rapports(dossier: Path) -> list[Path]:
     return rapports
 
 
-def _traiter(rapport: Path, r: Reglages) -> list[str]:
+def _produire(rapport: Path, r: Reglages) -> tuple[Document, Fiche] | None:
     try:
         document = extraire(rapport, r)
         ecrire_atomique(
             r.data_dir / "extraction" / f"{rapport.stem}.document.json",
             document.model_dump_json(indent=1),
         )
-        fiche = produire_fiche(document, "auto", r)
+        return document, produire_fiche(document, "auto", r)
     except DspError as exc:
         erreurs.print(f"[red]Échec pour {rapport.name} : {exc.message}[/red]")
-        return [rapport.name, "", "", "", "", "", "", "", "[red]erreur[/red]"]
-    ecrire_atomique(r.data_dir / "fiches" / f"{rapport.stem}.fiche.json", fiche.vers_json())
+        return None
+
+
+def _ligne_erreur(rapport: Path) -> list[str]:
+    return [rapport.name, "", "", "", "", "", "", "", "[red]erreur[/red]"]
+
+
+def _controler(rapport: Path, document: Document, fiche: Fiche, r: Reglages) -> list[str]:
+    dossier = r.data_dir / "fiches"
+    fiche = controler_et_ecrire(fiche, document, r, dossier, dossier / f"{rapport.stem}.fiche.json")
     remplis = [c for _, c in champs_de(fiche) if c.valeur is not None]
     ancres = sum(c.ancrage != Ancrage.ABSENT for c in remplis) / len(remplis) if remplis else 1.0
     return [
@@ -87,7 +97,8 @@ def demo(
         bilan.add_column(
             colonne, justify="left" if colonne in ("Mode", "État") else "right", no_wrap=True
         )
-    en_erreur = 0
+    lignes: list[list[str]] = []
+    produites: list[tuple[Path, Document, Fiche]] = []
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -99,10 +110,20 @@ def demo(
         tache = barre.add_task("Traitement des rapports", total=len(rapports))
         for rapport in rapports:
             barre.update(tache, description=f"Traitement : {rapport.name}")
-            ligne = _traiter(rapport, r)
-            en_erreur += ligne[-1].startswith("[red]")
-            bilan.add_row(*ligne)
+            produite = _produire(rapport, r)
+            if produite is None:
+                lignes.append(_ligne_erreur(rapport))
+            else:
+                produites.append((rapport, *produite))
             barre.advance(tache)
+        # Contrôles dans l'ordre des exercices : la fiche 2023 d'un contrat est écrite avant
+        # que celle de 2024 ne la lise comme historique.
+        barre.update(tache, description="Contrôles de cohérence")
+        for rapport, document, fiche in sorted(produites, key=lambda p: ordre_exercice(p[2])):
+            lignes.append(_controler(rapport, document, fiche, r))
+    en_erreur = sum(ligne[-1].startswith("[red]") for ligne in lignes)
+    for ligne in sorted(lignes, key=lambda ligne: ligne[0]):
+        bilan.add_row(*ligne)
     console.print(bilan)
     console.print(
         f"{len(rapports) - en_erreur} fiche(s) écrite(s), {en_erreur} en erreur. "

@@ -10,7 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from controles import charger_historique, controler
+from controles.historique import historique_du_contrat
 from extracteurs.document import extraire
+from extracteurs.modeles import Document
 from fiche.evaluation_dossier import RapportEvaluation, evaluer_dossier
 from fiche.modeles import Fiche
 from fiche.production import mode_effectif, produire_fiche
@@ -47,12 +50,48 @@ def montant(fiche: Fiche, poste: str) -> str:
     return f"{champ.valeur:,.0f} €".replace(",", "\u202f")
 
 
+def ordre_exercice(fiche: Fiche) -> int:
+    """Clé de tri : les exercices anciens d'abord (l'historique d'un contrat existe avant
+    la fiche de l'exercice suivant) ; un exercice inconnu en dernier."""
+    exercice = fiche.identification.exercice.valeur
+    return exercice if exercice is not None else 10_000
+
+
+def controler_et_ecrire(
+    fiche: Fiche,
+    document: Document,
+    r: Reglages,
+    historique: Path,
+    cible: Path,
+    du_lot: list[Fiche] | None = None,
+) -> Fiche:
+    """Contrôles de cohérence puis écriture de la fiche.
+
+    L'historique du contrat est lu dans le dossier `historique` ; `du_lot` ajoute les
+    fiches déjà contrôlées du même lancement quand elles n'y sont pas écrites.
+    """
+    anciennes = charger_historique(historique, fiche)
+    if du_lot:
+        anciennes = historique_du_contrat(fiche, [*anciennes, *du_lot])
+    fiche = controler(fiche, document, r, anciennes)
+    ecrire_atomique(cible, fiche.vers_json())
+    return fiche
+
+
 def traiter(
     fichiers: Annotated[list[Path], typer.Argument(help="Rapports à traiter (PDF, DOCX, XLSX…)")],
     sortie: Annotated[Path, typer.Option("--sortie", help="Dossier des fiches <nom>.fiche.json")],
     mode: Annotated[str, typer.Option("--mode", help="regles, llm ou auto (défaut)")] = "auto",
+    historique: Annotated[
+        Path | None,
+        typer.Option(
+            "--historique",
+            help="Dossier des fiches des exercices précédents (défaut : le dossier --sortie)",
+        ),
+    ] = None,
 ) -> None:
-    """Produit la fiche de synthèse de chaque rapport (JSON du contrat fiche-dsp/1)."""
+    """Produit la fiche de synthèse de chaque rapport (JSON du contrat fiche-dsp/1), avec
+    les contrôles de cohérence (anomalies)."""
     if mode not in ("regles", "llm", "auto"):
         erreurs.print(f"[red]Mode inconnu « {mode} » : choisir regles, llm ou auto.[/red]")
         raise typer.Exit(2)
@@ -67,6 +106,7 @@ def traiter(
     for colonne in ("Mode", "CA N", "Résultat N", "Anomalies", "État"):
         bilan.add_column(colonne)
     echecs = 0
+    produites: list[tuple[Path, Document, Fiche]] = []
     for fichier in fichiers:
         try:
             document = extraire(fichier, r)
@@ -76,7 +116,16 @@ def traiter(
             erreurs.print(f"[red]Échec pour {fichier.name} : {exc.message}[/red]")
             bilan.add_row(fichier.name, "", "", "", "", "[red]erreur[/red]")
             continue
-        ecrire_atomique(sortie / f"{fichier.stem}.fiche.json", fiche.vers_json())
+        produites.append((fichier, document, fiche))
+    dossier_historique = historique or sortie
+    du_lot: list[Fiche] = []
+    # Contrôles dans l'ordre des exercices : la fiche N-1 d'un contrat est écrite (et lue
+    # comme historique) avant celle de N.
+    for fichier, document, fiche in sorted(produites, key=lambda p: ordre_exercice(p[2])):
+        cible = sortie / f"{fichier.stem}.fiche.json"
+        fiche = controler_et_ecrire(fiche, document, r, dossier_historique, cible, du_lot)
+        if dossier_historique.resolve() != sortie.resolve():
+            du_lot.append(fiche)
         bilan.add_row(
             fichier.name,
             fiche.production.mode,
