@@ -3,8 +3,8 @@
 Chaque rapport est extrait (`extraction/<nom>.document.json`) puis mis en fiche ; les
 fiches sont ensuite contrôlées dans l'ordre des exercices (la fiche N-1 d'un contrat sert
 d'historique à celle de N) et écrites dans `fiches/<nom>.fiche.json` sous `DSP_DATA_DIR` ;
-un fichier illisible est noté en erreur et le lot continue. Si le dossier contient des fiches de référence, l'exactitude est
-affichée à la fin.
+un fichier illisible est noté en erreur et le lot continue. Si le dossier contient des
+fiches de référence, l'exactitude est affichée à la fin.
 """
 
 from __future__ import annotations
@@ -18,9 +18,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.fiches import annoncer_mode, controler_et_ecrire, montant, ordre_exercice
+from cli.fiches import (
+    annoncer_mode,
+    controler_et_ecrire,
+    mettre_de_cote,
+    montant,
+    ordre_exercice,
+    reprendre,
+)
 from extracteurs.document import extraire
-from extracteurs.modeles import Document
 from fiche.ancrage import champs_de
 from fiche.evaluation_dossier import evaluer_dossier
 from fiche.modeles import Ancrage, Fiche
@@ -47,14 +53,14 @@ def _rapports(dossier: Path) -> list[Path]:
     return rapports
 
 
-def _produire(rapport: Path, r: Reglages) -> tuple[Document, Fiche] | None:
+def _produire(rapport: Path, r: Reglages) -> tuple[bytes, Fiche] | None:
     try:
         document = extraire(rapport, r)
         ecrire_atomique(
             r.data_dir / "extraction" / f"{rapport.stem}.document.json",
             document.model_dump_json(indent=1),
         )
-        return document, produire_fiche(document, "auto", r)
+        return mettre_de_cote(document), produire_fiche(document, "auto", r)
     except DspError as exc:
         erreurs.print(f"[red]Échec pour {rapport.name} : {exc.message}[/red]")
         return None
@@ -64,8 +70,8 @@ def _ligne_erreur(rapport: Path) -> list[str]:
     return [rapport.name, "", "", "", "", "", "", "", "[red]erreur[/red]"]
 
 
-def _controler(rapport: Path, document: Document, fiche: Fiche, r: Reglages) -> list[str]:
-    dossier = r.data_dir / "fiches"
+def _controler(rapport: Path, compresse: bytes, fiche: Fiche, r: Reglages) -> list[str]:
+    dossier, document = r.data_dir / "fiches", reprendre(compresse)
     fiche = controler_et_ecrire(fiche, document, r, dossier, dossier / f"{rapport.stem}.fiche.json")
     remplis = [c for _, c in champs_de(fiche) if c.valeur is not None]
     ancres = sum(c.ancrage != Ancrage.ABSENT for c in remplis) / len(remplis) if remplis else 1.0
@@ -98,7 +104,7 @@ def demo(
             colonne, justify="left" if colonne in ("Mode", "État") else "right", no_wrap=True
         )
     lignes: list[list[str]] = []
-    produites: list[tuple[Path, Document, Fiche]] = []
+    produites: list[tuple[Path, bytes, Fiche]] = []
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import zlib
 from pathlib import Path
 from typing import Annotated
 
@@ -57,6 +58,15 @@ def ordre_exercice(fiche: Fiche) -> int:
     return exercice if exercice is not None else 10_000
 
 
+def mettre_de_cote(document: Document) -> bytes:
+    """Le document compressé en attendant les contrôles (un lot entier tient en mémoire)."""
+    return zlib.compress(document.model_dump_json().encode("utf-8"), 1)
+
+
+def reprendre(document: bytes) -> Document:
+    return Document.model_validate_json(zlib.decompress(document))
+
+
 def controler_et_ecrire(
     fiche: Fiche,
     document: Document,
@@ -106,7 +116,7 @@ def traiter(
     for colonne in ("Mode", "CA N", "Résultat N", "Anomalies", "État"):
         bilan.add_column(colonne)
     echecs = 0
-    produites: list[tuple[Path, Document, Fiche]] = []
+    produites: list[tuple[Path, bytes, Fiche]] = []
     for fichier in fichiers:
         try:
             document = extraire(fichier, r)
@@ -116,14 +126,16 @@ def traiter(
             erreurs.print(f"[red]Échec pour {fichier.name} : {exc.message}[/red]")
             bilan.add_row(fichier.name, "", "", "", "", "[red]erreur[/red]")
             continue
-        produites.append((fichier, document, fiche))
+        produites.append((fichier, mettre_de_cote(document), fiche))
     dossier_historique = historique or sortie
     du_lot: list[Fiche] = []
     # Contrôles dans l'ordre des exercices : la fiche N-1 d'un contrat est écrite (et lue
     # comme historique) avant celle de N.
-    for fichier, document, fiche in sorted(produites, key=lambda p: ordre_exercice(p[2])):
+    for fichier, compresse, fiche in sorted(produites, key=lambda p: ordre_exercice(p[2])):
         cible = sortie / f"{fichier.stem}.fiche.json"
-        fiche = controler_et_ecrire(fiche, document, r, dossier_historique, cible, du_lot)
+        fiche = controler_et_ecrire(
+            fiche, reprendre(compresse), r, dossier_historique, cible, du_lot
+        )
         if dossier_historique.resolve() != sortie.resolve():
             du_lot.append(fiche)
         bilan.add_row(
