@@ -165,7 +165,11 @@ def ecarts(ctx: Contexte, precedente: Fiche, annee: int) -> list[Ecart]:
     for poste in POSTES:
         actuel = ctx.fiche.financier.postes.get(poste, {}).get(cle)
         ancien = precedente.financier.postes.get(poste, {}).get(cle)
-        if actuel and ancien and _differe(actuel, ancien, ctx, precedente, absolu=False):
+        if (
+            actuel is not None
+            and ancien is not None
+            and _differe(actuel, ancien, ctx, precedente, absolu=False)
+        ):
             libelle = LIBELLES_POSTES.get(poste, poste)
             trouves.append(Ecart(libelle, f"financier.postes.{poste}.{cle}", actuel, ancien))
     lignes_avant = precedente.financier.lignes
@@ -177,10 +181,14 @@ def ecarts(ctx: Contexte, precedente: Fiche, annee: int) -> list[Ecart]:
         avant = lignes_avant[cles_avant[(section, nom, occurrence)]]
         actuel, ancien = ligne.valeurs.get(cle), avant.valeurs.get(cle)
         absolu = section in ("charges", "reversements")  # signe imprimé propre à chaque rapport
-        if actuel and ancien and _differe(actuel, ancien, ctx, precedente, absolu=absolu):
+        if (
+            actuel is not None
+            and ancien is not None
+            and _differe(actuel, ancien, ctx, precedente, absolu)
+        ):
             trouves.append(
                 Ecart(
-                    f"« {ligne.libelle} »",
+                    f"« {ligne.libelle.strip()} »",
                     f"financier.lignes[{rang}].valeurs.{cle}",
                     actuel,
                     ancien,
