@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from controles.base import Contexte
+from controles.commun import citer
 from controles.dates import date_longue
 from controles.variations import exercice_de
 from fiche.modeles import Anomalie, Gravite
@@ -84,7 +85,7 @@ def controle_delai(ctx: Contexte) -> list[Anomalie]:
     retard = (reception.jour - limite).days
     message = (
         f"Le rapport sur l'exercice {n} a été reçu le {date_longue(reception.jour)} "
-        f"(page {reception.page} : « {reception.citation} »), après la date limite du "
+        f"(page {reception.page} : {citer(reception.citation)}), après la date limite du "
         f"{date_longue(limite)} ({retard} jour{'s' if retard > 1 else ''} de retard). Le "
         "signaler et rappeler l'échéance au délégataire ; vérifier que le délai laisse le "
         "temps de saisir la CCSPL avant la séance de l'assemblée."

@@ -13,7 +13,6 @@ même objet, comparés après normalisation) dont l'exercice est antérieur.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,23 +20,16 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from controles.base import Contexte
-from controles.variations import LIBELLES_POSTES, ecart_euros, euros, exercice_de
+from controles.commun import chemin_ligne, ecart_euros, euros, tolerance_montant
+from controles.variations import LIBELLES_POSTES, exercice_de
 from fiche.evaluation import normaliser_texte
-from fiche.modeles import POSTES, Anomalie, Champ, Fiche, Gravite, LigneCare, UniteSource
-from socle.reglages import SeuilsControles
+from fiche.modeles import POSTES, Anomalie, Champ, Fiche, Gravite, LigneCare
 
 CODE = "EXERCICE_PRECEDENT"
 REGLE = "R.3131-2 (comparaison avec l'exercice précédent, permanence des méthodes)"
 MAX_LIGNES_CITEES = 5
 
 journal = logging.getLogger(__name__)
-
-_MULTIPLICATEURS = {
-    UniteSource.EURO: 1.0,
-    UniteSource.MILLIER_EURO: 1e3,
-    UniteSource.MILLION_EURO: 1e6,
-}
-_DECIMALES = re.compile(r"\d[,.](\d{1,3})\s*\)?\s*-?\s*$")
 
 
 # --- Historique ---------------------------------------------------------------------------
@@ -98,23 +90,6 @@ def charger_historique(dossier: Path, fiche: Fiche) -> list[Fiche]:
     return historique_du_contrat(fiche, candidates)
 
 
-# --- Tolérance ----------------------------------------------------------------------------
-
-
-def tolerance(champ: Champ[float], unite: UniteSource, seuils: SeuilsControles) -> float:
-    """Écart toléré sur un montant : 2 € (réglable) si la source est en euros, sinon la
-    moitié d'une unité du dernier chiffre imprimé (k€ à une décimale : 50 €)."""
-    if unite == UniteSource.EURO:
-        return seuils.tolerance_euros
-    multiplicateur = _MULTIPLICATEURS.get(unite, 1.0)
-    decimales = 0
-    if champ.citation:
-        m = _DECIMALES.search(champ.citation.strip())
-        if m:
-            decimales = len(m.group(1))
-    return max(seuils.tolerance_euros, 0.5 * multiplicateur * 10.0**-decimales)
-
-
 # --- Comparaison --------------------------------------------------------------------------
 
 
@@ -139,8 +114,8 @@ def _differe(
     if absolu:
         a, b = abs(a), abs(b)
     seuil = max(
-        tolerance(actuel, ctx.fiche.financier.unite_source, ctx.seuils),
-        tolerance(ancien, precedente.financier.unite_source, ctx.seuils),
+        tolerance_montant(actuel, ctx.fiche.financier.unite_source, ctx.seuils),
+        tolerance_montant(ancien, precedente.financier.unite_source, ctx.seuils),
     )
     return abs(a - b) > seuil
 
@@ -189,7 +164,7 @@ def ecarts(ctx: Contexte, precedente: Fiche, annee: int) -> list[Ecart]:
             trouves.append(
                 Ecart(
                     f"« {ligne.libelle.strip()} »",
-                    f"financier.lignes[{rang}].valeurs.{cle}",
+                    chemin_ligne(rang, cle),
                     actuel,
                     ancien,
                 )

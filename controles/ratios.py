@@ -8,14 +8,8 @@ charges (8 % par défaut, réglable par secteur) appellent la clé de répartiti
 from __future__ import annotations
 
 from controles.base import Contexte
-from controles.variations import (
-    euros,
-    exercice_de,
-    mention_pages,
-    pages_de,
-    pourcentage,
-    taux_seuil,
-)
+from controles.commun import euros, mention_pages, pourcentage
+from controles.variations import exercice_de, pages_de, taux_seuil
 from fiche.modeles import Anomalie, Gravite
 
 CODE = "FRAIS_SIEGE"
@@ -43,12 +37,13 @@ def controle_frais_siege(ctx: Contexte) -> list[Anomalie]:
     if ratio <= seuil:
         return []
     pages = pages_de(siege, charges)
-    ou = mention_pages(pages)
+    ou = f" ({mention_pages(pages)})" if pages else ""
+    part = pourcentage(ratio * 100, signe=False)
     message = (
-        f"Les frais de siège ({euros(siege.valeur)}) représentent "
-        f"{pourcentage(ratio, signe=False)} du total des charges ({euros(charges.valeur)}) en "
-        f"{n}{ou}, au-delà du seuil de {taux_seuil(seuil)}. Demander au délégataire la clé de "
-        "répartition des charges de structure et sa justification (R.3131-3 1° a))."
+        f"Les frais de siège ({euros(siege.valeur)}) représentent {part} du total des "
+        f"charges ({euros(charges.valeur)}) en {n}{ou}, au-delà du seuil de "
+        f"{taux_seuil(seuil)}. Demander au délégataire la clé de répartition des charges de "
+        "structure et sa justification (R.3131-3 1° a))."
     )
     return [
         Anomalie(

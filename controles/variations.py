@@ -9,6 +9,7 @@ française (« 1 284 560 € », « +7,2 % »).
 from __future__ import annotations
 
 from controles.base import Contexte
+from controles.commun import INSECABLE, euros, mention_pages, nombre_fr, pourcentage
 from fiche.modeles import Anomalie, Champ, Gravite
 
 CODE = "VARIATION"
@@ -36,43 +37,14 @@ LIBELLES_POSTES = {
     "resultat_net": "le résultat net",
 }
 
-_ESPACE_FINE = "\u202f"
-_INSECABLE = "\u00a0"
-
-
-def euros(valeur: float) -> str:
-    """« 1 284 560 € » (arrondi à l'euro, séparateur de milliers insécable)."""
-    arrondi = round(valeur)
-    signe = "-" if arrondi < 0 else ""
-    return f"{signe}{abs(arrondi):,}".replace(",", _ESPACE_FINE) + f"{_INSECABLE}€"
-
-
-def ecart_euros(valeur: float) -> str:
-    """« +48 000 € » / « -12 € » : un écart toujours signé."""
-    return ("+" if round(valeur) > 0 else "") + euros(valeur)
-
-
-def pourcentage(taux: float, signe: bool = True) -> str:
-    """0.072 → « +7,2 % » (ou « 7,2 % » sans signe)."""
-    texte = f"{abs(taux) * 100:.1f}".replace(".", ",")
-    prefixe = ("+" if taux > 0 else "-" if taux < 0 else "") if signe else ""
-    return f"{prefixe}{texte}{_INSECABLE}%"
-
 
 def taux_seuil(seuil: float) -> str:
     """0.15 → « 15 % », 0.075 → « 7,5 % » (un seuil réglé, sans décimale inutile)."""
-    return f"{seuil * 100:.4g}".replace(".", ",") + f"{_INSECABLE}%"
+    return f"{nombre_fr(seuil * 100, 2)}{INSECABLE}%"
 
 
 def pages_de(*champs: Champ[float] | None) -> list[int]:
     return sorted({c.page for c in champs if c is not None and c.page is not None})
-
-
-def mention_pages(pages: list[int]) -> str:
-    """« (page 4) », « (pages 4, 5) » ou rien."""
-    if not pages:
-        return ""
-    return f" (page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))})"
 
 
 def exercice_de(ctx: Contexte) -> int | None:
@@ -105,13 +77,14 @@ def controle_variation(ctx: Contexte) -> list[Anomalie]:
         seuil = seuils.variation_alerte if alerte else seuils.variation_info
         sens = "hausse" if taux > 0 else "baisse"
         pages = pages_de(actuel, ancien)
-        ou = mention_pages(pages)
+        ou = f" ({mention_pages(pages)})" if pages else ""
+        ampleur = pourcentage(taux * 100, signe=False)
         message = (
             f"{LIBELLES_POSTES[poste].capitalize()} passe de {euros(ancien.valeur)} en {n - 1} "
-            f"à {euros(actuel.valeur)} en {n}{ou}, soit une {sens} de "
-            f"{pourcentage(taux, signe=False)} ({pourcentage(taux)}), au-delà du seuil de "
-            f"{taux_seuil(seuil)}. Chercher l'explication dans le rapport ou la "
-            "demander au délégataire avant la présentation à la CCSPL."
+            f"à {euros(actuel.valeur)} en {n}{ou}, soit une {sens} de {ampleur} "
+            f"({pourcentage(taux * 100)}), au-delà du seuil de {taux_seuil(seuil)}. Chercher "
+            "l'explication dans le rapport ou la demander au délégataire avant la présentation "
+            "à la CCSPL."
         )
         sortie.append(
             Anomalie(

@@ -33,11 +33,10 @@ from controles.historique import (
     charger_historique,
     controle_exercice_precedent,
     historique_du_contrat,
-    tolerance,
 )
 from controles.manquants import controle_champ_manquant
 from controles.ratios import controle_frais_siege
-from controles.variations import controle_variation, euros, pourcentage
+from controles.variations import controle_variation, taux_seuil
 from extracteurs.document import extraire
 from extracteurs.modeles import Document, Ligne, Page
 from fiche.ancrage import ancrer
@@ -426,10 +425,7 @@ def ctx(
 
 
 def test_formats_francais() -> None:
-    assert euros(1284560) == "1\u202f284\u202f560\u00a0€"
-    assert euros(-12345.6) == "-12\u202f346\u00a0€"
-    assert pourcentage(0.072) == "+7,2\u00a0%"
-    assert pourcentage(-0.3) == "-30,0\u00a0%"
+    assert taux_seuil(0.08) == "8\u00a0%" and taux_seuil(0.075) == "7,5\u00a0%"
     assert date_longue(date(2024, 6, 1)) == "1er juin 2024"
 
 
@@ -733,14 +729,6 @@ def test_exercice_precedent_tolerance_de_l_unite(
     nouvelle.financier.postes["chiffre_affaires"]["2022"].citation = citation
     ancienne.financier.postes["chiffre_affaires"]["2022"].citation = citation
     assert len(controle_exercice_precedent(ctx(nouvelle, historique=[ancienne]))) == attendu
-
-
-def test_tolerance() -> None:
-    seuils = SeuilsControles()
-    assert tolerance(_champ(1.0, citation="1 234"), UniteSource.EURO, seuils) == 2.0
-    assert tolerance(_champ(1.0, citation="(1 284,6)"), UniteSource.MILLIER_EURO, seuils) == 50.0
-    assert tolerance(_champ(1.0, citation="1 234-"), UniteSource.MILLIER_EURO, seuils) == 500.0
-    assert tolerance(_champ(1.0, citation=""), UniteSource.MILLION_EURO, seuils) == 500_000.0
 
 
 def test_exercice_precedent_signe_imprime_des_charges_et_autre_contrat() -> None:
