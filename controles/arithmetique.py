@@ -191,7 +191,15 @@ def parcourir_section(
 
 
 def _lignes_de(fiche: Fiche, section: str) -> list[tuple[int, LigneCare]]:
-    return [(k, lg) for k, lg in enumerate(fiche.financier.lignes) if lg.section == section]
+    """Les lignes d'une section dans l'ordre imprimé. Sans sous-total, un total unique
+    additionne toutes les lignes de sa section où qu'il soit rangé : il est mis à la fin
+    (seule la portée d'un sous-total dépend de sa position)."""
+    lignes = [(k, lg) for k, lg in enumerate(fiche.financier.lignes) if lg.section == section]
+    if section in SECTIONS_ADDITIONNEES and not any(lg.nature == "sous_total" for _, lg in lignes):
+        totaux = [(k, lg) for k, lg in lignes if lg.nature == "total"]
+        if len(totaux) == 1:
+            lignes = [x for x in lignes if x[1].nature != "total"] + totaux
+    return lignes
 
 
 # --- SOMME_POSTES ----------------------------------------------------------------------

@@ -164,7 +164,10 @@ def _preuve_recit(
     phrase = affirmation.phrase
     nom = NOMS_POSTES.get(affirmation.sujet.cle, serie.nom)
     imprime = f" (imprimé « {champ.citation} »)" if champ.citation else ""
-    ou = mention_pages([champ.page])
+    pages_care = {ligne.page for ligne in ctx.fiche.financier.lignes}
+    if not pages_care and champ.page is not None:
+        pages_care = {champ.page}
+    ou = mention_pages(pages_care)
     ecart = f"{_fois(facteur)} plus" if facteur > 1 else f"{_fois(1 / facteur)} moins"
     message = (
         f"Le CARE ({ou}) est lu {_legende(ctx.fiche, ctx)}, mais le récit "
@@ -173,12 +176,11 @@ def _preuve_recit(
         f"{imprime}, soit {ecart}. {_conclusion(facteur)}. Faire confirmer l'unité du CARE "
         "par le délégataire avant d'utiliser les montants de la fiche."
     )
-    debut_care = min((ligne.page for ligne in ctx.fiche.financier.lignes), default=None)
     return Preuve(
         facteur,
         message,
         ["financier.unite_source", serie.chemin.format(annee=annee)],
-        sorted({p for p in (phrase.page, champ.page, debut_care) if p is not None}),
+        sorted({p for p in (phrase.page, champ.page, *pages_care) if p is not None}),
     )
 
 
