@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from controles.base import Contexte
+from controles.commun import mention_pages
 from fiche.modeles import Anomalie, Champ, Gravite
 
 CODE = "DATES"
@@ -47,13 +48,14 @@ def controle_dates(ctx: Contexte) -> list[Anomalie]:
     debut, fin, exercice = ident.date_debut, ident.date_fin, ident.exercice
     if debut.valeur is not None and fin.valeur is not None and fin.valeur <= debut.valeur:
         pages = sorted({*_page(debut), *_page(fin)})
+        ou = f" ({mention_pages(pages)})" if pages else ""
         return [
             Anomalie(
                 code=CODE,
                 gravite=Gravite.BLOQUANT,
                 message=(
                     f"L'échéance du contrat lue dans le rapport ({date_longue(fin.valeur)}) "
-                    f"n'est pas postérieure à sa prise d'effet ({date_longue(debut.valeur)}). "
+                    f"n'est pas postérieure à sa prise d'effet ({date_longue(debut.valeur)}){ou}. "
                     "Vérifier les deux dates dans le rapport ou le contrat (avenant de "
                     "prolongation ?) et les corriger sur la fiche."
                 ),

@@ -35,7 +35,7 @@ _MENTION = re.compile(
     rf"(?:\b{_VERBE}\b[^.;\d]{{0,50}}?\ble\s+|\b{_ETIQUETTE}\b[^.;\d]{{0,30}}?)(?={DATE})",
     re.IGNORECASE,
 )
-_RAPPORT = re.compile(r"\b(?:rapport|RAD|document|dossier|pli|courrier)\b", re.IGNORECASE)
+_RAPPORT = re.compile(r"\b(?:rapport|RAD)\b", re.IGNORECASE)
 LONGUEUR_TAMPON = 60
 """Une mention courte (tampon, cartouche) vaut pour le rapport lui-même ; une phrase
 plus longue doit dire qu'elle parle du rapport."""

@@ -642,6 +642,7 @@ def test_champ_manquant_sans_exercice() -> None:
         ("Rapport reçu le 1er juin 2024", False),  # le 1er juin est dans le délai
         ("Rapport reçu le 14 juin 2023", False),  # année de l'exercice : pas le dépôt
         ("Réception des travaux du poste de relèvement en juin 2024.", False),
+        ("Courrier de l'ARS reçu le 12 juillet 2024 sur la qualité de l'eau distribuée.", False),
         (
             "Les bordereaux de la campagne de mesures de qualité de l'eau ont été transmis "
             "au laboratoire le 18 juin 2024 pour contre-analyse.",
