@@ -99,10 +99,12 @@ class Ecart:
     champ: str
     actuel: Champ[float]
     ancien: Champ[float]
+    absolu: bool = False
+    """Ligne de charges ou de reversements : comparée et décrite sans son signe imprimé."""
 
     @property
-    def difference(self) -> float:
-        return (self.actuel.valeur or 0.0) - (self.ancien.valeur or 0.0)
+    def ligne(self) -> bool:
+        return self.champ.startswith("financier.lignes")
 
 
 def _differe(
@@ -163,18 +165,15 @@ def ecarts(ctx: Contexte, precedente: Fiche, annee: int) -> list[Ecart]:
         ):
             trouves.append(
                 Ecart(
-                    f"« {ligne.libelle.strip()} »",
-                    chemin_ligne(rang, cle),
-                    actuel,
-                    ancien,
+                    f"« {ligne.libelle.strip()} »", chemin_ligne(rang, cle), actuel, ancien, absolu
                 )
             )
     return trouves
 
 
-def _decrire(ecart: Ecart, absolu: bool) -> str:
+def _decrire(ecart: Ecart) -> str:
     actuel, ancien = ecart.actuel.valeur or 0.0, ecart.ancien.valeur or 0.0
-    if absolu:
+    if ecart.absolu:
         actuel, ancien = abs(actuel), abs(ancien)
     ici = f" (page {ecart.actuel.page})" if ecart.actuel.page else ""
     avant = f" (page {ecart.ancien.page})" if ecart.ancien.page else ""
@@ -204,16 +203,17 @@ def controle_exercice_precedent(ctx: Contexte) -> list[Anomalie]:
         if not porte:
             continue
         trouves = ecarts(ctx, precedente, annee)
-        return [_anomalie(ctx, precedente, annee, trouves)] if trouves else []
+        return [_anomalie(precedente, annee, trouves)] if trouves else []
     return []
 
 
-def _anomalie(ctx: Contexte, precedente: Fiche, annee: int, trouves: list[Ecart]) -> Anomalie:
-    lignes = [e for e in trouves if e.champ.startswith("financier.lignes")]
-    postes = [e for e in trouves if not e.champ.startswith("financier.lignes")]
+def _anomalie(precedente: Fiche, annee: int, trouves: list[Ecart]) -> Anomalie:
+    """Une seule anomalie : les lignes du CARE d'abord (la cause), puis les postes touchés."""
+    lignes = [e for e in trouves if e.ligne]
+    postes = [e for e in trouves if not e.ligne]
     cites = (lignes + postes)[:MAX_LIGNES_CITEES]
     reste = len(trouves) - len(cites)
-    details = " ; ".join(_decrire(e, absolu=e.champ.startswith("financier.lignes")) for e in cites)
+    details = " ; ".join(_decrire(e) for e in cites)
     if reste:
         details += (
             f" ; et {reste} autre{'s' if reste > 1 else ''} montant{'s' if reste > 1 else ''}"
