@@ -9,12 +9,13 @@ précédent sont recalculées.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from controles.ancrage import controle_ancrage
+from controles.arithmetique import controle_resultat, controle_somme_postes
 from controles.base import Contexte, Controle
 from controles.completude import controle_completude
 from controles.dates import controle_dates
@@ -22,6 +23,8 @@ from controles.delai import controle_delai
 from controles.historique import charger_historique, controle_exercice_precedent
 from controles.manquants import controle_champ_manquant
 from controles.ratios import controle_frais_siege
+from controles.texte_tableau import controle_texte_tableau
+from controles.unites import controle_unite
 from controles.variations import controle_variation
 from extracteurs.modeles import Document
 from fiche.modeles import Anomalie, Fiche, Gravite
@@ -57,57 +60,24 @@ CODES_CONTROLES = frozenset(
 """Codes posés par les contrôles (recalculés à chaque passage) ; les autres codes
 (INSTRUCTIONS_SUSPECTES, DESACCORD) viennent du remplissage et restent sur la fiche."""
 
-_EXTERNES = (
-    ("controles.arithmetique", "controle_somme_postes"),
-    ("controles.arithmetique", "controle_resultat"),
-    ("controles.ancrage", "controle_ancrage"),
-    ("controles.texte_tableau", "controle_texte_tableau"),
-    ("controles.unites", "controle_unite"),
-)
 _ORDRE_GRAVITE = {Gravite.BLOQUANT: 0, Gravite.ALERTE: 1, Gravite.INFO: 2}
 
 
-def _externe(module: str, nom: str) -> Controle | None:
-    """Un contrôle d'un module qui peut ne pas encore exister (absent : noté, ignoré)."""
-    try:
-        fonction: Controle = getattr(importlib.import_module(module), nom)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            journal.warning("Contrôle %s.%s non chargé", module, nom, exc_info=True)
-        else:
-            journal.info("Contrôle %s.%s indisponible (module absent)", module, nom)
-        return None
-    except Exception:  # module en cours d'écriture : le reste du catalogue tourne
-        journal.warning("Contrôle %s.%s non chargé", module, nom, exc_info=True)
-        return None
-    return fonction
-
-
-def _catalogue() -> list[Controle]:
-    externes = {nom: _externe(module, nom) for module, nom in _EXTERNES}
-
-    def ext(nom: str) -> list[Controle]:
-        fonction = externes[nom]
-        return [fonction] if fonction is not None else []
-
-    return [
-        *ext("controle_somme_postes"),
-        *ext("controle_resultat"),
-        *ext("controle_ancrage"),
-        *ext("controle_texte_tableau"),
-        controle_exercice_precedent,
-        controle_variation,
-        controle_frais_siege,
-        controle_dates,
-        *ext("controle_unite"),
-        controle_completude,
-        controle_champ_manquant,
-        controle_delai,
-    ]
-
-
-CATALOGUE: list[Controle] = _catalogue()
-"""Tous les contrôles, dans l'ordre du catalogue."""
+CATALOGUE: list[Controle] = [
+    controle_somme_postes,
+    controle_resultat,
+    controle_ancrage,
+    controle_texte_tableau,
+    controle_exercice_precedent,
+    controle_variation,
+    controle_frais_siege,
+    controle_dates,
+    controle_unite,
+    controle_completude,
+    controle_champ_manquant,
+    controle_delai,
+]
+"""Tous les contrôles, dans l'ordre du catalogue (`controles.md`)."""
 
 
 def _seuils(reglages: Reglages, secteur: str | None) -> SeuilsControles:
