@@ -32,10 +32,12 @@ from controles.commun import (
     chemin_ligne,
     ecart_euros,
     euros,
+    mention_ocr,
     mention_pages,
     tolerance_addition,
     tolerance_montant,
 )
+from extracteurs.modeles import Document
 from fiche.modeles import Anomalie, Champ, Fiche, Gravite, LigneCare, UniteSource
 from fiche.regles.texte import normaliser
 from socle.reglages import SeuilsControles
@@ -231,7 +233,7 @@ def _somme_postes(ctx: Contexte) -> list[Anomalie]:
             continue
         for annee in _annees([lg for _, lg in lignes]):
             ecarts, _ = parcourir_section(lignes, annee, unite, ctx.seuils)
-            anomalies.extend(_anomalie_somme(e, section) for e in ecarts)
+            anomalies.extend(_anomalie_somme(e, section, ctx.document) for e in ecarts)
     return anomalies
 
 
@@ -244,7 +246,7 @@ def _enumerer(termes: Sequence[Terme]) -> str:
     return "les lignes " + ", ".join(noms[:-1]) + f" et {noms[-1]}"
 
 
-def _anomalie_somme(ecart: Ecart, section: str) -> Anomalie:
+def _anomalie_somme(ecart: Ecart, section: str, document: Document) -> Anomalie:
     cible = ecart.cible
     genre = "sous-total" if cible.ligne.nature == "sous_total" else "total"
     pages_termes = mention_pages(t.page for t in ecart.termes)
@@ -254,9 +256,17 @@ def _anomalie_somme(ecart: Ecart, section: str) -> Anomalie:
         f"Le CARE ({mention_pages([cible.page])}) imprime pour {ecart.annee} le {genre} "
         f"{NOMS_SECTIONS.get(section, '')} « {cible.ligne.libelle.strip()} » = {imprime}, soit "
         f"{euros(ecart.imprime)}, alors que {_enumerer(ecart.termes)} ({pages_termes}) "
-        f"totalisent {euros(ecart.somme)} : écart de {ecart_euros(difference)}, au-delà de "
+        f"{'totalise' if len(ecart.termes) == 1 else 'totalisent'} {euros(ecart.somme)} : "
+        f"écart de {ecart_euros(difference)}, au-delà de "
         f"l'arrondi toléré ({euros(ecart.tolerance)}). Une des lignes ou le {genre} est faux : "
         "demander au délégataire un CARE corrigé et l'origine de l'écart (R.3131-3 1° a))."
+    )
+    message += mention_ocr(
+        document,
+        [
+            (f"« {t.ligne.libelle.strip()} » {ecart.annee}", t.page, t.champ.citation)
+            for t in (cible, *ecart.termes)
+        ],
     )
     champs = [chemin_ligne(cible.rang, ecart.annee)]
     if cible.ligne.poste:
@@ -402,7 +412,7 @@ def _resultat(ctx: Contexte) -> list[Anomalie]:
     for annee in _annees_fiche(fiche):
         equation = _equation(fiche, annee, ctx.seuils)
         if equation is not None:
-            anomalie = _verifier_equation(fiche, equation, ctx.seuils)
+            anomalie = _verifier_equation(fiche, equation, ctx.seuils, ctx.document)
             if anomalie is not None:
                 anomalies.append(anomalie)
         anomalies.extend(_resultat_net(fiche, annee, ctx.seuils))
@@ -444,7 +454,9 @@ def _equation(fiche: Fiche, annee: str, seuils: SeuilsControles) -> _Equation | 
     return _Equation(annee, p_produits, p_reversements, p_charges, p_resultat, "Résultat", ())
 
 
-def _verifier_equation(fiche: Fiche, eq: _Equation, seuils: SeuilsControles) -> Anomalie | None:
+def _verifier_equation(
+    fiche: Fiche, eq: _Equation, seuils: SeuilsControles, document: Document
+) -> Anomalie | None:
     unite = fiche.financier.unite_source
     deduit = eq.reversements.valeur if eq.reversements else 0.0
     attendu = eq.produits.valeur - deduit - eq.charges.valeur
@@ -471,7 +483,7 @@ def _verifier_equation(fiche: Fiche, eq: _Equation, seuils: SeuilsControles) -> 
         for variante in (attendu + signee, attendu - deductions, attendu + deductions):
             if abs(eq.resultat.valeur - variante) <= marge + 1e-6:
                 return None
-    return _anomalie_resultat(eq, attendu, tolerance)
+    return _anomalie_resultat(eq, attendu, tolerance, document)
 
 
 def _decrire(agregat: Agregat) -> str:
@@ -480,7 +492,9 @@ def _decrire(agregat: Agregat) -> str:
     return "(" + ", ".join(m for m in morceaux if m) + ")"
 
 
-def _anomalie_resultat(eq: _Equation, attendu: float, tolerance: float) -> Anomalie:
+def _anomalie_resultat(
+    eq: _Equation, attendu: float, tolerance: float, document: Document
+) -> Anomalie:
     res = eq.resultat
     cellule = res.cellules[0]
     imprime = euros(res.valeur)
@@ -499,6 +513,14 @@ def _anomalie_resultat(eq: _Equation, attendu: float, tolerance: float) -> Anoma
         "(R.3131-3 1° a))."
     )
     parties = [res, eq.produits, *([eq.reversements] if eq.reversements else []), eq.charges]
+    message += mention_ocr(
+        document,
+        [
+            (partie.libelle or "le montant", cellule.page, cellule.citation)
+            for partie in parties
+            for cellule in partie.cellules
+        ],
+    )
     chemins = [c for partie in parties for c in partie.champs]
     postes = [c for c in chemins if c.startswith("financier.postes.")]
     autres = [c for c in chemins if not c.startswith("financier.postes.")]

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterable
 
+from extracteurs.modeles import Document
 from extracteurs.nombres import lire_nombre, normaliser_espaces
 from fiche.modeles import Champ, UniteSource
 from socle.reglages import SeuilsControles
@@ -199,3 +200,51 @@ def chemin_anomalie(chemin: str) -> str:
         if motif.match(chemin):
             return motif.sub(remplacement, chemin)
     return chemin
+
+
+# --- Pages scannées --------------------------------------------------------------------
+
+
+def confiance_ocr(document: Document, page: int | None, citation: str | None) -> float | None:
+    """Confiance OCR (0-100) la plus basse des mots qui forment une cellule d'une page
+    scannée (« 1 221 532 » lu en « 1221 » 84 et « 532 » 74 : 74) ; `None` sur une page
+    native ou si la cellule n'est pas retrouvée."""
+    if page is None or not citation:
+        return None
+    cible = "".join(normaliser_espaces(citation).split())
+    if not cible:
+        return None
+    for feuille in document.pages:
+        if feuille.numero != page or not feuille.scannee:
+            continue
+        for ligne in feuille.lignes:
+            mots = [m for m in ligne.mots if m.texte.strip()]
+            for debut in range(len(mots)):
+                lu = ""
+                for fin in range(debut, len(mots)):
+                    lu += "".join(mots[fin].texte.split())
+                    if lu == cible:
+                        confiances = [m.confiance for m in mots[debut : fin + 1]]
+                        connues = [c for c in confiances if c is not None]
+                        return min(connues) if connues else None
+                    if not cible.startswith(lu):
+                        break
+    return None
+
+
+def mention_ocr(document: Document, cellules: Iterable[tuple[str, int | None, str | None]]) -> str:
+    """Phrase à ajouter quand des montants viennent d'une page scannée : la cellule la moins
+    sûre de l'OCR, à vérifier d'abord sur le scan (« » si aucune page scannée)."""
+    lues = [
+        (confiance, nom, citation)
+        for nom, page, citation in cellules
+        if (confiance := confiance_ocr(document, page, citation)) is not None and citation
+    ]
+    if not lues:
+        return ""
+    confiance, nom, citation = min(lues)
+    return (
+        f" Ces montants sont lus par reconnaissance de caractères sur une page scannée : "
+        f"l'écart peut venir d'un chiffre mal lu ; vérifier d'abord sur le scan {nom} "
+        f"(lu « {normaliser_espaces(citation)} », confiance {confiance:.0f} %)."
+    )

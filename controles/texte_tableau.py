@@ -28,7 +28,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from controles.base import Contexte
@@ -176,6 +176,8 @@ class Sujet:
     cle: str
     """Un poste (« chiffre_affaires »), « ligne:<rang> » ou « autre » (sujet étranger)."""
     signe: int = 0
+    qualificatif: str | None = None
+    """Le nom qui restreint un poste (« le chiffre d'affaires de la *restauration* »)."""
 
 
 def _norme_libelle(libelle: str) -> str:
@@ -209,7 +211,42 @@ def _sujets(phrase: Phrase, fiche: Fiche) -> list[Sujet]:
     for sujet in trouves:
         if all(sujet.fin <= r.debut or sujet.debut >= r.fin for r in retenus):
             retenus.append(sujet)
-    return sorted(retenus, key=lambda s: s.debut)
+    return sorted((_qualifier(phrase, s) for s in retenus), key=lambda s: s.debut)
+
+
+_QUALIFICATIF = re.compile(r"^\s+(?:de la |de l'|du |des |d'|de )\s*([a-z]+)")
+GENERIQUES = frozenset(
+    (
+        "exercice",
+        "annee",
+        "service",
+        "delegation",
+        "contrat",
+        "delegataire",
+        "periode",
+        "exploitation",
+        "societe",
+        "ensemble",
+        "total",
+        "compte",
+        "gestion",
+        "groupe",
+        "concession",
+        "affermage",
+        "mois",
+        "semestre",
+    )
+)
+"""Compléments qui ne restreignent pas un poste (« le résultat de l'exercice »)."""
+
+
+def _qualifier(phrase: Phrase, sujet: Sujet) -> Sujet:
+    if sujet.cle in ("autre",) or sujet.cle.startswith("ligne:"):
+        return sujet
+    m = _QUALIFICATIF.match(phrase.norme[sujet.fin :])
+    if m is None or m.group(1) in GENERIQUES or len(m.group(1)) < 3:
+        return sujet
+    return replace(sujet, qualificatif=m.group(1))
 
 
 # --- Nombres ---------------------------------------------------------------------------
@@ -228,7 +265,7 @@ _PAR_UNITE = re.compile(
     r"^\s*(?:ht|ttc)?\s*(?:/|par\b|le (?:m|kwh|mwh|repas|ticket|litre|metre|mois)|l'heure"
     r"|de l'heure|la (?:nuit|place|journee|tonne|seance|heure)|l'unite|l'entree|du m|au m)"
 )
-_COMPLEMENT = re.compile(r"^\s*(?:de la |de l'|du |des |d')")
+_COMPLEMENT = re.compile(r"^\s*(?:de la |de l'|du |des |d'|de )")
 _HAUSSE = r"hausse|progress\w*|augment\w*|croissance|croit|accroissement|amelior\w*|gagne\w*"
 _BAISSE = (
     r"baisse|diminu\w*|recul\w*|repli|chute|regress\w*|degrad\w*|contraction|perd\w*"
@@ -240,6 +277,12 @@ _ECART_AVANT = re.compile(
     rf"\b(?:{_HAUSSE}|{_BAISSE}|{_NEUTRE})\s+(?:de\s+|d'\s*)?(?:l'ordre de\s+|pres de\s+"
     r"|plus de\s+|environ\s+)?$"
 )
+_PART = re.compile(r"\b(?:part|proportion|poids|ratio|niveau)\s+(?:de la |de l'|des |du |de |d')?$")
+_PERIODE = re.compile(
+    r"\bdepuis\b|sur la duree|\bcumul|en moyenne|moyenne annuelle|\bpar an\b|sur \d+ ans"
+    r"|debut du contrat|entre \d{4} et \d{4}|sur (?:les|la) (?:\w+ )?(?:dernier|periode)"
+)
+_ANNEE = re.compile(r"\b(?:19|20)\d{2}\b(?!\s?(?:€|%|k ?€|m ?€|euros?\b|,\d))")
 _AUTRE_EXERCICE = re.compile(r"^[^.]{0,40}?\b(?:l'an dernier|l'annee derniere|precedent\w*)")
 
 
@@ -304,6 +347,8 @@ def _sujet_de(
     sujet = avant[-1]
     if sujet.cle == "autre" or debut - sujet.fin > FENETRE_MAX:
         return None
+    if _PART.search(phrase.norme[max(0, sujet.debut - 25) : sujet.debut]):
+        return None  # « la part des charges de personnel » : un ratio, pas le poste
     if any(sujet.fin <= k < debut for k in autres_nombres):
         return None
     return sujet
@@ -311,14 +356,28 @@ def _sujet_de(
 
 def affirmations(document: Document, fiche: Fiche) -> Iterator[Affirmation]:
     """Les nombres du récit rattachés à un poste ou à une ligne du CARE."""
+    annees = _annees_fiche(fiche)
     for phrase in phrases(document):
         if MOTIF_PREVISION.search(phrase.norme):
             continue
+        if any(m.group(0) not in annees for m in _ANNEE.finditer(phrase.norme)):
+            continue  # un autre exercice que ceux du CARE (« en 2019, ... »)
         sujets = _sujets(phrase, fiche)
         if not any(s.cle != "autre" for s in sujets):
             continue
-        yield from _taux(phrase, sujets)
-        yield from _montants(phrase, sujets)
+        periode = bool(_PERIODE.search(phrase.norme))
+        for affirmation in (*_taux(phrase, sujets), *_montants(phrase, sujets)):
+            if periode and affirmation.genre != "niveau":
+                continue  # évolution sur plusieurs exercices ou moyenne
+            if affirmation.genre != "taux" and re.search(r"\bttc\b", phrase.norme):
+                continue  # montant toutes taxes, le CARE est hors taxes
+            yield affirmation
+
+
+def _annees_fiche(fiche: Fiche) -> set[str]:
+    annees = {a for valeurs in fiche.financier.postes.values() for a in valeurs}
+    annees |= {a for ligne in fiche.financier.lignes for a in ligne.valeurs}
+    return annees
 
 
 def _taux(phrase: Phrase, sujets: list[Sujet]) -> Iterator[Affirmation]:
@@ -328,6 +387,8 @@ def _taux(phrase: Phrase, sujets: list[Sujet]) -> Iterator[Affirmation]:
         sujet = _sujet_de(phrase, sujets, m.start(), m.end(), [d for d in debuts if d < m.start()])
         if sujet is None:
             continue
+        if re.search(r"\ba\s*$", phrase.norme[: m.start()]):
+            continue  # « passe à 48 % » : un niveau, pas une évolution
         fenetre = phrase.norme[sujet.fin : m.start()]
         sens = _sens(fenetre)
         signe = (m.group("signe") or "").strip()
@@ -437,6 +498,25 @@ def series(fiche: Fiche, sujet: Sujet) -> list[Serie]:
         if ligne.poste:
             sortie.extend(_serie_poste(fiche, ligne.poste))
         return sortie
+    if sujet.qualificatif:
+        # « le chiffre d'affaires de la restauration » : les lignes qui nomment la
+        # restauration ; un complément que le CARE ne connaît pas (« du casino ») désigne
+        # le poste entier.
+        mot = re.compile(rf"\b{re.escape(sujet.qualificatif)}")
+        restreintes = [
+            Serie(
+                f"la ligne « {ligne.libelle.strip()} »",
+                ligne.valeurs,
+                f"financier.lignes[{rang}].valeurs.{{annee}}",
+                ligne.section == "resultat",
+            )
+            for rang, ligne in enumerate(lignes)
+            if ligne.valeurs and mot.search(_norme_libelle(ligne.libelle))
+        ]
+        if restreintes:
+            return restreintes
+        if sujet.qualificatif not in _mots_du_contrat(fiche):
+            return []  # une partie du poste que le CARE ne détaille pas : rien à comparer
     postes = [sujet.cle] + (["resultat_net"] if sujet.cle == "resultat" else [])
     for poste in postes:
         sortie.extend(_serie_poste(fiche, poste))
@@ -451,6 +531,13 @@ def series(fiche: Fiche, sujet: Sujet) -> list[Serie]:
                 )
             )
     return sortie
+
+
+def _mots_du_contrat(fiche: Fiche) -> set[str]:
+    """Les mots qui désignent le service entier (« le chiffre d'affaires du *casino* »)."""
+    ident = fiche.identification
+    textes = [ident.objet.valeur or "", str(getattr(ident.secteur.valeur, "value", "") or "")]
+    return {m for t in textes for m in re.findall(r"[a-z]{3,}", normer(t).replace("_", " "))}
 
 
 def _serie_poste(fiche: Fiche, poste: str) -> list[Serie]:

@@ -40,7 +40,7 @@ from controles.commun import (
 from controles.texte_tableau import controle_texte_tableau
 from controles.unites import controle_unite
 from extracteurs.document import extraire
-from extracteurs.modeles import Document, Ligne, Page
+from extracteurs.modeles import Document, Ligne, Mot, Page
 from extracteurs.nombres import lire_nombre
 from fiche.ancrage import ancrer
 from fiche.modeles import (
@@ -819,10 +819,42 @@ def test_recit_contredit_signale(phrase: str) -> None:
         "Le prix du ticket progresse de 12 % ; le chiffre d'affaires suit (+4,5 %).",
         "Le taux de marge progresse de 3 points.",
         "Les investissements de l'exercice s'élèvent à 1,2 M€.",
+        "Le chiffre d'affaires de la restauration atteint 1,5 M€.",
+        "Depuis 2019, le chiffre d'affaires a progressé de 25 %.",
+        "Sur la durée du contrat, le chiffre d'affaires progresse de 25 %.",
+        "En 2019, le chiffre d'affaires était de 6 M€.",
+        "La part des charges de personnel progresse de 2 points à 55 %.",
+        "Le chiffre d'affaires TTC atteint 10,3 M€.",
+        "Le chiffre d'affaires atteint 8,63 M€, dont 1,5 M€ de recettes de restauration.",
     ],
 )
 def test_recit_concordant_ou_hors_sujet_silencieux(phrase: str) -> None:
     assert codes_recit(document_recit(phrase), fiche_postes()) == []
+
+
+def test_recit_complement_du_poste() -> None:
+    """« Le chiffre d'affaires du casino » : le service entier (mot de l'objet du contrat) ;
+    « de la restauration » : la ligne du CARE qui la nomme, sinon rien à comparer."""
+    fiche = fiche_postes()
+    fiche.identification.objet.valeur = "Exploitation du casino municipal"
+    phrase = "Le chiffre d'affaires du casino progresse de 12 % par rapport à 2022."
+    assert codes_recit(document_recit(phrase), fiche) == ["TEXTE_TABLEAU"]
+    fiche.financier.lignes = [
+        LigneCare(
+            libelle="Restauration et bar",
+            page=4,
+            section="produits",
+            valeurs={
+                "2022": Champ[float](valeur=1_780_000, page=4, citation="1,78"),
+                "2023": Champ[float](valeur=1_730_000, page=4, citation="1,73"),
+            },
+        )
+    ]
+    fiche.financier.unite_source = UniteSource.MILLION_EURO
+    juste = "Le chiffre d'affaires de la restauration recule de 2,8 % en 2023."
+    faux = "Le chiffre d'affaires de la restauration progresse de 10 % en 2023."
+    assert codes_recit(document_recit(juste), fiche) == []
+    assert codes_recit(document_recit(faux), fiche) == ["TEXTE_TABLEAU"]
 
 
 def test_recit_message_nomme_les_deux_chiffres_et_les_pages() -> None:
@@ -951,3 +983,46 @@ def test_aucun_controle_ne_leve(corpus: dict[str, Echantillon]) -> None:
             for controle in CONTROLES.values():
                 resultat: Any = controle(Contexte(fiche, document, SEUILS))
                 assert isinstance(resultat, list)
+
+
+def test_arithmetique_sur_scan_designe_le_chiffre_le_moins_sur() -> None:
+    """Page scannée : le message désigne la cellule de plus faible confiance OCR."""
+    lignes = [
+        ("Denrées alimentaires", "charges", "detail", {"2022": "1 221 532"}),
+        ("Personnel", "charges", "detail", {"2022": "1 000 000"}),
+        ("Total des charges", "charges", "total", {"2022": "2 221 332"}),
+    ]
+    fiche = _fiche(lignes, UniteSource.EURO)
+    mots = [("Denrées", 92.0), ("alimentaires", 96.0), ("1221", 84.0), ("532", 74.0)]
+    page = Page(
+        numero=4,
+        largeur=595,
+        hauteur=842,
+        scannee=True,
+        lignes=[
+            Ligne(
+                id="p4-l0",
+                page=4,
+                texte="Denrées alimentaires 1 221 532",
+                mots=[Mot(texte=t, confiance=c) for t, c in mots],
+            ),
+            Ligne(
+                id="p4-l1",
+                page=4,
+                texte="Personnel 1 000 000",
+                mots=[Mot(texte=t, confiance=95.0) for t in ("Personnel", "1", "000", "000")],
+            ),
+        ],
+    )
+    document = Document(
+        fichier="x.pdf",
+        sha256="0" * 64,
+        format="pdf",
+        pages=[Page(numero=n, largeur=595, hauteur=842) for n in range(1, 4)] + [page],
+    )
+    (anomalie,) = controle_somme_postes(Contexte(fiche, document, SEUILS))
+    message = plat(anomalie.message)
+    assert "scannée" in message and "« Denrées alimentaires » 2022" in message
+    assert "1 221 532" in message and "confiance 74 %" in message
+    (sans_scan,) = controle_somme_postes(Contexte(fiche, DOCUMENT_VIDE, SEUILS))
+    assert "scannée" not in sans_scan.message
