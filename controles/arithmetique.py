@@ -9,8 +9,15 @@ Convention d'addition (celle des CARE) : un `sous_total` récapitule les détail
 précèdent depuis le sous-total ou le total précédent de sa section ; un `total` additionne
 les sous-totaux et les détails qui n'ont pas été absorbés (et un total antérieur de la
 section). Les sections (produits, reversements, charges) sont prises séparément, si bien que
-l'ordre dans lequel elles sont rangées est sans effet. Une ligne « dont ... » est une
-ventilation, jamais un terme.
+l'ordre dans lequel elles sont rangées est sans effet ; dans une section sans sous-total, le
+total unique additionne toutes les lignes, où qu'il soit rangé. Seule la portée d'un
+sous-total dépend de sa position. Si la convention ne tombe pas juste, les autres lectures
+usuelles sont essayées avant de conclure (sous-total de sous-totaux, total de tous les
+détails, second bloc après un premier total). « dont ... », « Total à reporter » et
+« Report » ne sont jamais des termes.
+
+Pages scannées : l'écart peut venir d'un chiffre mal reconnu ; le message désigne alors la
+cellule de plus faible confiance OCR, à vérifier d'abord sur le scan.
 
 Signes : les charges sont imprimées négatives ou positives selon les rapports, et une ligne
 de sens contraire (prélèvements d'un casino dans ses produits, reprise sur provision dans
@@ -24,6 +31,7 @@ Tolérance : somme des tolérances d'arrondi des termes et du total (`controles.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -99,9 +107,16 @@ class Ecart:
         return abs(self.cible.valeur)
 
 
+_REPORT = re.compile(r"(?:^|\s)(?:a reporter|report|reports|reporte)(?:\s|$)")
+
+
 def _est_ventilation(ligne: LigneCare) -> bool:
-    """« dont frais de siège » : une précision sur la ligne du dessus, pas un terme."""
-    return normaliser(ligne.libelle).startswith(("dont ", "dont:", "y compris "))
+    """Ligne qui n'est pas un terme de l'addition : « dont frais de siège » (précision sur
+    la ligne du dessus), « Total à reporter » / « Report » (CARE coupé sur deux pages)."""
+    norme = normaliser(ligne.libelle)
+    return (
+        norme.startswith(("dont ", "y compris ")) or norme == "dont" or bool(_REPORT.search(norme))
+    )
 
 
 def _annees(lignes: Sequence[LigneCare]) -> list[str]:

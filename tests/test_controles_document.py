@@ -699,6 +699,8 @@ def test_signes_deductions_et_ventilations() -> None:
         ("Sous-total externes", "charges", "sous_total", {"2023": "-5,00"}),
         ("Charges d'exploitation", "charges", "sous_total", {"2023": "-9,00"}),
         ("Total charges", "charges", "total", {"2023": "9,00"}),
+        ("Total à reporter", "charges", "total", {"2023": "-9,00"}),
+        ("Report", "charges", "detail", {"2023": "-9,00"}),
         ("Perte de l'exercice", "resultat", "total", {"2023": "0,81"}),
     ]
     assert _codes(_fiche(lignes, UniteSource.MILLION_EURO)) == []
