@@ -283,7 +283,11 @@ _PERIODE = re.compile(
     r"|debut du contrat|entre \d{4} et \d{4}|sur (?:les|la) (?:\w+ )?(?:dernier|periode)"
 )
 _ANNEE = re.compile(r"\b(?:19|20)\d{2}\b(?!\s?(?:€|%|k ?€|m ?€|euros?\b|,\d))")
-_AUTRE_EXERCICE = re.compile(r"^[^.]{0,40}?\b(?:l'an dernier|l'annee derniere|precedent\w*)")
+_AUTRE_EXERCICE = re.compile(
+    r"^\s*,?\s*(?:l'an dernier|l'annee derniere|(?:lors|au cours) de l'exercice precedent"
+    r"|sur l'exercice precedent|un an plus tot)"
+)
+"""« après une hausse de 5 % l'an dernier » : l'évolution d'un exercice antérieur."""
 
 
 @dataclass(frozen=True)
@@ -354,6 +358,14 @@ def _sujet_de(
     return sujet
 
 
+def _fenetre(phrase: Phrase, sujet: Sujet, debut: int) -> str:
+    """Le texte qui mène au nombre : depuis son sujet, ou (sujet en complément, après le
+    nombre : « une hausse de 12 % du chiffre d'affaires ») les mots qui le précèdent."""
+    if sujet.debut >= debut:
+        return phrase.norme[max(0, debut - 40) : debut]
+    return phrase.norme[sujet.fin : debut]
+
+
 def affirmations(document: Document, fiche: Fiche) -> Iterator[Affirmation]:
     """Les nombres du récit rattachés à un poste ou à une ligne du CARE."""
     annees = _annees_fiche(fiche)
@@ -389,7 +401,7 @@ def _taux(phrase: Phrase, sujets: list[Sujet]) -> Iterator[Affirmation]:
             continue
         if re.search(r"\ba\s*$", phrase.norme[: m.start()]):
             continue  # « passe à 48 % » : un niveau, pas une évolution
-        fenetre = phrase.norme[sujet.fin : m.start()]
+        fenetre = _fenetre(phrase, sujet, m.start())
         sens = _sens(fenetre)
         signe = (m.group("signe") or "").strip()
         if signe:
@@ -428,7 +440,7 @@ def _montants(phrase: Phrase, sujets: list[Sujet]) -> Iterator[Affirmation]:
         multiplicateur = _multiplicateur(m.group("unite"))
         montant = abs(nombre) * multiplicateur
         signe = (m.group("signe") or "").strip()
-        avant = phrase.norme[max(sujet.fin, m.start() - 40) : m.start()]
+        avant = _fenetre(phrase, sujet, m.start())[-40:]
         tolerance = demi_unite(m.group("nombre"), multiplicateur)
         forme = phrase.texte[m.start() : m.end()]
         if _ECART_AVANT.search(avant) or signe == "+":
@@ -437,7 +449,7 @@ def _montants(phrase: Phrase, sujets: list[Sujet]) -> Iterator[Affirmation]:
             yield Affirmation(phrase, sujet, "ecart", valeur, sens, tolerance, forme, m.start())
             continue
         sens = sujet.signe or (-1 if signe == "-" else 0)
-        if re.search(r"deficitaire|negatif", phrase.norme[sujet.fin : m.start()]):
+        if re.search(r"deficitaire|negatif", _fenetre(phrase, sujet, m.start())):
             sens = -1
         valeur = montant * (sens or 1)
         yield Affirmation(phrase, sujet, "niveau", valeur, sens, tolerance, forme, m.start())

@@ -797,6 +797,9 @@ def codes_recit(document: Document, fiche: Fiche) -> list[str]:
         "Le résultat de l'exercice s'établit à 1,2 M€.",
         "La redevance versée à la Ville atteint 2 500 000 €.",
         "Les frais de personnel progressent de 8 % sous l'effet des recrutements.",
+        "Le chiffre d'affaires progresse de 12 % par rapport à l'exercice précédent.",
+        "On constate une hausse de 12 % du chiffre d'affaires.",
+        "Une hausse de 48 k€ des charges d'exploitation est constatée.",
     ],
 )
 def test_recit_contredit_signale(phrase: str) -> None:
@@ -827,6 +830,9 @@ def test_recit_contredit_signale(phrase: str) -> None:
         "En 2019, le chiffre d'affaires était de 6 M€.",
         "La part des charges de personnel progresse de 2 points à 55 %.",
         "Le chiffre d'affaires TTC atteint 10,3 M€.",
+        "Le chiffre d'affaires progresse de 4,5 % par rapport à l'exercice précédent.",
+        "Le chiffre d'affaires progresse de 4,5 %, après une hausse de 9 % l'an dernier.",
+        "On constate une hausse de 4,5 % du chiffre d'affaires.",
         "Le chiffre d'affaires atteint 8,63 M€, dont 1,5 M€ de recettes de restauration.",
     ],
 )
