@@ -101,7 +101,8 @@ def parametres_lot(rang: int) -> tuple[Parametres, Profil]:
         type_contrat=contrat,
         phrase_contrat=PHRASES[contrat],
         date_debut=debut,
-        date_fin=date(debut.year + rng.choice([8, 10, 12, 15]), debut.month, 1),
+        # Un contrat en cours : l'échéance suit toujours l'exercice rapporté (2023).
+        date_fin=date(max(debut.year + rng.choice([8, 10, 12, 15]), 2025), debut.month, 1),
         forme_dates=rng.choice(["longue", "courte", "intervalle"]),
         unite=unite,
         fmt=fmt,
