@@ -92,9 +92,7 @@ def construire_tableau(
     )
 
 
-def _colonnes(
-    lignes: list[list[CelluleBrute]], entete: int, exercice: int | None
-) -> list[Colonne]:
+def _colonnes(lignes: list[list[CelluleBrute]], entete: int, exercice: int | None) -> list[Colonne]:
     """En-tête de chaque colonne (lignes d'en-tête jointes) et année d'exercice détectée."""
     colonnes = []
     for k in range(len(lignes[0])):
