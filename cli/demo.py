@@ -9,15 +9,13 @@ fiches de référence, l'exactitude est affichée à la fin.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.affichage import barre, console, erreurs
 from cli.fiches import (
     annoncer_mode,
     controler_et_ecrire,
@@ -35,9 +33,6 @@ from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import Reglages, reglages
 
-# Hors terminal (CI, journal), Rich se limite à 80 colonnes : trop étroit pour le bilan.
-console = Console(width=None if sys.stdout.isatty() else 140)
-erreurs = Console(stderr=True, soft_wrap=True)
 FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 COLONNES = ("Pages", "Scannées", "Mode", "CA N", "Résultat N", "Ancrées", "Anom.", "État")
 
@@ -105,26 +100,19 @@ def demo(
         )
     lignes: list[list[str]] = []
     produites: list[tuple[Path, bytes, Fiche]] = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as barre:
-        tache = barre.add_task("Traitement des rapports", total=len(rapports))
+    with barre() as progression:
+        tache = progression.add_task("Traitement des rapports", total=len(rapports))
         for rapport in rapports:
-            barre.update(tache, description=f"Traitement : {rapport.name}")
+            progression.update(tache, description=f"Traitement : {rapport.name}")
             produite = _produire(rapport, r)
             if produite is None:
                 lignes.append(_ligne_erreur(rapport))
             else:
                 produites.append((rapport, *produite))
-            barre.advance(tache)
+            progression.advance(tache)
         # Contrôles dans l'ordre des exercices : la fiche 2023 d'un contrat est écrite avant
         # que celle de 2024 ne la lise comme historique.
-        barre.update(tache, description="Contrôles de cohérence")
+        progression.update(tache, description="Contrôles de cohérence")
         for rapport, document, fiche in sorted(produites, key=lambda p: ordre_exercice(p[2])):
             lignes.append(_controler(rapport, document, fiche, r))
     en_erreur = sum(ligne[-1].startswith("[red]") for ligne in lignes)

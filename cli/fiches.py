@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import zlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cli.affichage import console, erreurs
 from controles import charger_historique, controler
 from controles.historique import historique_du_contrat
 from extracteurs.document import extraire
@@ -22,9 +21,6 @@ from fiche.remplissage import Mode
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import Reglages, reglages
-
-console = Console(width=None if sys.stdout.isatty() else 140)
-erreurs = Console(stderr=True, soft_wrap=True)
 
 
 def annoncer_mode(mode: Mode, r: Reglages) -> None:

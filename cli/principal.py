@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.affichage import barre, console, erreurs
 from cli.demo import demo
 from cli.fiches import evaluer, traiter
 from extracteurs.document import extraire
@@ -23,27 +22,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-erreurs = Console(stderr=True, soft_wrap=True)
-
-
-def _barre() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 def _extraire_avec_barre(fichier: Path) -> Document:
-    with _barre() as barre:
-        tache = barre.add_task(f"Lecture de {fichier.name}", total=None)
+    with barre() as progression:
+        tache = progression.add_task(f"Lecture de {fichier.name}", total=None)
 
         def suivi(page: int, total: int) -> None:
-            barre.update(tache, completed=page, total=total)
+            progression.update(tache, completed=page, total=total)
 
         return extraire(fichier, suivi=suivi)
 

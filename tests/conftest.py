@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from extracteurs.document import extraire
+from extracteurs.modeles import Document
 from socle.reglages import reglages
 
 POLICE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -73,3 +76,25 @@ def pdf_chiffre(pdf_simple: Path, tmp_path: Path) -> Path:
     with cible.open("wb") as flux:
         ecrivain.write(flux)
     return cible
+
+
+def _empreinte_extraction() -> str:
+    """Empreinte du code d'extraction : le cache se périme dès qu'un extracteur change."""
+    sha = hashlib.sha256()
+    for chemin in sorted((RACINE / "extracteurs").glob("*.py")):
+        sha.update(chemin.read_bytes())
+    return sha.hexdigest()[:16]
+
+
+def document_en_cache(config: pytest.Config, source: Path) -> Document:
+    """Le `Document` d'un échantillon, extrait une fois et gardé dans le cache de pytest
+    (clé : contenu du fichier + code des extracteurs) pour les suites qui le relisent."""
+    dossier = Path(config.cache.mkdir("regles_documents")) if config.cache else None
+    cle = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    cache = dossier / f"{source.stem}-{cle}-{_empreinte_extraction()}.json" if dossier else None
+    if cache and cache.exists():
+        return Document.model_validate_json(cache.read_text(encoding="utf-8"))
+    document = extraire(source)
+    if cache:
+        cache.write_text(document.model_dump_json(), encoding="utf-8")
+    return document

@@ -13,13 +13,11 @@ TEXTE_TABLEAU, UNITE.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,7 +37,6 @@ from controles.commun import (
 )
 from controles.texte_tableau import controle_texte_tableau
 from controles.unites import controle_unite
-from extracteurs.document import extraire
 from extracteurs.modeles import Document, Ligne, Mot, Page
 from extracteurs.nombres import lire_nombre
 from fiche.ancrage import ancrer
@@ -58,7 +55,7 @@ from fiche.modeles import (
 )
 from fiche.regles import remplir_par_regles
 from socle.reglages import SeuilsControles
-from tests.conftest import CORPUS, RACINE
+from tests.conftest import CORPUS, document_en_cache
 
 EXTENSIONS = (".pdf", ".docx", ".xlsx")
 CODES = ("SOMME_POSTES", "RESULTAT", "ANCRAGE", "TEXTE_TABLEAU", "UNITE")
@@ -85,13 +82,6 @@ def plat(texte: str) -> str:
 # --- Corpus ------------------------------------------------------------------------------
 
 
-def _empreinte_extraction() -> str:
-    sha = hashlib.sha256()
-    for chemin in sorted((RACINE / "extracteurs").glob("*.py")):
-        sha.update(chemin.read_bytes())
-    return sha.hexdigest()[:16]
-
-
 @dataclass(frozen=True)
 class Echantillon:
     nom: str
@@ -104,17 +94,9 @@ class Echantillon:
 @pytest.fixture(scope="session")
 def corpus(request: pytest.FixtureRequest) -> dict[str, Echantillon]:
     """Chaque échantillon extrait une seule fois (même cache que `test_regles.py`)."""
-    dossier = Path(request.config.cache.mkdir("regles_documents"))
-    code = _empreinte_extraction()
     sortie: dict[str, Echantillon] = {}
     for source in sorted(p for p in CORPUS.iterdir() if p.suffix in EXTENSIONS):
-        cle = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-        cache = dossier / f"{source.stem}-{cle}-{code}.json"
-        if cache.exists():
-            document = Document.model_validate_json(cache.read_text(encoding="utf-8"))
-        else:
-            document = extraire(source)
-            cache.write_text(document.model_dump_json(), encoding="utf-8")
+        document = document_en_cache(request.config, source)
         reference = Fiche.model_validate_json(
             (CORPUS / f"{source.stem}.fiche.json").read_text(encoding="utf-8")
         )

@@ -10,7 +10,6 @@ limites sont vus sur de petites fiches construites à la main.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections import Counter
@@ -37,7 +36,6 @@ from controles.historique import (
 from controles.manquants import controle_champ_manquant
 from controles.ratios import controle_frais_siege
 from controles.variations import controle_variation, taux_seuil
-from extracteurs.document import extraire
 from extracteurs.modeles import Document, Ligne, Page
 from fiche.ancrage import ancrer
 from fiche.evaluation_dossier import evaluer_dossier
@@ -58,7 +56,7 @@ from fiche.modeles import (
 )
 from fiche.regles import remplir_par_regles
 from socle.reglages import Reglages, SeuilsControles
-from tests.conftest import CORPUS, RACINE
+from tests.conftest import CORPUS, document_en_cache
 
 MES_CODES = frozenset(
     {
@@ -78,29 +76,12 @@ ECHANTILLONS = sorted(p.name for p in CORPUS.iterdir() if p.suffix in EXTENSIONS
 # --- Corpus -------------------------------------------------------------------------------
 
 
-def _empreinte_extraction() -> str:
-    sha = hashlib.sha256()
-    for chemin in sorted((RACINE / "extracteurs").glob("*.py")):
-        sha.update(chemin.read_bytes())
-    return sha.hexdigest()[:16]
-
-
 @pytest.fixture(scope="session")
 def documents(request: pytest.FixtureRequest) -> dict[str, Document]:
     """Chaque échantillon extrait une fois (cache partagé avec test_regles.py)."""
-    dossier = Path(request.config.cache.mkdir("regles_documents"))
-    code = _empreinte_extraction()
     resultat: dict[str, Document] = {}
     for nom in ECHANTILLONS:
-        source = CORPUS / nom
-        cle = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-        cache = dossier / f"{source.stem}-{cle}-{code}.json"
-        if cache.exists():
-            document = Document.model_validate_json(cache.read_text(encoding="utf-8"))
-        else:
-            document = extraire(source)
-            cache.write_text(document.model_dump_json(), encoding="utf-8")
-        resultat[nom] = document
+        resultat[nom] = document_en_cache(request.config, CORPUS / nom)
     return resultat
 
 

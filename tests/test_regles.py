@@ -7,14 +7,11 @@ pytest, clé = empreinte du fichier et du code d'extraction) ; les cas unitaires
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from extracteurs.document import extraire
 from extracteurs.modeles import Boite, Cellule, Colonne, Document, Ligne, Page, Tableau
 from extracteurs.nombres import lire_nombre
 from fiche.ancrage import champs_de
@@ -24,7 +21,7 @@ from fiche.regles import RemplisseurRegles, remplir_par_regles
 from fiche.regles.care import poste_detail
 from fiche.regles.dates import debut_et_fin, fin_selon_duree
 from fiche.remplissage import Remplisseur
-from tests.conftest import CORPUS, RACINE
+from tests.conftest import CORPUS, document_en_cache
 
 SEUIL_NATIF = 0.98
 SEUIL_SCANNE = 0.95
@@ -34,28 +31,12 @@ EXTENSIONS = (".pdf", ".docx", ".xlsx")
 # --- Corpus -------------------------------------------------------------------------------
 
 
-def _empreinte_extraction() -> str:
-    """Le cache des documents extraits vaut tant que le code d'extraction ne change pas."""
-    sha = hashlib.sha256()
-    for chemin in sorted((RACINE / "extracteurs").glob("*.py")):
-        sha.update(chemin.read_bytes())
-    return sha.hexdigest()[:16]
-
-
 @pytest.fixture(scope="session")
 def corpus(request: pytest.FixtureRequest) -> dict[str, tuple[Document, Fiche]]:
     """Chaque échantillon extrait une seule fois, avec sa fiche de référence."""
-    dossier = Path(request.config.cache.mkdir("regles_documents"))
-    code = _empreinte_extraction()
     resultat: dict[str, tuple[Document, Fiche]] = {}
     for source in sorted(p for p in CORPUS.iterdir() if p.suffix in EXTENSIONS):
-        cle = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-        cache = dossier / f"{source.stem}-{cle}-{code}.json"
-        if cache.exists():
-            document = Document.model_validate_json(cache.read_text(encoding="utf-8"))
-        else:
-            document = extraire(source)
-            cache.write_text(document.model_dump_json(), encoding="utf-8")
+        document = document_en_cache(request.config, source)
         reference = Fiche.model_validate_json(
             (CORPUS / f"{source.stem}.fiche.json").read_text(encoding="utf-8")
         )
