@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.contrats import app as app_contrats
 from cli.demo import demo
 from cli.fiches import evaluer, traiter
 from extracteurs.document import extraire
@@ -107,6 +108,7 @@ def commande_extraire(
 app.command("demo")(demo)
 app.command("traiter")(traiter)
 app.command("evaluer")(evaluer)
+app.add_typer(app_contrats, name="contrats")
 
 
 if __name__ == "__main__":

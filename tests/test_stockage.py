@@ -285,3 +285,20 @@ def test_contrats_manquants(depot: Depot) -> None:
     # 2040 : seul le port (2010-2039) est fini aussi ; aucun contrat n'est en cours.
     assert depot.contrats_manquants(2040) == []
     assert "EAU-POTABLE" in {c.cle for c in depot.contrats_manquants(2024)}
+
+
+def test_cli_contrats_importer_et_manquants(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.principal import app
+
+    lanceur = CliRunner()
+    resultat = lanceur.invoke(app, ["contrats", "importer", str(CSV_CONTRATS)])
+    assert resultat.exit_code == 0, resultat.output
+    assert "15 contrat(s) importé(s)" in resultat.output
+    resultat = lanceur.invoke(app, ["contrats", "manquants", "--exercice", "2023"])
+    assert resultat.exit_code == 0 and "Rapports 2023 non reçus (15)" in resultat.output
+    casse = tmp_path / "casse.csv"
+    casse.write_text("clé;collectivité;délégataire;objet\n;Ville;Déleg;Objet\n", encoding="utf-8")
+    resultat = lanceur.invoke(app, ["contrats", "importer", str(casse)])
+    assert resultat.exit_code == 2 and "Ligne 2" in resultat.output
