@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from cli.affichage import barre, console, erreurs
+from cli.contrats import app as app_contrats
 from cli.demo import demo
 from cli.fiches import evaluer, traiter
 from extracteurs.document import extraire
@@ -93,6 +94,7 @@ def commande_extraire(
 app.command("demo")(demo)
 app.command("traiter")(traiter)
 app.command("evaluer")(evaluer)
+app.add_typer(app_contrats, name="contrats")
 
 
 if __name__ == "__main__":

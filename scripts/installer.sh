@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PAQUETS=(tesseract-ocr tesseract-ocr-fra tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation2 qpdf)
+PAQUETS=(tesseract-ocr tesseract-ocr-fra tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation2 qpdf
+  postgresql)
 
 sudo_si_besoin() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -21,6 +22,9 @@ if ! bash scripts/uv.sh --version >/dev/null 2>&1; then
   echo "Installation de uv"
   python3 -m pip install --quiet uv 2>/dev/null || python3 -m pip install --quiet --user uv
 fi
+
+# PostgreSQL : les tests du stockage tournent aussi contre un vrai serveur (cf. verifier.sh).
+bash scripts/postgres.sh
 
 bash scripts/uv.sh sync --frozen --quiet
 echo "Environnement prêt."

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 DO_NOT_TRACK=1
+# Serveur PostgreSQL des tests du stockage (démarré par scripts/installer.sh → postgres.sh).
+export DSP_TEST_POSTGRES_URL="${DSP_TEST_POSTGRES_URL:-postgresql+psycopg://dsp_test:dsp_test@localhost:5432/dsp_test}"
 
 echo "== ruff"
 bash scripts/uv.sh run --frozen ruff check .

@@ -37,3 +37,8 @@ class LlmError(DspError):
 
     Attrapée par `fiche.llm`, qui se replie alors sur le remplisseur par règles.
     """
+
+
+class StockageError(DspError):
+    """La base refuse l'opération : transition de statut interdite, CSV de contrats
+    invalide, rapport ou contrat inconnu, base injoignable."""

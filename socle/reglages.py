@@ -81,6 +81,11 @@ class Reglages(BaseSettings):
         False, description="Remplacer courriels, téléphones et noms de personnes avant envoi"
     )
     llm_cache: bool = Field(True, description="Mettre en cache disque les réponses du LLM")
+    database_url: str | None = Field(
+        None,
+        description="URL SQLAlchemy de la base (ex. postgresql+psycopg://u:m@hote/base) ; "
+        "vide : SQLite dans DSP_DATA_DIR",
+    )
     controles: SeuilsControles = Field(default_factory=SeuilsControles)
     controles_par_secteur: dict[str, dict[str, float]] = Field(
         default_factory=dict,

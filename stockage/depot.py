@@ -1,0 +1,321 @@
+"""`Depot` : la seule porte d'entrée de la base pour les flows, l'application et la CLI.
+
+Chaque méthode ouvre sa transaction et rend des objets détachés (lisibles après la
+fermeture de la session) : l'appelant ne manipule jamais de session SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from fiche.modeles import Fiche
+from socle.erreurs import StockageError
+from stockage import contrats as registre
+from stockage.modeles import (
+    AnomalieEnregistree,
+    Contrat,
+    Duree,
+    EvenementRevue,
+    Rapport,
+    VersionFiche,
+    maintenant,
+)
+from stockage.moteur import creer_moteur, migrer
+from stockage.statuts import STATUTS_VALIDES, Statut, verifier_transition
+
+AGENT_SYSTEME = "systeme"
+
+
+def _texte(valeur: Any) -> str | None:
+    """Valeur d'audit en texte (JSON pour tout ce qui n'est pas déjà une chaîne)."""
+    if valeur is None or isinstance(valeur, str):
+        return valeur
+    return json.dumps(valeur, ensure_ascii=False, default=str)
+
+
+class Depot:
+    """Dépôt des rapports, fiches, anomalies, journal de revue, durées et contrats."""
+
+    def __init__(self, url: str | None = None, *, moteur: Engine | None = None) -> None:
+        self.moteur = moteur or creer_moteur(url)
+        migrer(self.moteur)  # au démarrage, la base est toujours à la dernière révision
+        self._sessions = sessionmaker(self.moteur, expire_on_commit=False)
+
+    def fermer(self) -> None:
+        self.moteur.dispose()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # --- Rapports ------------------------------------------------------------------------
+
+    def par_sha256(self, sha256: str) -> Rapport | None:
+        with self._transaction() as session:
+            return session.scalar(select(Rapport).where(Rapport.sha256 == sha256))
+
+    def rapport(self, rapport_id: int) -> Rapport:
+        with self._transaction() as session:
+            return self._rapport(session, rapport_id)
+
+    @staticmethod
+    def _rapport(session: Session, rapport_id: int) -> Rapport:
+        rapport = session.get(Rapport, rapport_id)
+        if rapport is None:
+            raise StockageError(f"Rapport inconnu : n° {rapport_id}.")
+        return rapport
+
+    def enregistrer_rapport(
+        self,
+        fichier: str | Path,
+        sha256: str,
+        *,
+        statut: Statut = Statut.EXTRAIT,
+        raison: str | None = None,
+    ) -> tuple[Rapport, bool]:
+        """Enregistre un fichier reçu ; rend (rapport, nouveau).
+
+        Un contenu déjà enregistré (même sha256) rend la ligne existante et `False` : un
+        fichier inchangé n'est jamais traité deux fois. Un nom déjà connu avec un autre
+        contenu devient une nouvelle version du rapport, rattachée à la précédente.
+        """
+        nom = Path(fichier).name
+        with self._transaction() as session:
+            existant = session.scalar(select(Rapport).where(Rapport.sha256 == sha256))
+            if existant is not None:
+                return existant, False
+            precedent = session.scalar(
+                select(Rapport).where(Rapport.fichier == nom).order_by(Rapport.version.desc())
+            )
+            rapport = Rapport(
+                fichier=nom,
+                sha256=sha256,
+                version=precedent.version + 1 if precedent else 1,
+                precedent_id=precedent.id if precedent else None,
+                contrat_id=precedent.contrat_id if precedent else None,
+                score_contrat=precedent.score_contrat if precedent else None,
+                contrat_confirme=precedent.contrat_confirme if precedent else False,
+                exercice=precedent.exercice if precedent else None,
+                statut=statut.value,
+                raison=raison,
+            )
+            session.add(rapport)
+            session.flush()
+            return rapport, True
+
+    def changer_statut(
+        self,
+        rapport_id: int,
+        statut: Statut,
+        *,
+        raison: str | None = None,
+        agent: str = AGENT_SYSTEME,
+    ) -> Rapport:
+        """Change le statut si la transition est permise, et l'inscrit au journal."""
+        with self._transaction() as session:
+            rapport = self._rapport(session, rapport_id)
+            ancien = Statut(rapport.statut)
+            verifier_transition(ancien, statut, rapport.fichier)
+            rapport.statut, rapport.raison, rapport.modifie_le = statut.value, raison, maintenant()
+            self._journal(session, rapport_id, agent, "statut", None, ancien.value, statut, raison)
+            return rapport
+
+    def rapports(self, statut: Statut | None = None) -> list[Rapport]:
+        """Les rapports (d'un statut donné), du plus ancien au plus récent."""
+        requete = select(Rapport).order_by(Rapport.id)
+        if statut is not None:
+            requete = requete.where(Rapport.statut == statut.value)
+        with self._transaction() as session:
+            return list(session.scalars(requete))
+
+    # --- Fiches et anomalies -------------------------------------------------------------
+
+    def enregistrer_fiche(
+        self, rapport_id: int, fiche: Fiche, *, auteur: str | None = None
+    ) -> VersionFiche:
+        """Ajoute une version de la fiche (les précédentes restent) et ses anomalies ;
+        renseigne l'exercice du rapport et le rattache à son contrat s'il n'est pas confirmé."""
+        with self._transaction() as session:
+            rapport = self._rapport(session, rapport_id)
+            numero = session.scalar(
+                select(func.coalesce(func.max(VersionFiche.numero), 0)).where(
+                    VersionFiche.rapport_id == rapport_id
+                )
+            )
+            version = VersionFiche(
+                rapport_id=rapport_id,
+                numero=(numero or 0) + 1,
+                contenu=fiche.model_dump(mode="json", by_alias=True),
+                auteur=auteur,
+            )
+            session.add(version)
+            session.flush()
+            session.add_all(
+                AnomalieEnregistree(version_id=version.id, **a.model_dump(mode="json"))
+                for a in fiche.anomalies
+            )
+            rapport.exercice = fiche.identification.exercice.valeur or rapport.exercice
+            if not rapport.contrat_confirme:
+                self._rattacher(session, rapport, fiche)
+            return version
+
+    @staticmethod
+    def _rattacher(session: Session, rapport: Rapport, fiche: Fiche) -> None:
+        trouve = registre.rapprocher(fiche.identification, list(session.scalars(select(Contrat))))
+        if trouve is None:
+            return
+        rapport.score_contrat = trouve.score
+        retenu = trouve.score >= registre.SEUIL_RAPPROCHEMENT
+        rapport.contrat_id = trouve.contrat.id if retenu else None
+
+    def versions(self, rapport_id: int) -> list[VersionFiche]:
+        with self._transaction() as session:
+            requete = select(VersionFiche).where(VersionFiche.rapport_id == rapport_id)
+            return list(session.scalars(requete.order_by(VersionFiche.numero)))
+
+    def derniere_fiche(self, rapport_id: int) -> Fiche | None:
+        with self._transaction() as session:
+            return self._derniere(session, rapport_id)
+
+    @staticmethod
+    def _derniere(session: Session, rapport_id: int) -> Fiche | None:
+        contenu = session.scalar(
+            select(VersionFiche.contenu)
+            .where(VersionFiche.rapport_id == rapport_id)
+            .order_by(VersionFiche.numero.desc())
+            .limit(1)
+        )
+        return Fiche.model_validate(contenu) if contenu is not None else None
+
+    def anomalies(self, version_id: int) -> list[AnomalieEnregistree]:
+        with self._transaction() as session:
+            requete = select(AnomalieEnregistree).where(
+                AnomalieEnregistree.version_id == version_id
+            )
+            return list(session.scalars(requete.order_by(AnomalieEnregistree.id)))
+
+    def fiches_validees(self, contrat_id: int | None, avant: int) -> list[tuple[Rapport, Fiche]]:
+        """Dernière fiche de chaque rapport validé ou publié d'un exercice antérieur à
+        `avant` (d'un contrat, ou de tous si `contrat_id` est None), récents d'abord."""
+        requete = select(Rapport).where(
+            Rapport.statut.in_([s.value for s in STATUTS_VALIDES]), Rapport.exercice < avant
+        )
+        if contrat_id is not None:
+            requete = requete.where(Rapport.contrat_id == contrat_id)
+        requete = requete.order_by(Rapport.exercice.desc(), Rapport.id.desc())
+        with self._transaction() as session:
+            paires = [(r, self._derniere(session, r.id)) for r in session.scalars(requete)]
+        return [(r, f) for r, f in paires if f is not None]
+
+    def contrat_de(self, fiche: Fiche) -> registre.Rapprochement | None:
+        """Le contrat du registre auquel la fiche se rattache (au-delà du seuil), ou None."""
+        with self._transaction() as session:
+            trouve = registre.rapprocher(
+                fiche.identification, list(session.scalars(select(Contrat)))
+            )
+        return trouve if trouve and trouve.score >= registre.SEUIL_RAPPROCHEMENT else None
+
+    # --- Journal de revue (ajout seul) ---------------------------------------------------
+
+    @staticmethod
+    def _journal(
+        session: Session,
+        rapport_id: int,
+        agent: str,
+        action: str,
+        champ: str | None,
+        ancienne: Any,
+        nouvelle: Any,
+        commentaire: str | None = None,
+    ) -> EvenementRevue:
+        evenement = EvenementRevue(
+            rapport_id=rapport_id,
+            agent=agent,
+            action=action,
+            champ=champ,
+            ancienne_valeur=_texte(ancienne),
+            nouvelle_valeur=_texte(nouvelle),
+            commentaire=commentaire,
+        )
+        session.add(evenement)
+        return evenement
+
+    def ajouter_evenement(
+        self,
+        rapport_id: int,
+        *,
+        agent: str,
+        action: str,
+        champ: str | None = None,
+        ancienne_valeur: Any = None,
+        nouvelle_valeur: Any = None,
+        commentaire: str | None = None,
+    ) -> EvenementRevue:
+        """Ajoute un événement au journal ; il n'existe aucune méthode pour le modifier."""
+        with self._transaction() as session:
+            self._rapport(session, rapport_id)
+            evenement = self._journal(
+                session, rapport_id, agent, action, champ,
+                ancienne_valeur, nouvelle_valeur, commentaire,
+            )  # fmt: skip
+            session.flush()
+            return evenement
+
+    def evenements(self, rapport_id: int) -> list[EvenementRevue]:
+        with self._transaction() as session:
+            requete = select(EvenementRevue).where(EvenementRevue.rapport_id == rapport_id)
+            return list(session.scalars(requete.order_by(EvenementRevue.id)))
+
+    # --- Durées --------------------------------------------------------------------------
+
+    def enregistrer_duree(self, rapport_id: int, etape: str, duree_s: float) -> None:
+        with self._transaction() as session:
+            session.add(Duree(rapport_id=rapport_id, etape=etape, duree_s=duree_s))
+
+    def durees(self, rapport_id: int) -> dict[str, float]:
+        """Durée cumulée par étape (une étape relancée s'additionne)."""
+        with self._transaction() as session:
+            lignes = session.execute(
+                select(Duree.etape, func.sum(Duree.duree_s))
+                .where(Duree.rapport_id == rapport_id)
+                .group_by(Duree.etape)
+            )
+            return {etape: float(total) for etape, total in lignes}
+
+    # --- Contrats ------------------------------------------------------------------------
+
+    def importer_contrats(self, chemin: Path) -> int:
+        """Importe le CSV ; tout ou rien (une ligne fautive n'importe rien)."""
+        lignes = registre.lire_csv(chemin)
+        with self._transaction() as session:
+            return registre.importer(session, lignes)
+
+    def contrats(self) -> list[Contrat]:
+        with self._transaction() as session:
+            return list(session.scalars(select(Contrat).order_by(Contrat.cle)))
+
+    def contrats_manquants(self, exercice: int) -> list[Contrat]:
+        with self._transaction() as session:
+            return registre.manquants(session, exercice)
+
+    def confirmer_contrat(self, rapport_id: int, cle: str, *, agent: str) -> Rapport:
+        """L'agent confirme (ou corrige) le contrat d'un rapport ; inscrit au journal."""
+        with self._transaction() as session:
+            rapport = self._rapport(session, rapport_id)
+            contrat = session.scalar(select(Contrat).where(Contrat.cle == cle))
+            if contrat is None:
+                raise StockageError(f"Contrat inconnu : « {cle} ».", fichier=rapport.fichier)
+            ancien = session.get(Contrat, rapport.contrat_id) if rapport.contrat_id else None
+            rapport.contrat_id, rapport.contrat_confirme = contrat.id, True
+            self._journal(
+                session, rapport_id, agent, "contrat", None, ancien.cle if ancien else None, cle
+            )
+            return rapport

@@ -1,0 +1,134 @@
+"""Tables de la base (SQLAlchemy 2, typées) ; le schéma est créé par les migrations Alembic.
+
+Toute modification passe par une nouvelle révision dans `stockage/migrations/versions/` :
+ces classes décrivent le schéma, elles ne le créent jamais (`create_all` n'est pas employé).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def maintenant() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class Contrat(Base):
+    """Un contrat de DSP du registre (importé d'un CSV modifiable par les agents)."""
+
+    __tablename__ = "contrats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cle: Mapped[str] = mapped_column(String(100), unique=True)
+    collectivite: Mapped[str] = mapped_column(String(300))
+    delegataire: Mapped[str] = mapped_column(String(300))
+    objet: Mapped[str] = mapped_column(Text)
+    secteur: Mapped[str | None] = mapped_column(String(50))
+    type_contrat: Mapped[str | None] = mapped_column(String(50))
+    date_debut: Mapped[date | None] = mapped_column(Date)
+    date_fin: Mapped[date | None] = mapped_column(Date)
+    parametres: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Paramètres contractuels : formule de redevance, taux de frais de siège, etc."""
+    heures_revue_reference: Mapped[float | None] = mapped_column(Float)
+    modifie_le: Mapped[datetime] = mapped_column(default=maintenant)
+
+
+class Rapport(Base):
+    """Un fichier reçu. Un même nom de fichier dont le contenu change donne une nouvelle
+    ligne (`version` + 1) ; un contenu déjà vu (sha256) n'est jamais enregistré deux fois."""
+
+    __tablename__ = "rapports"
+    __table_args__ = (UniqueConstraint("fichier", "version", name="uq_rapports_fichier_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fichier: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    precedent_id: Mapped[int | None] = mapped_column(ForeignKey("rapports.id"))
+    contrat_id: Mapped[int | None] = mapped_column(ForeignKey("contrats.id"))
+    score_contrat: Mapped[float | None] = mapped_column(Float)
+    """Score (0-100) du rapprochement automatique, pour que l'agent le confirme."""
+    contrat_confirme: Mapped[bool] = mapped_column(default=False)
+    exercice: Mapped[int | None] = mapped_column(Integer)
+    statut: Mapped[str] = mapped_column(String(20))
+    raison: Mapped[str | None] = mapped_column(Text)
+    cree_le: Mapped[datetime] = mapped_column(default=maintenant)
+    modifie_le: Mapped[datetime] = mapped_column(default=maintenant)
+
+
+class VersionFiche(Base):
+    """Une fiche produite ou corrigée ; aucune version n'est remplacée ni effacée."""
+
+    __tablename__ = "versions_fiche"
+    __table_args__ = (UniqueConstraint("rapport_id", "numero", name="uq_versions_fiche_numero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rapport_id: Mapped[int] = mapped_column(ForeignKey("rapports.id"), index=True)
+    numero: Mapped[int] = mapped_column(Integer)
+    contenu: Mapped[dict[str, Any]] = mapped_column()
+    auteur: Mapped[str | None] = mapped_column(String(200))
+    cree_le: Mapped[datetime] = mapped_column(default=maintenant)
+
+
+class AnomalieEnregistree(Base):
+    """Une anomalie d'une version de fiche, en colonnes pour pouvoir compter et filtrer."""
+
+    __tablename__ = "anomalies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions_fiche.id"), index=True)
+    code: Mapped[str] = mapped_column(String(50))
+    gravite: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    champs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pages: Mapped[list[int]] = mapped_column(JSON, default=list)
+    regle: Mapped[str | None] = mapped_column(Text)
+
+
+class EvenementRevue(Base):
+    """Journal d'audit en ajout seul (un déclencheur refuse UPDATE et DELETE)."""
+
+    __tablename__ = "evenements_revue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rapport_id: Mapped[int] = mapped_column(ForeignKey("rapports.id"), index=True)
+    agent: Mapped[str] = mapped_column(String(200))
+    date: Mapped[datetime] = mapped_column(default=maintenant)
+    action: Mapped[str] = mapped_column(String(50))
+    champ: Mapped[str | None] = mapped_column(String(300))
+    ancienne_valeur: Mapped[str | None] = mapped_column(Text)
+    nouvelle_valeur: Mapped[str | None] = mapped_column(Text)
+    commentaire: Mapped[str | None] = mapped_column(Text)
+
+
+class Duree(Base):
+    """Durée d'une étape du traitement d'un rapport (extraction, remplissage, revue…)."""
+
+    __tablename__ = "durees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rapport_id: Mapped[int] = mapped_column(ForeignKey("rapports.id"), index=True)
+    etape: Mapped[str] = mapped_column(String(50))
+    duree_s: Mapped[float] = mapped_column(Float)
+    cree_le: Mapped[datetime] = mapped_column(default=maintenant)

@@ -1,0 +1,74 @@
+"""Moteur de base : SQLite sous `DSP_DATA_DIR` par défaut, PostgreSQL via `DSP_DATABASE_URL`.
+
+Au démarrage, la base est migrée jusqu'à la dernière révision Alembic : l'application
+et les flows n'ont jamais à créer le schéma eux-mêmes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+
+from socle.erreurs import StockageError
+from socle.reglages import Reglages, reglages
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+NOM_BASE_SQLITE = "synthese.db"
+
+
+def url_base(r: Reglages | None = None) -> str:
+    """L'URL configurée, sinon un fichier SQLite dans le dossier des données."""
+    r = r or reglages()
+    if r.database_url:
+        return r.database_url
+    r.data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(r.data_dir / NOM_BASE_SQLITE).resolve()}"
+
+
+def _pragmas_sqlite(connexion_dbapi: Any, _enregistrement: Any) -> None:
+    # WAL : lecteurs (application de revue) et écrivain (lot) ne se bloquent pas ;
+    # foreign_keys : SQLite ne vérifie les clés étrangères que si on le lui demande.
+    curseur = connexion_dbapi.cursor()
+    curseur.execute("PRAGMA journal_mode=WAL")
+    curseur.execute("PRAGMA foreign_keys=ON")
+    curseur.execute("PRAGMA busy_timeout=10000")
+    curseur.close()
+
+
+def creer_moteur(url: str | None = None) -> Engine:
+    """Un moteur SQLAlchemy ; `url` absente : celle des réglages."""
+    url = url or url_base()
+    if url.startswith("postgresql://"):
+        # Pilote imposé : psycopg 3 (binaire PyPI), pas psycopg2.
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        moteur = create_engine(url, connect_args={"timeout": 10})
+        event.listen(moteur, "connect", _pragmas_sqlite)
+        return moteur
+    return create_engine(url, pool_pre_ping=True)
+
+
+def configuration_alembic() -> Config:
+    """Configuration Alembic programmatique (aucun `alembic.ini` requis à l'exécution)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrer(moteur: Engine, revision: str = "head") -> None:
+    """Amène la base à `revision` (par défaut la dernière) ; sans effet si elle y est déjà."""
+    config = configuration_alembic()
+    try:
+        with moteur.begin() as connexion:
+            config.attributes["connexion"] = connexion
+            command.upgrade(config, revision)
+    except SQLAlchemyError as exc:
+        raise StockageError(
+            f"Impossible de migrer la base ({moteur.url.render_as_string(hide_password=True)}) : "
+            f"{exc.__class__.__name__} — {str(exc).splitlines()[0]}"
+        ) from exc

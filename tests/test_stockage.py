@@ -1,0 +1,304 @@
+"""Stockage : chaque test tourne sur SQLite et sur un vrai serveur PostgreSQL.
+
+PostgreSQL vient de `DSP_TEST_POSTGRES_URL` (exportée par `scripts/verifier.sh`, serveur
+démarré par `scripts/installer.sh`). Absente en local : les cas PostgreSQL sont sautés ;
+en CI (`CI=true`), son absence ou un serveur injoignable fait échouer les tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from fiche.modeles import Anomalie, Fiche, Gravite
+from socle.erreurs import StockageError
+from stockage.depot import Depot
+from stockage.historique import charger_historique
+from stockage.statuts import Statut
+from tests.conftest import CORPUS
+
+RACINE = Path(__file__).resolve().parent.parent
+CSV_CONTRATS = RACINE / "samples" / "contrats.csv"
+
+
+def _base_postgres() -> Iterator[str]:
+    """Une base PostgreSQL neuve pour le test, supprimée ensuite."""
+    url = os.environ.get("DSP_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI : DSP_TEST_POSTGRES_URL absente, PostgreSQL obligatoire")
+        pytest.skip("DSP_TEST_POSTGRES_URL absente : PostgreSQL non testé en local")
+    nom = f"dsp_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connexion:
+        connexion.execute(text(f'CREATE DATABASE "{nom}"'))
+    try:
+        yield make_url(url).set(database=nom).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connexion:
+            connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url_base(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'base.db'}"
+    else:
+        yield from _base_postgres()
+
+
+@pytest.fixture
+def depot(url_base: str) -> Iterator[Depot]:
+    depot = Depot(url_base)
+    yield depot
+    depot.fermer()
+
+
+def fiche_corpus(nom: str) -> Fiche:
+    return Fiche.model_validate_json((CORPUS / f"{nom}.fiche.json").read_text(encoding="utf-8"))
+
+
+def test_migration_a_la_derniere_revision_sur_base_vide(depot: Depot) -> None:
+    tables = set(inspect(depot.moteur).get_table_names())
+    attendues = {"rapports", "versions_fiche", "anomalies", "evenements_revue", "durees"}
+    assert attendues | {"contrats", "alembic_version"} <= tables
+    with depot.moteur.connect() as connexion:
+        assert connexion.scalar(text("select version_num from alembic_version")) == "0001_initial"
+    Depot(moteur=depot.moteur)  # redémarrer sur une base à jour ne change rien
+
+
+def test_sqlite_wal_et_cles_etrangeres(tmp_path: Path) -> None:
+    depot = Depot(f"sqlite:///{tmp_path / 'b.db'}")
+    with depot.moteur.connect() as connexion:
+        assert connexion.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert connexion.scalar(text("PRAGMA foreign_keys")) == 1
+    depot.fermer()
+
+
+def test_base_par_defaut_dans_le_dossier_des_donnees(tmp_path: Path) -> None:
+    depot = Depot()
+    assert str(tmp_path / "donnees" / "synthese.db") in str(depot.moteur.url)
+    depot.fermer()
+
+
+def test_enregistrement_dedoublonne_par_sha256(depot: Depot) -> None:
+    rapport, nouveau = depot.enregistrer_rapport("/boite/eau_2023.pdf", "a" * 64)
+    assert nouveau and rapport.version == 1 and rapport.statut == "extrait"
+    meme, nouveau = depot.enregistrer_rapport("/ailleurs/eau_2023.pdf", "a" * 64)
+    assert not nouveau and meme.id == rapport.id
+    assert len(depot.rapports()) == 1
+
+
+def test_fichier_modifie_nouvelle_version(depot: Depot) -> None:
+    v1, _ = depot.enregistrer_rapport("eau_2023.pdf", "a" * 64)
+    v2, nouveau = depot.enregistrer_rapport("eau_2023.pdf", "b" * 64)
+    assert nouveau and v2.version == 2 and v2.precedent_id == v1.id
+    assert [r.sha256[0] for r in depot.rapports()] == ["a", "b"]
+
+
+def test_transitions_de_statut(depot: Depot) -> None:
+    rapport, _ = depot.enregistrer_rapport("r.pdf", "c" * 64)
+    depot.changer_statut(rapport.id, Statut.A_VALIDER)
+    depot.changer_statut(rapport.id, Statut.VALIDE, agent="marie", raison="conforme")
+    depot.changer_statut(rapport.id, Statut.PUBLIE)
+    with pytest.raises(StockageError, match=r"Transition interdite.*« publié ».*« à valider »"):
+        depot.changer_statut(rapport.id, Statut.A_VALIDER)
+    assert depot.rapport(rapport.id).statut == "publie"
+    assert [r.id for r in depot.rapports(Statut.PUBLIE)] == [rapport.id]
+    journal = depot.evenements(rapport.id)
+    assert [(e.ancienne_valeur, e.nouvelle_valeur) for e in journal] == [
+        ("extrait", "a_valider"),
+        ("a_valider", "valide"),
+        ("valide", "publie"),
+    ]
+    assert journal[1].agent == "marie" and journal[1].commentaire == "conforme"
+
+
+def test_erreur_avec_raison(depot: Depot) -> None:
+    rapport, _ = depot.enregistrer_rapport("casse.pdf", "d" * 64)
+    depot.changer_statut(rapport.id, Statut.ERREUR, raison="PDF protégé par mot de passe")
+    assert depot.rapport(rapport.id).raison == "PDF protégé par mot de passe"
+    with pytest.raises(StockageError, match="ne peut pas passer « validé »"):
+        depot.changer_statut(rapport.id, Statut.VALIDE)
+
+
+def test_versions_de_fiche_et_anomalies(depot: Depot) -> None:
+    rapport, _ = depot.enregistrer_rapport("eau_potable_2023.pdf", "e" * 64)
+    fiche = fiche_corpus("eau_potable_2023")
+    fiche.anomalies = [
+        Anomalie(
+            code="FRAIS_SIEGE",
+            gravite=Gravite.ALERTE,
+            message="Frais de siège élevés",
+            champs=["financier.postes.frais_siege.2023"],
+            pages=[12, 13],
+            regle="R.3131-3",
+        )
+    ]
+    v1 = depot.enregistrer_fiche(rapport.id, fiche)
+    corrigee = fiche.model_copy(deep=True)
+    corrigee.identification.objet.valeur = "Objet corrigé par l'agent"
+    corrigee.anomalies = []
+    v2 = depot.enregistrer_fiche(rapport.id, corrigee, auteur="marie")
+    assert [v.numero for v in depot.versions(rapport.id)] == [1, 2]
+    assert depot.versions(rapport.id)[0].contenu["identification"]["objet"]["valeur"] != (
+        "Objet corrigé par l'agent"
+    )
+    derniere = depot.derniere_fiche(rapport.id)
+    assert derniere is not None and derniere.identification.objet.valeur == (
+        "Objet corrigé par l'agent"
+    )
+    [anomalie] = depot.anomalies(v1.id)
+    assert (anomalie.code, anomalie.gravite, anomalie.pages) == ("FRAIS_SIEGE", "alerte", [12, 13])
+    assert anomalie.champs == ["financier.postes.frais_siege.2023"]
+    assert depot.anomalies(v2.id) == []
+    assert depot.rapport(rapport.id).exercice == 2023
+
+
+def test_journal_en_ajout_seul(depot: Depot) -> None:
+    rapport, _ = depot.enregistrer_rapport("r.pdf", "f" * 64)
+    evenement = depot.ajouter_evenement(
+        rapport.id,
+        agent="marie",
+        action="correction",
+        champ="financier.postes.redevance.2023",
+        ancienne_valeur=1200.0,
+        nouvelle_valeur=12000.0,
+    )
+    assert (evenement.ancienne_valeur, evenement.nouvelle_valeur) == ("1200.0", "12000.0")
+    assert not hasattr(depot, "modifier_evenement") and not hasattr(depot, "supprimer_evenement")
+    for requete in ("UPDATE evenements_revue SET agent = 'pirate'", "DELETE FROM evenements_revue"):
+        with pytest.raises(DBAPIError, match="ajout seul"), depot.moteur.begin() as connexion:
+            connexion.execute(text(requete))
+    assert [e.agent for e in depot.evenements(rapport.id)] == ["marie"]
+
+
+def test_durees_par_etape(depot: Depot) -> None:
+    rapport, _ = depot.enregistrer_rapport("r.pdf", "9" * 64)
+    depot.enregistrer_duree(rapport.id, "extraction", 2.5)
+    depot.enregistrer_duree(rapport.id, "extraction", 0.5)
+    depot.enregistrer_duree(rapport.id, "remplissage", 1.0)
+    assert depot.durees(rapport.id) == {"extraction": 3.0, "remplissage": 1.0}
+
+
+def _fiche_enregistree(depot: Depot, nom: str, sha: str, statut: Statut | None) -> int:
+    rapport, _ = depot.enregistrer_rapport(f"{nom}.pdf", sha * 64)
+    depot.enregistrer_fiche(rapport.id, fiche_corpus(nom))
+    if statut is not None:
+        depot.changer_statut(rapport.id, Statut.A_VALIDER)
+        depot.changer_statut(rapport.id, statut)
+    return rapport.id
+
+
+@pytest.mark.parametrize("avec_registre", [True, False])
+def test_historique_fiches_validees_du_meme_contrat(depot: Depot, avec_registre: bool) -> None:
+    if avec_registre:
+        depot.importer_contrats(CSV_CONTRATS)
+    _fiche_enregistree(depot, "eau_potable_2023", "1", Statut.VALIDE)
+    _fiche_enregistree(depot, "casino_les_pins_2023", "2", Statut.VALIDE)  # autre contrat
+    fiche_2024 = fiche_corpus("eau_potable_2024")
+    [precedente] = charger_historique(depot, fiche_2024)
+    assert precedente.identification.exercice.valeur == 2023
+    assert precedente.source.fichier == "eau_potable_2023.pdf"
+    assert charger_historique(depot, fiche_corpus("eau_potable_2023")) == []  # pas d'antérieur
+
+
+def test_historique_ignore_les_fiches_non_validees(depot: Depot) -> None:
+    depot.importer_contrats(CSV_CONTRATS)
+    rapport_id = _fiche_enregistree(depot, "eau_potable_2023", "1", Statut.REJETE)
+    assert charger_historique(depot, fiche_corpus("eau_potable_2024")) == []
+    depot.changer_statut(rapport_id, Statut.A_VALIDER)
+    depot.changer_statut(rapport_id, Statut.VALIDE)
+    assert len(charger_historique(depot, fiche_corpus("eau_potable_2024"))) == 1
+
+
+def test_import_csv_et_rapprochement(depot: Depot) -> None:
+    assert depot.importer_contrats(CSV_CONTRATS) == 15
+    assert depot.importer_contrats(CSV_CONTRATS) == 15  # réimport : mise à jour, pas de doublon
+    contrats = {c.cle: c for c in depot.contrats()}
+    assert len(contrats) == 15
+    eau = contrats["EAU-POTABLE"]
+    assert eau.parametres["taux_de_frais_de_siège"] == pytest.approx(0.06)
+    assert eau.heures_revue_reference == 6 and eau.date_debut is not None
+    rapport_id = _fiche_enregistree(depot, "eau_potable_2023", "3", None)
+    rapport = depot.rapport(rapport_id)
+    assert rapport.contrat_id == eau.id and rapport.score_contrat == pytest.approx(100.0)
+    assert not rapport.contrat_confirme
+
+
+def test_rapprochement_flou_et_confirmation(depot: Depot) -> None:
+    depot.importer_contrats(CSV_CONTRATS)
+    fiche = fiche_corpus("stationnement_forville_2023")
+    fiche.identification.collectivite.valeur = "VILLE DE PORT AZUR"
+    fiche.identification.delegataire.valeur = "Indiparc Stationnement"
+    rapport, _ = depot.enregistrer_rapport("forville.pdf", "4" * 64)
+    depot.enregistrer_fiche(rapport.id, fiche)
+    lu = depot.rapport(rapport.id)
+    contrats = {c.cle: c for c in depot.contrats()}
+    assert lu.contrat_id == contrats["STATIONNEMENT-FORVILLE"].id
+    assert lu.score_contrat is not None and 75 <= lu.score_contrat < 100
+    # Un rapport sans ressemblance n'est rattaché à rien, mais son score est gardé.
+    fiche.identification.collectivite.valeur = "Métropole de Nulle-Part"
+    fiche.identification.delegataire.valeur = "Inconnue SA"
+    fiche.identification.objet.valeur = "Fourrière automobile"
+    autre, _ = depot.enregistrer_rapport("autre.pdf", "5" * 64)
+    depot.enregistrer_fiche(autre.id, fiche)
+    assert depot.rapport(autre.id).contrat_id is None
+    depot.confirmer_contrat(autre.id, "STATIONNEMENT-FORVILLE", agent="marie")
+    confirme = depot.rapport(autre.id)
+    assert (
+        confirme.contrat_confirme and confirme.contrat_id == contrats["STATIONNEMENT-FORVILLE"].id
+    )
+    assert depot.evenements(autre.id)[-1].nouvelle_valeur == "STATIONNEMENT-FORVILLE"
+    with pytest.raises(StockageError, match="Contrat inconnu"):
+        depot.confirmer_contrat(autre.id, "NEANT", agent="marie")
+
+
+def test_csv_malforme_erreur_en_francais_avec_ligne(depot: Depot, tmp_path: Path) -> None:
+    chemin = tmp_path / "contrats.csv"
+    lignes = CSV_CONTRATS.read_text(encoding="utf-8").splitlines()
+    lignes[3] = lignes[3].replace("2014-10-01", "2014-13-45")
+    chemin.write_text("\n".join(lignes), encoding="utf-8")
+    with pytest.raises(StockageError, match=r"Ligne 4 du fichier contrats\.csv.*« date de début »"):
+        depot.importer_contrats(chemin)
+    assert depot.contrats() == []  # tout ou rien
+    chemin.write_text("clé;objet\nA;B\n", encoding="utf-8")
+    with pytest.raises(StockageError, match=r"Ligne 1.*« collectivité », « délégataire »"):
+        depot.importer_contrats(chemin)
+
+
+def test_contrats_manquants(depot: Depot) -> None:
+    depot.importer_contrats(CSV_CONTRATS)
+    _fiche_enregistree(depot, "eau_potable_2023", "6", None)
+    _fiche_enregistree(depot, "casino_les_pins_2023", "7", None)
+    manquants_2023 = {c.cle for c in depot.contrats_manquants(2023)}
+    assert "EAU-POTABLE" not in manquants_2023 and "CASINO-LES-PINS" not in manquants_2023
+    assert "PORT-PLAISANCE" in manquants_2023 and len(manquants_2023) == 13
+    # 2040 : seul le port (2010-2039) est fini aussi ; aucun contrat n'est en cours.
+    assert depot.contrats_manquants(2040) == []
+    assert "EAU-POTABLE" in {c.cle for c in depot.contrats_manquants(2024)}
+
+
+def test_cli_contrats_importer_et_manquants(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.principal import app
+
+    lanceur = CliRunner()
+    resultat = lanceur.invoke(app, ["contrats", "importer", str(CSV_CONTRATS)])
+    assert resultat.exit_code == 0, resultat.output
+    assert "15 contrat(s) importé(s)" in resultat.output
+    resultat = lanceur.invoke(app, ["contrats", "manquants", "--exercice", "2023"])
+    assert resultat.exit_code == 0 and "Rapports 2023 non reçus (15)" in resultat.output
+    casse = tmp_path / "casse.csv"
+    casse.write_text("clé;collectivité;délégataire;objet\n;Ville;Déleg;Objet\n", encoding="utf-8")
+    resultat = lanceur.invoke(app, ["contrats", "importer", str(casse)])
+    assert resultat.exit_code == 2 and "Ligne 2" in resultat.output
