@@ -12,6 +12,7 @@ from cli.affichage import barre, console, erreurs
 from cli.contrats import app as app_contrats
 from cli.demo import demo
 from cli.fiches import evaluer, traiter
+from cli.lots import lot, statut
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from socle.erreurs import DspError
@@ -94,6 +95,8 @@ def commande_extraire(
 app.command("demo")(demo)
 app.command("traiter")(traiter)
 app.command("evaluer")(evaluer)
+app.command("lot")(lot)
+app.command("statut")(statut)
 app.add_typer(app_contrats, name="contrats")
 
 

@@ -1,0 +1,130 @@
+"""Commandes `dsp lot` (traitement par lots orchestré par Prefect) et `dsp statut`.
+
+Les flows sont importés à l'appel de la commande : les autres commandes `dsp` ne
+chargent pas Prefect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+from rich.table import Table
+
+from cli.affichage import barre, console, erreurs
+from fiche.remplissage import Mode
+from socle.erreurs import DspError
+from stockage.depot import Depot
+from stockage.statuts import LIBELLES, Statut
+
+if TYPE_CHECKING:
+    from flows.rapport import BilanRapport
+
+COULEURS = {Statut.A_VALIDER: "yellow", Statut.ERREUR: "red", Statut.PUBLIE: "green"}
+
+
+def _etat(bilan: BilanRapport) -> str:
+    libelle = LIBELLES[bilan.statut]
+    couleur = COULEURS.get(bilan.statut, "cyan")
+    suffixe = "" if bilan.traite else " (déjà traité)"
+    return f"[{couleur}]{libelle}[/{couleur}]{suffixe}"
+
+
+def _tableau_lot(bilans: list[BilanRapport]) -> Table:
+    table = Table(title="Bilan du lot")
+    for colonne in ("Rapport", "Version", "Anomalies", "Durée", "État", "Raison"):
+        table.add_column(colonne, no_wrap=colonne != "Raison")
+    for b in bilans:
+        table.add_row(
+            b.fichier,
+            str(b.version_rapport or ""),
+            str(b.anomalies) if b.traite and b.statut != Statut.ERREUR else "",
+            f"{b.duree_s:.1f} s" if b.traite else "",
+            _etat(b),
+            b.raison or "",
+        )
+    return table
+
+
+def _executer(dossier: Path, mode: str, concurrence: int) -> list[BilanRapport]:
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.lot import avec_concurrence, rapports_du_dossier, suivre
+
+    total = len(rapports_du_dossier(dossier))
+    with barre() as progression:
+        tache = progression.add_task("Traitement du lot", total=total)
+
+        def avancer(bilan: BilanRapport, _total: int) -> None:
+            progression.update(tache, advance=1, description=f"Terminé : {bilan.fichier}")
+
+        with suivre(avancer):
+            return avec_concurrence(concurrence)(dossier, cast(Mode, mode))
+
+
+def lot(
+    dossier: Annotated[Path, typer.Argument(help="Dossier de dépôt des rapports")],
+    mode: Annotated[str, typer.Option("--mode", help="regles, llm ou auto (défaut)")] = "auto",
+    concurrence: Annotated[
+        int, typer.Option("--concurrence", min=1, max=32, help="Fichiers traités en même temps")
+    ] = 2,
+) -> None:
+    """Traite chaque fichier nouveau ou modifié du dossier (flow Prefect `traiter-lot`) :
+    extraction, fiche, contrôles, enregistrement en base au statut « à valider »."""
+    if mode not in ("regles", "llm", "auto"):
+        erreurs.print(f"[red]Mode inconnu « {mode} » : choisir regles, llm ou auto.[/red]")
+        raise typer.Exit(2)
+    try:
+        bilans = _executer(dossier, mode, concurrence)
+    except DspError as exc:
+        erreurs.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc
+    if not bilans:
+        erreurs.print(f"[red]Aucun rapport (PDF, DOCX, ODT, XLSX) dans {dossier}.[/red]")
+        raise typer.Exit(2)
+    console.print(_tableau_lot(bilans))
+    traites = [b for b in bilans if b.traite]
+    echecs = sum(b.statut == Statut.ERREUR for b in traites)
+    console.print(
+        f"{len(traites) - echecs} rapport(s) traité(s) à valider, {echecs} en erreur, "
+        f"{len(bilans) - len(traites)} déjà connu(s) (contenu inchangé)."
+    )
+    if echecs:
+        raise typer.Exit(1 if echecs < len(traites) else 2)
+
+
+def statut(
+    en_json: Annotated[bool, typer.Option("--json", help="Sortie JSON (scripts)")] = False,
+) -> None:
+    """Les rapports enregistrés en base et leur statut."""
+    try:
+        depot = Depot()
+        rapports = depot.rapports()
+        depot.fermer()
+    except DspError as exc:
+        erreurs.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    lignes = [
+        {
+            "id": r.id, "fichier": r.fichier, "version": r.version, "exercice": r.exercice,
+            "statut": r.statut, "raison": r.raison, "modifie_le": r.modifie_le.isoformat(),
+        }
+        for r in rapports
+    ]  # fmt: skip
+    if en_json:
+        typer.echo(json.dumps(lignes, ensure_ascii=False, indent=1))
+        return
+    table = Table(title="Rapports en base")
+    for colonne in ("N°", "Fichier", "Version", "Exercice", "Statut", "Raison"):
+        table.add_column(colonne)
+    for ligne in lignes:
+        table.add_row(
+            str(ligne["id"]), str(ligne["fichier"]), str(ligne["version"]),
+            str(ligne["exercice"] or "—"), LIBELLES[Statut(str(ligne["statut"]))],
+            str(ligne["raison"] or ""),
+        )  # fmt: skip
+    console.print(table)
+    if not lignes:
+        console.print("Aucun rapport en base : lancer `dsp lot DOSSIER`.")

@@ -1,0 +1,119 @@
+"""Flows Prefect : lot sur quelques échantillons, reprise sans double traitement,
+fichier modifié (nouvelle version), fichier corrompu (« erreur », le reste continue).
+
+Un seul `prefect_test_harness` pour toute la session (démarrer un serveur Prefect
+éphémère prend plusieurs secondes) ; les tâches seules sont testées par `.fn()`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dsp-prefect-"))
+
+import json
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+from typer.testing import CliRunner
+
+from cli.principal import app
+from flows.lot import traiter_lot
+from flows.rapport import publier, traiter_rapport
+from flows.taches import depot_courant, empreinte, extraire_rapport
+from socle.erreurs import ExtractionError, StockageError
+from stockage.statuts import Statut
+from tests.conftest import CORPUS
+
+ECHANTILLONS = (
+    "plage_lot7_2023.pdf",
+    "stationnement_forville_2023.pdf",
+    "dechets_val_orne_annexe_care_2023.xlsx",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prefect() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+@pytest.fixture
+def boite(tmp_path: Path) -> Path:
+    dossier = tmp_path / "depot"
+    dossier.mkdir()
+    for nom in ECHANTILLONS:
+        shutil.copy(CORPUS / nom, dossier / nom)
+    return dossier
+
+
+def test_extraction_seule_par_fn(boite: Path) -> None:
+    chemin = boite / ECHANTILLONS[0]
+    document = extraire_rapport.fn(chemin, empreinte(chemin))
+    assert document.pages
+
+
+def test_lot_puis_relance_puis_modification_puis_corruption(boite: Path) -> None:
+    bilans = traiter_lot(boite)
+    assert [b.statut for b in bilans] == [Statut.A_VALIDER] * 3
+    depot = depot_courant()
+    for bilan in bilans:
+        assert bilan.rapport_id is not None
+        fiche = depot.derniere_fiche(bilan.rapport_id)
+        assert fiche is not None and fiche.identification.exercice.valeur == 2023
+        assert set(depot.durees(bilan.rapport_id)) >= {"extraction", "remplissage"}
+
+    relance = traiter_lot(boite)
+    assert not any(b.traite for b in relance)
+    assert len(depot.rapports()) == 3
+
+    # Un fichier modifié : nouvelle version du rapport ; un fichier corrompu : « erreur ».
+    modifie = boite / "stationnement_forville_2023.pdf"
+    modifie.write_bytes(modifie.read_bytes() + b"\n% annexe ajoutee\n")
+    (boite / "tronque_2023.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type")
+    troisieme = {b.fichier: b for b in traiter_lot(boite)}
+    assert troisieme["stationnement_forville_2023.pdf"].traite
+    assert troisieme["stationnement_forville_2023.pdf"].version_rapport == 2
+    assert troisieme["stationnement_forville_2023.pdf"].statut == Statut.A_VALIDER
+    assert not troisieme["plage_lot7_2023.pdf"].traite
+    casse = troisieme["tronque_2023.pdf"]
+    assert casse.statut == Statut.ERREUR and casse.raison
+    assert depot.rapport(casse.rapport_id or 0).raison == casse.raison
+    assert len(depot.rapports()) == 5
+
+
+def test_rapport_seul_puis_validation_et_publication(boite: Path) -> None:
+    bilan = traiter_rapport(boite / ECHANTILLONS[0])
+    assert bilan.statut == Statut.A_VALIDER and bilan.rapport_id is not None
+    depot = depot_courant()
+    with pytest.raises(StockageError):
+        publier(bilan.rapport_id, agent="agent.test")
+    depot.changer_statut(bilan.rapport_id, Statut.VALIDE, agent="agent.test")
+    assert publier(bilan.rapport_id, agent="agent.test") == Statut.PUBLIE
+    actions = [e.action for e in depot.evenements(bilan.rapport_id)]
+    assert actions[-1] == "publication"
+
+
+def test_fichier_corrompu_seul_leve_une_erreur_francaise(tmp_path: Path) -> None:
+    vide = tmp_path / "vide.pdf"
+    vide.write_bytes(b"")
+    with pytest.raises(ExtractionError, match="vide"):
+        extraire_rapport.fn(vide, empreinte(vide))
+
+
+def test_cli_lot_et_statut(boite: Path) -> None:
+    (boite / "vide_2023.pdf").write_bytes(b"")
+    resultat = CliRunner().invoke(app, ["lot", str(boite), "--concurrence", "2"])
+    assert resultat.exit_code == 1, resultat.output
+    assert "Bilan du lot" in resultat.output and "3 rapport(s) traité(s)" in resultat.output
+    statut = CliRunner().invoke(app, ["statut", "--json"])
+    assert statut.exit_code == 0, statut.output
+    lignes = json.loads(statut.output)
+    assert sorted(ligne["statut"] for ligne in lignes) == ["a_valider"] * 3 + ["erreur"]
+    assert "vide" in next(ligne["raison"] for ligne in lignes if ligne["statut"] == "erreur")
+    relance = CliRunner().invoke(app, ["lot", str(boite)])
+    assert "4 déjà connu(s)" in relance.output
