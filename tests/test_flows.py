@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,8 +31,9 @@ from flows.lot import traiter_lot
 from flows.rapport import publier, traiter_rapport
 from flows.taches import depot_courant, empreinte, extraire_rapport
 from socle.erreurs import ExtractionError, StockageError
+from stockage.depot import Depot
 from stockage.statuts import Statut
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, RACINE
 
 ECHANTILLONS = (
     "plage_lot7_2023.pdf",
@@ -117,3 +123,59 @@ def test_cli_lot_et_statut(boite: Path) -> None:
     assert "vide" in next(ligne["raison"] for ligne in lignes if ligne["statut"] == "erreur")
     relance = CliRunner().invoke(app, ["lot", str(boite)])
     assert "4 déjà connu(s)" in relance.output
+
+
+def _lancer_lot(dossier: Path, donnees: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DSP_DATA_DIR": str(donnees),
+        "PREFECT_HOME": str(donnees / "prefect"),
+        "PREFECT_API_URL": "",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.principal", "lot", str(dossier), "--concurrence", "1"],
+        cwd=RACINE, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _nombre_rapports(base: Path) -> int:
+    if not base.exists():
+        return 0
+    try:
+        with sqlite3.connect(base, timeout=5) as connexion:
+            return int(connexion.execute("select count(*) from rapports").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def test_lot_tue_par_sigkill_puis_relance(tmp_path: Path) -> None:
+    """Le processus du lot est tué (SIGKILL) après le premier rapport enregistré ; la
+    relance termine le lot : chaque rapport une seule fois, avec une fiche complète."""
+    dossier, donnees = tmp_path / "depot", tmp_path / "donnees"
+    dossier.mkdir()
+    for nom in ECHANTILLONS:
+        shutil.copy(CORPUS / nom, dossier / nom)
+    variante = (CORPUS / ECHANTILLONS[0]).read_bytes() + b"\n% variante\n"
+    (dossier / "plage_lot8_2023.pdf").write_bytes(variante)
+    processus = _lancer_lot(dossier, donnees)
+    limite = time.monotonic() + 180
+    while _nombre_rapports(donnees / "synthese.db") < 1 and processus.poll() is None:
+        assert time.monotonic() < limite, "le lot n'a enregistré aucun rapport à temps"
+        time.sleep(0.05)
+    assert processus.poll() is None, "le lot s'est terminé avant d'être tué"
+    os.killpg(processus.pid, signal.SIGKILL)  # le lot et son serveur Prefect éphémère
+    processus.wait(timeout=30)
+    assert 1 <= _nombre_rapports(donnees / "synthese.db") < 4
+    relance = _lancer_lot(dossier, donnees)
+    _, erreur = relance.communicate(timeout=300)
+    assert relance.returncode == 0, erreur.decode("utf-8", "replace")[-2000:]
+    depot = Depot(f"sqlite:///{donnees / 'synthese.db'}")
+    rapports = depot.rapports()
+    assert sorted(r.fichier for r in rapports) == sorted(p.name for p in dossier.iterdir())
+    assert len({r.sha256 for r in rapports}) == 4
+    for rapport in rapports:
+        assert rapport.statut == Statut.A_VALIDER.value
+        fiche = depot.derniere_fiche(rapport.id)
+        assert fiche is not None and fiche.identification.exercice.valeur == 2023
+    depot.fermer()
