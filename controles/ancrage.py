@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from controles.base import Contexte
-from controles.commun import chemin_anomalie, citer, euros, nombre_fr
+from controles.commun import chemin_anomalie, citer, date_longue, euros, nombre_fr
 from fiche.ancrage import champs_de
 from fiche.modeles import Ancrage, Anomalie, Champ, Gravite, Origine
 
@@ -24,20 +24,6 @@ journal = logging.getLogger(__name__)
 
 CODE = "ANCRAGE"
 REGLE = "L.3131-5 et R.3131-2 : chaque valeur de la fiche doit se lire dans le rapport"
-_MOIS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def controle_ancrage(ctx: Contexte) -> list[Anomalie]:
@@ -71,8 +57,7 @@ def _valeur(chemin: str, valeur: Any) -> str:
             return str(valeur)
         return nombre_fr(float(valeur))
     if isinstance(valeur, date):
-        jour = "1er" if valeur.day == 1 else str(valeur.day)
-        return f"{jour} {_MOIS[valeur.month - 1]} {valeur.year}"
+        return date_longue(valeur)
     return citer(str(getattr(valeur, "value", valeur)), 120)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from datetime import date
 
 from extracteurs.modeles import Document
 from extracteurs.nombres import lire_nombre, normaliser_espaces
@@ -109,6 +110,18 @@ def tolerance_addition(
 
 
 # --- Écriture à la française -----------------------------------------------------------
+
+
+MOIS = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def date_longue(jour: date) -> str:
+    """date(2024, 6, 1) → « 1er juin 2024 »."""
+    numero = "1er" if jour.day == 1 else str(jour.day)
+    return f"{numero} {MOIS[jour.month - 1]} {jour.year}"
 
 
 def _groupes(entier: int) -> str:

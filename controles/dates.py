@@ -11,22 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 from controles.base import Contexte
-from controles.commun import mention_pages
+from controles.commun import date_longue, mention_pages
 from fiche.modeles import Anomalie, Champ, Gravite
 
 CODE = "DATES"
 REGLE = "L.3131-5 (rapport sur l'exécution du contrat pendant l'exercice)"
-
-MOIS = (
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
-)  # fmt: skip
-
-
-def date_longue(jour: date) -> str:
-    """date(2024, 6, 1) → « 1er juin 2024 »."""
-    numero = "1er" if jour.day == 1 else str(jour.day)
-    return f"{numero} {MOIS[jour.month - 1]} {jour.year}"
 
 
 def _page(champ: Champ[date] | Champ[int]) -> list[int]:

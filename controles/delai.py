@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from controles.base import Contexte
-from controles.commun import citer
-from controles.dates import date_longue
+from controles.commun import citer, date_longue
 from controles.variations import exercice_de
 from fiche.modeles import Anomalie, Gravite
 from fiche.regles.dates import DATE, dates_dans

@@ -25,8 +25,9 @@ import cli.fiches
 from cli.principal import app
 from controles import CATALOGUE, CODES_CONTROLES, controler
 from controles.base import Contexte
+from controles.commun import date_longue
 from controles.completude import controle_completude
-from controles.dates import controle_dates, date_longue
+from controles.dates import controle_dates
 from controles.delai import controle_delai
 from controles.historique import (
     charger_historique,

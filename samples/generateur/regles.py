@@ -17,6 +17,7 @@ décrites par chaque échantillon, car leur message dépend de ce qui a été im
 
 from __future__ import annotations
 
+from controles.completude import ELEMENTS  # les libellés et articles du contrôle
 from fiche.modeles import ELEMENTS_CONFORMITE, POSTES_PRINCIPAUX, Anomalie, Champ, Fiche, Gravite
 
 SEUIL_VARIATION_INFO = 0.15
@@ -39,31 +40,6 @@ LIBELLES_POSTES = {
     "charges_personnel": "les charges de personnel",
     "frais_siege": "les frais de siège",
     "investissements": "les investissements de l'exercice",
-}
-
-ELEMENTS = {
-    "care": ("le compte annuel de résultat de l'exploitation (CARE)", "R.3131-3 1° a)"),
-    "methodes_calcul": (
-        "la présentation des méthodes de répartition des charges indirectes, notamment "
-        "des charges de structure",
-        "R.3131-3 1° a)",
-    ),
-    "variation_patrimoine": ("l'état des variations du patrimoine", "R.3131-4"),
-    "situation_biens": ("la situation des biens et immobilisations", "R.3131-4"),
-    "suivi_investissements": (
-        "le suivi du programme d'investissement et de renouvellement",
-        "R.3131-4",
-    ),
-    "inventaire_biens_retour": ("l'inventaire des biens de retour et de reprise", "R.3131-4"),
-    "engagements_financiers": (
-        "les engagements à incidence financière (y compris en matière de personnel)",
-        "R.3131-4",
-    ),
-    "analyse_qualite": ("l'analyse de la qualité du service et ses indicateurs", "R.3131-3"),
-    "tarifs": (
-        "l'annexe des tarifs, de leur mode de détermination et de leur évolution",
-        "R.3131-3",
-    ),
 }
 
 
