@@ -11,6 +11,7 @@ from rich.table import Table
 
 from cli.affichage import console, erreurs
 from controles import charger_historique, controler
+from controles.commun import euros
 from controles.historique import historique_du_contrat
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
@@ -44,7 +45,7 @@ def montant(fiche: Fiche, poste: str) -> str:
     champ = fiche.financier.postes.get(poste, {}).get(str(annee)) if annee else None
     if champ is None or champ.valeur is None:
         return "—"
-    return f"{champ.valeur:,.0f} €".replace(",", "\u202f")
+    return euros(float(round(champ.valeur)))
 
 
 def ordre_exercice(fiche: Fiche) -> int:
