@@ -38,11 +38,11 @@ def generer(dossier: Path, nombre: int) -> None:
 
 
 def _direct(dossier: Path, concurrence: int) -> int:
+    from extracteurs.document import empreinte
     from flows.lot import rapports_du_dossier
     from flows.taches import (
         controler_fiche,
         depot_courant,
-        empreinte,
         enregistrer,
         extraire_rapport,
         remplir_fiche,

@@ -20,9 +20,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from extracteurs.document import empreinte
 from fiche.remplissage import Mode
 from flows.rapport import BilanRapport, deja_traite, traiter_fichier
-from flows.taches import depot_courant, empreinte
+from flows.taches import depot_courant
 from socle.erreurs import DspError
 
 FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}

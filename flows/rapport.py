@@ -16,11 +16,11 @@ from typing import TypeVar
 from prefect import flow
 from pydantic import BaseModel
 
+from extracteurs.document import empreinte
 from fiche.remplissage import Mode
 from flows.taches import (
     controler_fiche,
     depot_courant,
-    empreinte,
     enregistrer,
     extraire_rapport,
     marquer_erreur,

@@ -47,15 +47,6 @@ class Enregistrement(BaseModel):
     statut: Statut
 
 
-def empreinte(chemin: Path) -> str:
-    """Empreinte sha256 du contenu du fichier (lu par blocs)."""
-    calcul = hashlib.sha256()
-    with chemin.open("rb") as flux:
-        for bloc in iter(lambda: flux.read(1 << 20), b""):
-            calcul.update(bloc)
-    return calcul.hexdigest()
-
-
 @lru_cache(maxsize=8)
 def _depot(url: str) -> Depot:
     return Depot(url)

@@ -13,7 +13,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from extracteurs.document import extraire
+from extracteurs.document import empreinte, extraire
 from extracteurs.modeles import Document
 from socle.reglages import reglages
 
@@ -90,7 +90,7 @@ def document_en_cache(config: pytest.Config, source: Path) -> Document:
     """Le `Document` d'un échantillon, extrait une fois et gardé dans le cache de pytest
     (clé : contenu du fichier + code des extracteurs) pour les suites qui le relisent."""
     dossier = Path(config.cache.mkdir("regles_documents")) if config.cache else None
-    cle = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    cle = empreinte(source)[:16]
     cache = dossier / f"{source.stem}-{cle}-{_empreinte_extraction()}.json" if dossier else None
     if cache and cache.exists():
         return Document.model_validate_json(cache.read_text(encoding="utf-8"))

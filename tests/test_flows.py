@@ -27,9 +27,10 @@ from prefect.testing.utilities import prefect_test_harness
 from typer.testing import CliRunner
 
 from cli.principal import app
+from extracteurs.document import empreinte
 from flows.lot import traiter_lot
 from flows.rapport import publier, traiter_rapport
-from flows.taches import depot_courant, empreinte, extraire_rapport
+from flows.taches import depot_courant, extraire_rapport
 from socle.erreurs import ExtractionError, StockageError
 from stockage.depot import Depot
 from stockage.statuts import Statut
