@@ -1,10 +1,10 @@
 """`dsp demo` : la tâche principale sur un dossier de rapports (par défaut les échantillons).
 
-Chaque rapport est extrait (`extraction/<nom>.document.json`) puis mis en fiche ; les
-fiches sont ensuite contrôlées dans l'ordre des exercices (la fiche N-1 d'un contrat sert
-d'historique à celle de N) et écrites dans `fiches/<nom>.fiche.json` sous `DSP_DATA_DIR` ;
-un fichier illisible est noté en erreur et le lot continue. Si le dossier contient des
-fiches de référence, l'exactitude est affichée à la fin.
+Chaque rapport est extrait (`extraction/<nom>.document.json`), mis en fiche, contrôlé
+(l'historique d'un contrat, ce sont ses fiches validées en base ou dans le dossier
+`--historique`) et écrit dans `fiches/<nom>.fiche.json` sous `DSP_DATA_DIR` ; un fichier
+illisible est noté en erreur et le lot continue. Si le dossier contient des fiches de
+référence, l'exactitude est affichée à la fin.
 """
 
 from __future__ import annotations
@@ -18,20 +18,20 @@ from rich.table import Table
 from cli.affichage import barre, console, erreurs
 from cli.fiches import (
     annoncer_mode,
+    base_de_l_historique,
     controler_et_ecrire,
-    mettre_de_cote,
+    historique_valide,
     montant,
-    ordre_exercice,
-    reprendre,
 )
 from extracteurs.document import extraire
 from fiche.ancrage import champs_de
 from fiche.evaluation_dossier import evaluer_dossier
-from fiche.modeles import Ancrage, Fiche
+from fiche.modeles import Ancrage
 from fiche.production import produire_fiche
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import Reglages, reglages
+from stockage.depot import Depot
 
 FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 COLONNES = ("Pages", "Scannées", "Mode", "CA N", "Résultat N", "Ancrées", "Anom.", "État")
@@ -48,26 +48,20 @@ def _rapports(dossier: Path) -> list[Path]:
     return rapports
 
 
-def _produire(rapport: Path, r: Reglages) -> tuple[bytes, Fiche] | None:
+def _traiter(rapport: Path, r: Reglages, depot: Depot, historique: Path | None) -> list[str]:
     try:
         document = extraire(rapport, r)
         ecrire_atomique(
             r.data_dir / "extraction" / f"{rapport.stem}.document.json",
             document.model_dump_json(indent=1),
         )
-        return mettre_de_cote(document), produire_fiche(document, "auto", r)
+        fiche = produire_fiche(document, "auto", r)
+        cible = r.data_dir / "fiches" / f"{rapport.stem}.fiche.json"
+        anciennes = historique_valide(fiche, depot, historique)
+        fiche = controler_et_ecrire(fiche, document, r, anciennes, cible)
     except DspError as exc:
         erreurs.print(f"[red]Échec pour {rapport.name} : {exc.message}[/red]")
-        return None
-
-
-def _ligne_erreur(rapport: Path) -> list[str]:
-    return [rapport.name, "", "", "", "", "", "", "", "[red]erreur[/red]"]
-
-
-def _controler(rapport: Path, compresse: bytes, fiche: Fiche, r: Reglages) -> list[str]:
-    dossier, document = r.data_dir / "fiches", reprendre(compresse)
-    fiche = controler_et_ecrire(fiche, document, r, dossier, dossier / f"{rapport.stem}.fiche.json")
+        return [rapport.name, "", "", "", "", "", "", "", "[red]erreur[/red]"]
     remplis = [c for _, c in champs_de(fiche) if c.valeur is not None]
     ancres = sum(c.ancrage != Ancrage.ABSENT for c in remplis) / len(remplis) if remplis else 1.0
     return [
@@ -87,6 +81,12 @@ def demo(
     dossier: Annotated[Path, typer.Option(help="Dossier des rapports à traiter")] = Path(
         "samples/corpus"
     ),
+    historique: Annotated[
+        Path | None,
+        typer.Option(
+            help="Dossier de fiches validées des exercices précédents (en plus de la base)"
+        ),
+    ] = None,
 ) -> None:
     """Tâche principale : extraction et fiche de synthèse de chaque rapport du dossier."""
     r = reglages()
@@ -98,23 +98,19 @@ def demo(
         bilan.add_column(
             colonne, justify="left" if colonne in ("Mode", "État") else "right", no_wrap=True
         )
+    try:
+        depot = base_de_l_historique()
+    except DspError as exc:
+        erreurs.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc
     lignes: list[list[str]] = []
-    produites: list[tuple[Path, bytes, Fiche]] = []
     with barre() as progression:
         tache = progression.add_task("Traitement des rapports", total=len(rapports))
         for rapport in rapports:
             progression.update(tache, description=f"Traitement : {rapport.name}")
-            produite = _produire(rapport, r)
-            if produite is None:
-                lignes.append(_ligne_erreur(rapport))
-            else:
-                produites.append((rapport, *produite))
+            lignes.append(_traiter(rapport, r, depot, historique))
             progression.advance(tache)
-        # Contrôles dans l'ordre des exercices : la fiche 2023 d'un contrat est écrite avant
-        # que celle de 2024 ne la lise comme historique.
-        progression.update(tache, description="Contrôles de cohérence")
-        for rapport, document, fiche in sorted(produites, key=lambda p: ordre_exercice(p[2])):
-            lignes.append(_controler(rapport, document, fiche, r))
+    depot.fermer()
     en_erreur = sum(ligne[-1].startswith("[red]") for ligne in lignes)
     for ligne in sorted(lignes, key=lambda ligne: ligne[0]):
         bilan.add_row(*ligne)

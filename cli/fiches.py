@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +21,8 @@ from fiche.remplissage import Mode
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import Reglages, reglages
+from stockage.depot import Depot
+from stockage.historique import charger_historique as stockage_historique
 
 
 def annoncer_mode(mode: Mode, r: Reglages) -> None:
@@ -48,41 +49,29 @@ def montant(fiche: Fiche, poste: str) -> str:
     return euros(float(round(champ.valeur)))
 
 
-def ordre_exercice(fiche: Fiche) -> int:
-    """Clé de tri : les exercices anciens d'abord (l'historique d'un contrat existe avant
-    la fiche de l'exercice suivant) ; un exercice inconnu en dernier."""
-    exercice = fiche.identification.exercice.valeur
-    return exercice if exercice is not None else 10_000
-
-
-def mettre_de_cote(document: Document) -> bytes:
-    """Le document compressé en attendant les contrôles (un lot entier tient en mémoire)."""
-    return zlib.compress(document.model_dump_json().encode("utf-8"), 1)
-
-
-def reprendre(document: bytes) -> Document:
-    return Document.model_validate_json(zlib.decompress(document))
+def historique_valide(fiche: Fiche, depot: Depot, dossier: Path | None) -> list[Fiche]:
+    """Les fiches validées du même contrat pour un exercice antérieur : celles de la base,
+    et celles d'un dossier de fiches validées (`--historique`) s'il est donné. Une fiche
+    produite mais non relue n'en fait jamais partie (elle peut porter l'erreur même que
+    EXERCICE_PRECEDENT doit révéler)."""
+    anciennes = stockage_historique(depot, fiche)
+    if dossier is not None:
+        anciennes = historique_du_contrat(fiche, [*anciennes, *charger_historique(dossier, fiche)])
+    return anciennes
 
 
 def controler_et_ecrire(
-    fiche: Fiche,
-    document: Document,
-    r: Reglages,
-    historique: Path,
-    cible: Path,
-    du_lot: list[Fiche] | None = None,
+    fiche: Fiche, document: Document, r: Reglages, anciennes: list[Fiche], cible: Path
 ) -> Fiche:
-    """Contrôles de cohérence puis écriture de la fiche.
-
-    L'historique du contrat est lu dans le dossier `historique` ; `du_lot` ajoute les
-    fiches déjà contrôlées du même lancement quand elles n'y sont pas écrites.
-    """
-    anciennes = charger_historique(historique, fiche)
-    if du_lot:
-        anciennes = historique_du_contrat(fiche, [*anciennes, *du_lot])
+    """Contrôles de cohérence (historique déjà choisi) puis écriture de la fiche."""
     fiche = controler(fiche, document, r, anciennes)
     ecrire_atomique(cible, fiche.vers_json())
     return fiche
+
+
+def base_de_l_historique() -> Depot:
+    """La base des fiches validées ; `DspError` en français si elle est injoignable."""
+    return Depot()
 
 
 def traiter(
@@ -93,7 +82,8 @@ def traiter(
         Path | None,
         typer.Option(
             "--historique",
-            help="Dossier des fiches des exercices précédents (défaut : le dossier --sortie)",
+            help="Dossier de fiches validées des exercices précédents, en plus de celles "
+            "de la base",
         ),
     ] = None,
 ) -> None:
@@ -105,6 +95,7 @@ def traiter(
     r = reglages()
     try:
         annoncer_mode(mode, r)  # type: ignore[arg-type]
+        depot = base_de_l_historique()
     except DspError as exc:
         erreurs.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc
@@ -113,28 +104,18 @@ def traiter(
     for colonne in ("Mode", "CA N", "Résultat N", "Anomalies", "État"):
         bilan.add_column(colonne)
     echecs = 0
-    produites: list[tuple[Path, bytes, Fiche]] = []
     for fichier in fichiers:
         try:
             document = extraire(fichier, r)
             fiche = produire_fiche(document, mode, r)  # type: ignore[arg-type]
+            anciennes = historique_valide(fiche, depot, historique)
+            cible = sortie / f"{fichier.stem}.fiche.json"
+            fiche = controler_et_ecrire(fiche, document, r, anciennes, cible)
         except DspError as exc:
             echecs += 1
             erreurs.print(f"[red]Échec pour {fichier.name} : {exc.message}[/red]")
             bilan.add_row(fichier.name, "", "", "", "", "[red]erreur[/red]")
             continue
-        produites.append((fichier, mettre_de_cote(document), fiche))
-    dossier_historique = historique or sortie
-    du_lot: list[Fiche] = []
-    # Contrôles dans l'ordre des exercices : la fiche N-1 d'un contrat est écrite (et lue
-    # comme historique) avant celle de N.
-    for fichier, compresse, fiche in sorted(produites, key=lambda p: ordre_exercice(p[2])):
-        cible = sortie / f"{fichier.stem}.fiche.json"
-        fiche = controler_et_ecrire(
-            fiche, reprendre(compresse), r, dossier_historique, cible, du_lot
-        )
-        if dossier_historique.resolve() != sortie.resolve():
-            du_lot.append(fiche)
         bilan.add_row(
             fichier.name,
             fiche.production.mode,
@@ -143,6 +124,7 @@ def traiter(
             str(len(fiche.anomalies)),
             "[green]écrite[/green]",
         )
+    depot.fermer()
     console.print(bilan)
     console.print(
         f"{len(fichiers) - echecs} fiche(s) écrite(s) dans [bold]{sortie}[/bold], "

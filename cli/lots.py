@@ -21,7 +21,7 @@ from stockage.depot import Depot
 from stockage.statuts import LIBELLES, Statut
 
 if TYPE_CHECKING:
-    from flows.rapport import BilanRapport
+    from flows.traitement import BilanRapport
 
 COULEURS = {Statut.A_VALIDER: "yellow", Statut.ERREUR: "red", Statut.PUBLIE: "green"}
 

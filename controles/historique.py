@@ -5,9 +5,11 @@ méthodes d'une année sur l'autre (R.3131-2) ; le CARE reprend les montants de 
 (R.3131-3 1° a)). Si la colonne N-1 de ce rapport ne reprend pas la colonne N de la fiche
 de l'an dernier du même contrat, le délégataire a retraité ses comptes sans le dire.
 
-L'historique est lu, pour l'instant, dans un dossier de fiches (`*.fiche.json`) :
-`charger_historique` rend celles du même contrat (même collectivité, même délégataire,
-même objet, comparés après normalisation) dont l'exercice est antérieur.
+L'historique, ce sont les fiches **validées** par un agent : celles de la base
+(`stockage.historique`), ou un dossier de fiches validées (`*.fiche.json`, ex. les fiches
+publiées l'an dernier) : `charger_historique` rend celles du même contrat (même
+collectivité, même délégataire, même objet, comparés après normalisation) dont
+l'exercice est antérieur.
 """
 
 from __future__ import annotations

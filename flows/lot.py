@@ -3,8 +3,9 @@
 Un contenu déjà traité (même sha256) n'est jamais refait ; un fichier au contenu changé
 devient une nouvelle version du rapport. Les fichiers sont traités en parallèle dans la
 limite de `concurrence` ; un fichier illisible passe « en erreur » avec sa raison et
-les autres continuent. Un tableau récapitulatif et une note par rapport sont publiés en
-artefacts Prefect.
+les autres continuent ; un même contenu déposé sous deux noms n'est traité qu'une fois. Un
+tableau récapitulatif et un lien vers la revue de chaque rapport sont publiés en artefacts
+Prefect.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from pathlib import Path
 from typing import Any, cast
 
 from prefect import Flow, flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_table_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extracteurs.document import empreinte
 from fiche.remplissage import Mode
-from flows.rapport import BilanRapport, deja_traite, traiter_fichier
+from flows.deploiement import par_deploiement
 from flows.taches import depot_courant
+from flows.traitement import BilanRapport, deja_traite, traiter_fichier
+from flows.validation import sous_deploiement
 from socle.erreurs import DspError
+from socle.reglages import reglages
+from stockage.statuts import LIBELLES
 
 FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 CONCURRENCE_DEFAUT = max(1, min(4, os.cpu_count() or 1))
@@ -69,21 +74,18 @@ def traiter_fichier_du_lot(chemin: Path, sha256: str, mode: Mode) -> BilanRappor
     return traiter_fichier(chemin, sha256, mode)
 
 
-def _note(bilan: BilanRapport) -> str:
-    lignes = [
-        f"# {bilan.fichier}",
-        f"- statut : **{bilan.statut.value}**",
-        f"- rapport n° {bilan.rapport_id}, version {bilan.version_rapport}",
-        f"- fiche version {bilan.version_fiche}, {bilan.anomalies} anomalie(s)",
-        f"- sha256 : `{bilan.sha256}`",
-    ]
-    if bilan.raison:
-        lignes.append(f"- raison : {bilan.raison}")
-    return "\n".join(lignes)
+def _lien(bilan: BilanRapport) -> None:
+    libelle = LIBELLES[bilan.statut]
+    create_link_artifact(
+        key=f"rapport-{bilan.rapport_id}",
+        link=f"{reglages().revue_url.rstrip('/')}/rapports/{bilan.rapport_id}",
+        link_text=f"{bilan.fichier} — {libelle}, {bilan.anomalies} anomalie(s)",
+        description=f"Fiche du rapport n° {bilan.rapport_id} dans l'application de revue",
+    )
 
 
 def publier_artefacts(bilans: list[BilanRapport]) -> None:
-    """Tableau récapitulatif du lot et une note par rapport traité."""
+    """Tableau récapitulatif du lot et un lien vers la revue de chaque rapport traité."""
     create_table_artifact(
         key="bilan-lot",
         table=[
@@ -97,8 +99,23 @@ def publier_artefacts(bilans: list[BilanRapport]) -> None:
         description="Bilan du lot : statut de chaque fichier du dossier de dépôt",
     )  # fmt: skip
     for bilan in bilans:
-        if bilan.traite:
-            create_markdown_artifact(markdown=_note(bilan), description=bilan.fichier)
+        if bilan.traite and bilan.rapport_id is not None:
+            _lien(bilan)
+
+
+def _sur_place(a_traiter: dict[Path, str], mode: Mode) -> Iterator[tuple[Path, BilanRapport]]:
+    """Exécution ponctuelle : chaque fichier en tâche, dans ce processus."""
+    en_cours = {c: traiter_fichier_du_lot.submit(c, sha, mode) for c, sha in a_traiter.items()}
+    chemins = {id(f): c for c, f in en_cours.items()}
+    for futur in as_completed(list(en_cours.values())):
+        yield chemins[id(futur)], futur.result()
+
+
+def _doublon(original: BilanRapport, chemin: Path) -> BilanRapport:
+    return original.model_copy(update={
+        "fichier": chemin.name, "traite": False, "duree_s": 0.0,
+        "raison": f"Contenu identique à « {original.fichier} » du même lot : traité une fois.",
+    })  # fmt: skip
 
 
 @flow(
@@ -107,23 +124,36 @@ def publier_artefacts(bilans: list[BilanRapport]) -> None:
     task_runner=executeur(CONCURRENCE_DEFAUT),
 )
 def traiter_lot(dossier: Path, mode: Mode = "auto") -> list[BilanRapport]:
-    """Traite chaque fichier nouveau ou modifié du dossier ; rend un bilan par fichier."""
+    """Traite chaque fichier nouveau ou modifié du dossier ; rend un bilan par fichier.
+
+    Sous le déploiement servi, chaque fichier devient un flow `traiter-rapport` à part
+    (qui attendra la validation de l'agent) ; sinon il est traité ici même.
+    """
     depot_courant()  # migre la base une fois, avant les tâches parallèles
-    bilans: dict[Path, BilanRapport] = {}
-    en_cours: dict[Path, PrefectFuture[BilanRapport]] = {}
     fichiers = rapports_du_dossier(dossier)
+    bilans: dict[Path, BilanRapport] = {}
+    a_traiter: dict[Path, str] = {}
+    premiers: dict[str, Path] = {}
+    doublons: dict[Path, Path] = {}
     for chemin in fichiers:
         sha256 = empreinte(chemin)
+        if sha256 in premiers:  # même contenu sous deux noms : un seul traitement
+            doublons[chemin] = premiers[sha256]
+            continue
+        premiers[sha256] = chemin
         connu = deja_traite(chemin, sha256)
-        if connu is not None:
+        if connu is None:
+            a_traiter[chemin] = sha256
+        else:
             bilans[chemin] = connu
             _signaler(connu, len(fichiers))
-        else:
-            en_cours[chemin] = traiter_fichier_du_lot.submit(chemin, sha256, mode)
-    chemins = {id(f): c for c, f in en_cours.items()}
-    for futur in as_completed(list(en_cours.values())):
-        bilans[chemins[id(futur)]] = futur.result()
-        _signaler(bilans[chemins[id(futur)]], len(fichiers))
+    traitement = par_deploiement if sous_deploiement() else _sur_place
+    for chemin, bilan in traitement(a_traiter, mode):
+        bilans[chemin] = bilan
+        _signaler(bilan, len(fichiers))
+    for chemin, original in doublons.items():
+        bilans[chemin] = _doublon(bilans[original], chemin)
+        _signaler(bilans[chemin], len(fichiers))
     resultat = [bilans[c] for c in sorted(bilans)]
     publier_artefacts(resultat)
     return resultat

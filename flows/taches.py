@@ -6,6 +6,7 @@ changent le résultat : jamais sur un client, une connexion ou un objet non hach
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from datetime import timedelta
@@ -24,8 +25,9 @@ from extracteurs.modeles import Document
 from fiche.modeles import Fiche
 from fiche.production import mode_effectif, produire_fiche
 from fiche.remplissage import Mode
-from socle.erreurs import DspError
+from socle.erreurs import DspError, StockageError
 from socle.reglages import Reglages, reglages
+from stockage.archives import archiver
 from stockage.depot import Depot
 from stockage.historique import charger_historique
 from stockage.moteur import url_base
@@ -131,14 +133,18 @@ def enregistrer(
 ) -> Enregistrement:
     """Rapport, version de fiche, anomalies et durées en base ; statut « à valider ».
 
-    Un rapport resté « extrait » (traitement interrompu) est complété, pas dupliqué.
+    Le fichier reçu est archivé (retraitement, pages montrées à l'agent). Un rapport resté
+    « extrait » (traitement interrompu) est complété, pas dupliqué.
     """
     depot = depot_courant()
+    archiver(chemin, sha256, reglages().data_dir)
     rapport, _ = depot.enregistrer_rapport(chemin, sha256, statut=Statut.EXTRAIT)
     version = depot.enregistrer_fiche(rapport.id, fiche, auteur="traitement automatique")
     for etape, duree in durees.items():
         depot.enregistrer_duree(rapport.id, etape, duree)
-    if Statut(rapport.statut) == Statut.EXTRAIT:
+    # « extrait » : traitement interrompu puis repris ; « rejeté » : retraitement demandé
+    # par l'agent. Dans les deux cas la nouvelle fiche repart en revue.
+    if Statut(rapport.statut) in (Statut.EXTRAIT, Statut.REJETE):
         rapport = depot.changer_statut(rapport.id, Statut.A_VALIDER)
     return Enregistrement(
         rapport_id=rapport.id,
@@ -152,6 +158,9 @@ def enregistrer(
 def marquer_erreur(chemin: Path, sha256: str, raison: str) -> int:
     """Le rapport en « erreur » avec sa raison en français ; rend son numéro."""
     depot = depot_courant()
+    if chemin.is_file():  # un fichier illisible est gardé pour le diagnostic…
+        with contextlib.suppress(StockageError):  # …sauf si l'archive échoue : la raison prime
+            archiver(chemin, sha256, reglages().data_dir)
     rapport, nouveau = depot.enregistrer_rapport(
         chemin, sha256, statut=Statut.ERREUR, raison=raison
     )

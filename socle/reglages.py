@@ -86,6 +86,16 @@ class Reglages(BaseSettings):
         description="URL SQLAlchemy de la base (ex. postgresql+psycopg://u:m@hote/base) ; "
         "vide : SQLite dans DSP_DATA_DIR",
     )
+    prefect_port: int = Field(
+        4200, ge=1024, le=65535, description="Port du serveur Prefect local de `dsp planifier`"
+    )
+    validation_delai_jours: int = Field(
+        90, ge=1, description="Durée pendant laquelle un traitement planifié attend l'agent"
+    )
+    revue_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Adresse de l'application de revue (liens des artefacts Prefect)",
+    )
     controles: SeuilsControles = Field(default_factory=SeuilsControles)
     controles_par_secteur: dict[str, dict[str, float]] = Field(
         default_factory=dict,

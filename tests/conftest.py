@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from extracteurs.document import empreinte, extraire
 from extracteurs.modeles import Document
@@ -29,6 +33,25 @@ def _reglages_isoles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     reglages.cache_clear()
     yield
     reglages.cache_clear()
+
+
+def base_postgres() -> Iterator[str]:
+    """Une base PostgreSQL neuve pour le test, supprimée ensuite."""
+    url = os.environ.get("DSP_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI : DSP_TEST_POSTGRES_URL absente, PostgreSQL obligatoire")
+        pytest.skip("DSP_TEST_POSTGRES_URL absente : PostgreSQL non testé en local")
+    nom = f"dsp_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connexion:
+        connexion.execute(text(f'CREATE DATABASE "{nom}"'))
+    try:
+        yield make_url(url).set(database=nom).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connexion:
+            connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _police() -> str:

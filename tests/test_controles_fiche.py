@@ -57,6 +57,8 @@ from fiche.modeles import (
 )
 from fiche.regles import remplir_par_regles
 from socle.reglages import Reglages, SeuilsControles
+from stockage.depot import Depot
+from stockage.statuts import Statut
 from tests.conftest import CORPUS, document_en_cache
 
 MES_CODES = frozenset(
@@ -255,25 +257,40 @@ def _faux_extraire(documents: dict[str, Document], noms: dict[str, str]) -> Any:
     return extraire_en_cache
 
 
-def test_demo_controle_dans_l_ordre_des_exercices(
-    documents: dict[str, Document], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _valider_en_base(fiche: Fiche) -> None:
+    """Enregistre `fiche` comme validée par un agent dans la base de DSP_DATA_DIR."""
+    depot = Depot()
+    rapport, _ = depot.enregistrer_rapport(fiche.source.fichier, fiche.source.sha256 or "x" * 64)
+    depot.enregistrer_fiche(rapport.id, fiche)
+    depot.changer_statut(rapport.id, Statut.A_VALIDER)
+    depot.changer_statut(rapport.id, Statut.VALIDE, agent="Mme Durand")
+    depot.fermer()
+
+
+def test_demo_historique_des_fiches_validees_en_base(
+    documents: dict[str, Document],
+    fiches_brutes: dict[str, Fiche],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Noms choisis pour que l'ordre alphabétique mette 2024 avant 2023 : la démo contrôle
-    pourtant 2023 d'abord, et la fiche 2024 trouve son historique dans DSP_DATA_DIR/fiches."""
+    """La fiche 2023 produite dans le même lancement n'est pas un historique (non relue) ;
+    validée en base, elle l'est."""
     noms = {"a_eau_2024.pdf": "eau_potable_2024.pdf", "b_eau_2023.pdf": "eau_potable_2023.pdf"}
     dossier = tmp_path / "rapports"
     dossier.mkdir()
     for nom in noms:
         (dossier / nom).write_bytes(b"%PDF-1.7\n")
     monkeypatch.setattr(cli.demo, "extraire", _faux_extraire(documents, noms))
-    resultat = CliRunner().invoke(app, ["demo", "--dossier", str(dossier)])
-    assert resultat.exit_code == 0, resultat.output
     fiches = tmp_path / "donnees" / "fiches"
-    f2024 = Fiche.model_validate_json((fiches / "a_eau_2024.fiche.json").read_text("utf-8"))
-    f2023 = Fiche.model_validate_json((fiches / "b_eau_2023.fiche.json").read_text("utf-8"))
-    assert _codes(f2024) == ["EXERCICE_PRECEDENT", "CHAMP_MANQUANT"]
-    assert _codes(f2023) == ["CHAMP_MANQUANT"]
-    assert resultat.output.index("a_eau_2024.pdf") < resultat.output.index("b_eau_2023.pdf")
+
+    def demo() -> Fiche:
+        resultat = CliRunner().invoke(app, ["demo", "--dossier", str(dossier)])
+        assert resultat.exit_code == 0, resultat.output
+        return Fiche.model_validate_json((fiches / "a_eau_2024.fiche.json").read_text("utf-8"))
+
+    assert _codes(demo()) == ["CHAMP_MANQUANT"]
+    _valider_en_base(fiches_brutes["eau_potable_2023.pdf"])
+    assert _codes(demo()) == ["EXERCICE_PRECEDENT", "CHAMP_MANQUANT"]
 
 
 def test_traiter_option_historique(
@@ -300,26 +317,36 @@ def test_traiter_option_historique(
         assert resultat.exit_code == 0, resultat.output
         return Fiche.model_validate_json((sortie / "eau_potable_2024.fiche.json").read_text())
 
-    sans = traiter()  # historique par défaut : le dossier --sortie, vide
+    sans = traiter()  # historique par défaut : les fiches validées de la base, aucune ici
     avec = traiter("--historique", str(archives))
     assert _codes(sans) == ["CHAMP_MANQUANT"]
     assert _codes(avec) == ["EXERCICE_PRECEDENT", "CHAMP_MANQUANT"]
 
 
-def test_traiter_un_lot_dans_le_desordre(
-    documents: dict[str, Document], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_traiter_n_prend_pas_une_fiche_non_relue_pour_historique(
+    documents: dict[str, Document],
+    fiches_brutes: dict[str, Fiche],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """2024 donné avant 2023, historique = --sortie : la fiche 2023 est écrite d'abord."""
+    """2023 et 2024 traités ensemble : la fiche 2023 n'est pas relue, elle ne sert pas
+    d'historique ; une fois validée en base, le retraitement de 2024 la lit."""
     monkeypatch.setattr(cli.fiches, "extraire", _faux_extraire(documents, {}))
     fichiers = []
     for nom in ("eau_potable_2024.pdf", "eau_potable_2023.pdf"):
         (tmp_path / nom).write_bytes(b"%PDF-1.7\n")
         fichiers.append(str(tmp_path / nom))
     sortie = tmp_path / "fiches"
-    resultat = CliRunner().invoke(app, ["traiter", *fichiers, "--sortie", str(sortie)])
-    assert resultat.exit_code == 0, resultat.output
-    fiche = json.loads((sortie / "eau_potable_2024.fiche.json").read_text("utf-8"))
-    assert "EXERCICE_PRECEDENT" in [a["code"] for a in fiche["anomalies"]]
+
+    def codes() -> list[str]:
+        resultat = CliRunner().invoke(app, ["traiter", *fichiers, "--sortie", str(sortie)])
+        assert resultat.exit_code == 0, resultat.output
+        fiche = json.loads((sortie / "eau_potable_2024.fiche.json").read_text("utf-8"))
+        return [a["code"] for a in fiche["anomalies"]]
+
+    assert "EXERCICE_PRECEDENT" not in codes()
+    _valider_en_base(fiches_brutes["eau_potable_2023.pdf"])
+    assert "EXERCICE_PRECEDENT" in codes()
 
 
 # --- Fiches synthétiques ------------------------------------------------------------------

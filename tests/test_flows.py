@@ -23,18 +23,24 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dsp-prefect-"))
 import json
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 from prefect.testing.utilities import prefect_test_harness
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from cli.principal import app
 from extracteurs.document import empreinte
+from fiche.modeles import Fiche
 from flows.lot import traiter_lot
 from flows.rapport import publier, traiter_rapport
 from flows.taches import depot_courant, extraire_rapport
+from flows.validation import DecisionAgent, transmettre_decision
 from socle.erreurs import ExtractionError, StockageError
+from socle.reglages import reglages
 from stockage.depot import Depot
 from stockage.statuts import Statut
-from tests.conftest import CORPUS, RACINE
+from tests.conftest import CORPUS, RACINE, base_postgres
 
 ECHANTILLONS = (
     "plage_lot7_2023.pdf",
@@ -99,10 +105,96 @@ def test_rapport_seul_puis_validation_et_publication(boite: Path) -> None:
     depot = depot_courant()
     with pytest.raises(StockageError):
         publier(bilan.rapport_id, agent="agent.test")
-    depot.changer_statut(bilan.rapport_id, Statut.VALIDE, agent="agent.test")
-    assert publier(bilan.rapport_id, agent="agent.test") == Statut.PUBLIE
-    actions = [e.action for e in depot.evenements(bilan.rapport_id)]
-    assert actions[-1] == "publication"
+    decision = DecisionAgent(decision="valider", agent="Mme Durand", commentaire="RAS")
+    assert transmettre_decision(bilan.rapport_id, decision) == Statut.PUBLIE
+    fiche = depot.derniere_fiche(bilan.rapport_id)
+    assert fiche is not None and fiche.revue is not None
+    assert (fiche.revue.agent, fiche.revue.avis, fiche.revue.statut) == (
+        "Mme Durand",
+        "RAS",
+        "valide",
+    )
+    actions = [(e.action, e.agent) for e in depot.evenements(bilan.rapport_id)]
+    assert ("validation", "Mme Durand") in actions and actions[-1] == ("publication", "Mme Durand")
+    # Rejouer la décision ne refait rien (reprise après une panne).
+    assert transmettre_decision(bilan.rapport_id, decision) == Statut.PUBLIE
+    assert len(depot.evenements(bilan.rapport_id)) == len(actions)
+    # Historique Prefect : le flow `valider-rapport` porte la décision en paramètres.
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["valider-rapport"]))
+        )
+    assert any(r.parameters["decision"]["agent"] == "Mme Durand" for r in runs)
+
+
+def test_rejet_motive_retraite_le_rapport(boite: Path) -> None:
+    with pytest.raises(ValidationError, match="motivé"):
+        DecisionAgent(decision="rejeter", agent="M. Roy")
+    bilan = traiter_rapport(boite / ECHANTILLONS[1])
+    assert bilan.rapport_id is not None
+    (boite / ECHANTILLONS[1]).unlink()  # le retraitement part du fichier archivé
+    rejet = DecisionAgent(decision="rejeter", agent="M. Roy", commentaire="CA à revoir")
+    assert transmettre_decision(bilan.rapport_id, rejet) == Statut.A_VALIDER
+    depot = depot_courant()
+    assert len(depot.versions(bilan.rapport_id)) == 2
+    evenements = depot.evenements(bilan.rapport_id)
+    assert [e.commentaire for e in evenements if e.action == "rejet"] == ["CA à revoir"]
+    fiche = depot.derniere_fiche(bilan.rapport_id)
+    assert fiche is not None and fiche.source.fichier == ECHANTILLONS[1]
+
+
+def test_meme_contenu_sous_deux_noms_dans_un_lot(boite: Path) -> None:
+    shutil.copy(boite / ECHANTILLONS[0], boite / "zz_copie_du_rapport.pdf")
+    bilans = {b.fichier: b for b in traiter_lot(boite)}
+    copie, original = bilans["zz_copie_du_rapport.pdf"], bilans[ECHANTILLONS[0]]
+    assert original.traite and not copie.traite
+    assert copie.rapport_id == original.rapport_id and copie.raison
+    assert "identique" in copie.raison
+    assert len(depot_courant().rapports()) == 3
+    with get_client(sync_client=True) as client:
+        # Prefect range un lien parmi les artefacts markdown : « [texte](adresse) ».
+        liens = [a for a in client.read_artifacts() if (a.key or "").startswith("rapport-")]
+    attendus = {f"rapport-{b.rapport_id}" for b in bilans.values() if b.traite}
+    assert attendus <= {a.key for a in liens}
+    assert all("/rapports/" in str(a.data) for a in liens)
+
+
+def test_exercice_precedent_lu_dans_les_fiches_validees(tmp_path: Path) -> None:
+    dossier = tmp_path / "eau"
+    dossier.mkdir()
+    shutil.copy(CORPUS / "eau_potable_2023.pdf", dossier / "eau_potable_2023.pdf")
+    premier = traiter_rapport(dossier / "eau_potable_2023.pdf")
+    assert premier.rapport_id is not None
+    shutil.copy(CORPUS / "eau_potable_2024.pdf", dossier / "eau_potable_2024.pdf")
+    # Fiche 2023 non validée : pas d'historique, pas d'alerte.
+    avant = traiter_rapport(dossier / "eau_potable_2024.pdf")
+    depot = depot_courant()
+    codes = {a.code for a in (depot.derniere_fiche(avant.rapport_id or 0) or _vide()).anomalies}
+    assert "EXERCICE_PRECEDENT" not in codes
+    decision = DecisionAgent(decision="valider", agent="Mme Durand")
+    transmettre_decision(premier.rapport_id, decision)
+    retraite = DecisionAgent(decision="rejeter", agent="Mme Durand", commentaire="N-1 validé")
+    transmettre_decision(avant.rapport_id or 0, retraite)
+    codes = {a.code for a in (depot.derniere_fiche(avant.rapport_id or 0) or _vide()).anomalies}
+    assert "EXERCICE_PRECEDENT" in codes
+
+
+def _vide() -> Fiche:
+    raise AssertionError("fiche absente")
+
+
+def test_lot_sur_postgresql(boite: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for url in base_postgres():
+        monkeypatch.setenv("DSP_DATABASE_URL", url)
+        reglages.cache_clear()
+        bilans = traiter_lot(boite)
+        assert [b.statut for b in bilans] == [Statut.A_VALIDER] * 3
+        assert not any(b.traite for b in traiter_lot(boite))
+        depot = depot_courant()
+        assert depot.moteur.dialect.name == "postgresql"
+        decision = DecisionAgent(decision="valider", agent="Mme Durand")
+        assert transmettre_decision(bilans[0].rapport_id or 0, decision) == Statut.PUBLIE
+        depot.fermer()
 
 
 def test_fichier_corrompu_seul_leve_une_erreur_francaise(tmp_path: Path) -> None:

@@ -7,14 +7,11 @@ en CI (`CI=true`), son absence ou un serveur injoignable fait échouer les tests
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from fiche.modeles import Anomalie, Fiche, Gravite
@@ -22,29 +19,10 @@ from socle.erreurs import StockageError
 from stockage.depot import Depot
 from stockage.historique import charger_historique
 from stockage.statuts import Statut
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, base_postgres
 
 RACINE = Path(__file__).resolve().parent.parent
 CSV_CONTRATS = RACINE / "samples" / "contrats.csv"
-
-
-def _base_postgres() -> Iterator[str]:
-    """Une base PostgreSQL neuve pour le test, supprimée ensuite."""
-    url = os.environ.get("DSP_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI : DSP_TEST_POSTGRES_URL absente, PostgreSQL obligatoire")
-        pytest.skip("DSP_TEST_POSTGRES_URL absente : PostgreSQL non testé en local")
-    nom = f"dsp_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connexion:
-        connexion.execute(text(f'CREATE DATABASE "{nom}"'))
-    try:
-        yield make_url(url).set(database=nom).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connexion:
-            connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -52,7 +30,7 @@ def url_base(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'base.db'}"
     else:
-        yield from _base_postgres()
+        yield from base_postgres()
 
 
 @pytest.fixture

@@ -1,0 +1,128 @@
+"""Commandes `dsp planifier` (lot planifié servi par Prefect) et `dsp valider` (décision
+d'un agent sur une fiche : validation ou rejet motivé).
+
+Les flows sont importés à l'appel : les autres commandes `dsp` ne chargent pas Prefect.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, cast
+
+import typer
+from pydantic import ValidationError
+
+from cli.affichage import console, erreurs
+from fiche.remplissage import Mode
+from socle.erreurs import DspError
+from socle.reglages import reglages
+from stockage.statuts import LIBELLES, Statut
+
+
+def planifier(
+    dossier: Annotated[Path, typer.Option("--dossier", help="Dossier de dépôt surveillé")],
+    cron: Annotated[
+        str, typer.Option("--cron", help="Quand lancer le lot (cron, heure locale du serveur)")
+    ] = "0 6 * * *",
+    mode: Annotated[str, typer.Option("--mode", help="regles, llm ou auto (défaut)")] = "auto",
+    concurrence: Annotated[
+        int, typer.Option("--concurrence", min=1, max=32, help="Rapports traités en même temps")
+    ] = 2,
+    pool: Annotated[
+        str | None,
+        typer.Option(
+            "--pool",
+            help="Work pool d'un serveur existant : enregistrer les déploiements pour "
+            "ses workers au lieu de les servir ici",
+        ),
+    ] = None,
+) -> None:
+    """Sert le lot planifié et le flow de chaque rapport (qui attend la validation d'un
+    agent). Démarre un serveur Prefect local si PREFECT_API_URL est vide. Ctrl+C arrête."""
+    if mode not in ("regles", "llm", "auto"):
+        erreurs.print(f"[red]Mode inconnu « {mode} » : choisir regles, llm ou auto.[/red]")
+        raise typer.Exit(2)
+    if not dossier.is_dir():
+        erreurs.print(f"[red]Le dossier de dépôt {dossier} n'existe pas.[/red]")
+        raise typer.Exit(2)
+    from flows.planification import serveur_prefect, servir, verifier_cron
+
+    if pool:
+        _deployer(dossier, cron, cast(Mode, mode), pool)
+        return
+    try:
+        verifier_cron(cron)
+        with serveur_prefect(reglages()) as url_api:
+            interface = url_api.removesuffix("/api")
+            console.print(
+                f"Serveur Prefect : [bold]{interface}[/bold] (interface web : historique des "
+                f"lots, flows en attente de validation).\nLot planifié « {cron} » sur "
+                f"{dossier.resolve()} ; lancer un lot tout de suite : "
+                "`prefect deployment run traiter-lot/planifie`. Ctrl+C pour arrêter."
+            )
+            servir(dossier, cron, cast(Mode, mode), concurrence)
+    except DspError as exc:
+        erreurs.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc
+    except KeyboardInterrupt:
+        console.print("Planification arrêtée ; les fiches en attente de validation restent.")
+
+
+def _deployer(dossier: Path, cron: str, mode: Mode, pool: str) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.planification import deployer
+
+    if not PREFECT_API_URL.value():
+        erreurs.print("[red]--pool demande un serveur Prefect : définissez PREFECT_API_URL.[/red]")
+        raise typer.Exit(2)
+    try:
+        noms = deployer(dossier, cron, mode, pool)
+    except DspError as exc:
+        erreurs.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc
+    except Exception as exc:  # refus du serveur : pool inconnu, serveur injoignable…
+        erreurs.print(f"[red]Le serveur Prefect a refusé les déploiements : {exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(
+        f"Déploiements enregistrés dans le work pool « {pool} » : {', '.join(noms)}.\n"
+        f"Sur chaque machine : `prefect worker start --pool {pool}`."
+    )
+
+
+def valider(
+    rapport: Annotated[int, typer.Argument(help="Numéro du rapport (voir `dsp statut`)")],
+    agent: Annotated[str, typer.Option("--agent", help="Nom de l'agent qui décide")],
+    rejeter: Annotated[
+        bool, typer.Option("--rejeter", help="Rejeter la fiche (motif obligatoire)")
+    ] = False,
+    commentaire: Annotated[
+        str, typer.Option("--commentaire", help="Avis sur la fiche, ou motif du rejet")
+    ] = "",
+) -> None:
+    """Décision d'un agent sur une fiche « à valider » : la valide (puis publication) ou
+    la rejette (puis retraitement). Transmise au traitement planifié qui l'attend, s'il y
+    en a un ; appliquée tout de suite sinon."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.validation import DecisionAgent, transmettre_decision
+
+    try:
+        decision = DecisionAgent(
+            decision="rejeter" if rejeter else "valider", agent=agent, commentaire=commentaire
+        )
+    except ValidationError as exc:
+        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        erreurs.print(f"[red]Décision invalide : {messages}[/red]")
+        raise typer.Exit(2) from exc
+    try:
+        resultat = transmettre_decision(rapport, decision)
+    except DspError as exc:
+        erreurs.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc
+    if resultat == "transmise":
+        console.print(
+            f"Décision transmise au traitement planifié du rapport n° {rapport}, qui reprend."
+        )
+    else:
+        console.print(f"Rapport n° {rapport} : {LIBELLES[Statut(resultat)]}.")

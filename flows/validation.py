@@ -1,0 +1,201 @@
+"""L'étape de validation par un agent, puis la publication ou le retraitement.
+
+Deux chemins, une seule décision (`DecisionAgent`) et un seul code qui l'applique :
+
+- sous le déploiement servi par `dsp planifier`, `traiter_rapport` se **suspend** en
+  attendant une `DecisionAgent` ; l'application de revue (ou `dsp valider`) la lui envoie
+  par `resume_flow_run`. Le processus du flow s'arrête pendant l'attente (des jours s'il
+  le faut) ; à la reprise, Prefect relance le flow, qui retrouve la décision par sa clé ;
+- sans serveur (exécution ponctuelle), le rapport reste « à valider » ; la décision lance
+  alors le flow `valider-rapport`, qui l'applique puis publie ou retraite.
+
+Dans les deux cas, l'historique Prefect garde qui a décidé et quand : entrée de la
+reprise ou paramètres du flow, et une ligne de journal.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID
+
+from prefect import flow, get_run_logger, task
+from prefect.context import FlowRunContext
+from prefect.flow_runs import resume_flow_run, suspend_flow_run
+from prefect.input import RunInput
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from pydantic import Field, model_validator
+
+from fiche.modeles import Fiche, Revue
+from flows.taches import depot_courant
+from flows.traitement import retraiter
+from socle.erreurs import StockageError
+from socle.reglages import reglages
+from stockage.statuts import Statut
+
+ACTION_ATTENTE = "attente_validation"
+ACTIONS_DECISION = ("validation", "rejet")
+SYSTEME = "traitement planifié"
+
+
+class DecisionAgent(RunInput):
+    """Ce que l'agent décide sur une fiche : la valider ou la rejeter (avec un motif)."""
+
+    decision: Literal["valider", "rejeter"]
+    agent: str = Field(min_length=1, max_length=200)
+    commentaire: str = Field("", max_length=5000)
+
+    @model_validator(mode="after")
+    def _motif_du_rejet(self) -> DecisionAgent:
+        if self.decision == "rejeter" and not self.commentaire.strip():
+            raise ValueError("Un rejet doit être motivé : indiquez un commentaire.")
+        return self
+
+
+def sous_deploiement() -> bool:
+    """Vrai dans un flow lancé par un déploiement servi (suspension possible)."""
+    contexte = FlowRunContext.get()
+    return bool(contexte and contexte.flow_run and contexte.flow_run.deployment_id)
+
+
+def _cle(rapport_id: int) -> str:
+    # Une clé par version de fiche relue : après un rejet et un retraitement, la nouvelle
+    # version attend une nouvelle décision au lieu de relire l'ancienne à la reprise.
+    return f"validation-{rapport_id}-v{len(depot_courant().versions(rapport_id))}"
+
+
+def attendre_validation(rapport_id: int) -> DecisionAgent:
+    """Suspend le flow jusqu'à la décision de l'agent (à appeler sous un déploiement)."""
+    contexte = FlowRunContext.get()
+    assert contexte is not None and contexte.flow_run is not None
+    identifiant = str(contexte.flow_run.id)
+    depot = depot_courant()
+    if run_en_attente(rapport_id) != (identifiant, PREFECT_API_URL.value()):
+        depot.ajouter_evenement(
+            rapport_id, agent=SYSTEME, action=ACTION_ATTENTE, champ="flow_run",
+            nouvelle_valeur=identifiant, commentaire=PREFECT_API_URL.value(),
+        )  # fmt: skip
+    get_run_logger().info("Rapport n° %s : en attente de la validation d'un agent.", rapport_id)
+    delai = reglages().validation_delai_jours * 86_400
+    return suspend_flow_run(wait_for_input=DecisionAgent, key=_cle(rapport_id), timeout=delai)
+
+
+def run_en_attente(rapport_id: int) -> tuple[str, str | None] | None:
+    """(flow run, adresse de l'API Prefect) du traitement suspendu qui attend une décision
+    sur ce rapport, ou None si aucune décision n'est attendue par un flow."""
+    attente = None
+    for evenement in depot_courant().evenements(rapport_id):
+        if evenement.action == ACTION_ATTENTE and evenement.nouvelle_valeur:
+            attente = (evenement.nouvelle_valeur, evenement.commentaire)
+        elif evenement.action in ACTIONS_DECISION:
+            attente = None
+    return attente
+
+
+def _fiche_revue(fiche: Fiche, decision: DecisionAgent, rapport_id: int) -> Fiche:
+    depot = depot_courant()
+    corrections = sum(e.action == "correction" for e in depot.evenements(rapport_id))
+    avis = fiche.revue.avis if fiche.revue and fiche.revue.avis else None
+    revue = Revue(
+        statut=Statut.VALIDE.value,
+        agent=decision.agent,
+        date=datetime.now(UTC),
+        duree_active_s=depot.durees(rapport_id).get("revue", 0.0),
+        corrections=corrections,
+        avis=avis or decision.commentaire.strip() or None,
+    )
+    return fiche.model_copy(update={"revue": revue})
+
+
+@task(name="appliquer-decision", retries=2, retry_delay_seconds=1)
+def appliquer_decision(rapport_id: int, decision: DecisionAgent) -> Statut:
+    """Inscrit la décision : fiche signée et « validé », ou « rejeté » avec son motif.
+
+    Rejouée après une reprise, elle ne refait rien (la décision est déjà en base).
+    """
+    depot = depot_courant()
+    actuel = Statut(depot.rapport(rapport_id).statut)
+    if actuel != Statut.A_VALIDER:
+        deja = Statut.REJETE if decision.decision == "rejeter" else Statut.VALIDE
+        if actuel == deja or (deja == Statut.VALIDE and actuel == Statut.PUBLIE):
+            return actuel
+        raise StockageError(f"Le rapport n° {rapport_id} n'attend pas de validation.")
+    if decision.decision == "valider":
+        fiche = depot.derniere_fiche(rapport_id)
+        if fiche is None:
+            raise StockageError(f"Le rapport n° {rapport_id} n'a pas de fiche à valider.")
+        depot.enregistrer_fiche(rapport_id, _fiche_revue(fiche, decision, rapport_id),
+                                auteur=decision.agent)  # fmt: skip
+        cible = Statut.VALIDE
+    else:
+        cible = Statut.REJETE
+    depot.changer_statut(rapport_id, cible, agent=decision.agent, raison=decision.commentaire)
+    depot.ajouter_evenement(
+        rapport_id, agent=decision.agent, commentaire=decision.commentaire or None,
+        action="validation" if cible == Statut.VALIDE else "rejet",
+    )  # fmt: skip
+    get_run_logger().info(
+        "Rapport n° %s %s par %s le %s.", rapport_id,
+        "validé" if cible == Statut.VALIDE else "rejeté", decision.agent,
+        datetime.now(UTC).astimezone().strftime("%d/%m/%Y à %H:%M"),
+    )  # fmt: skip
+    return cible
+
+
+@flow(name="publier", flow_run_name="publication-{rapport_id}", log_prints=True)
+def publier(rapport_id: int, agent: str = "systeme") -> Statut:
+    """Publication d'un rapport validé : statut « publié » et événement au journal.
+
+    Un rapport qui n'est pas « validé » est refusé (`StockageError` en français).
+    """
+    depot = depot_courant()
+    rapport = depot.rapport(rapport_id)
+    if Statut(rapport.statut) == Statut.PUBLIE:
+        return Statut.PUBLIE
+    if Statut(rapport.statut) != Statut.VALIDE:
+        raise StockageError(
+            "Seul un rapport validé par un agent peut être publié.", fichier=rapport.fichier
+        )
+    depot.changer_statut(rapport_id, Statut.PUBLIE, agent=agent)
+    depot.ajouter_evenement(rapport_id, agent=agent, action="publication")
+    return Statut.PUBLIE
+
+
+def transmettre_decision(rapport_id: int, decision: DecisionAgent) -> Literal["transmise"] | Statut:
+    """Point d'entrée de l'application de revue et de `dsp valider`.
+
+    Un traitement suspendu attend la décision : elle lui est transmise (« transmise ») et
+    c'est lui qui l'applique. Sinon le flow `valider-rapport` l'applique tout de suite et
+    rend le statut obtenu.
+    """
+    attente = run_en_attente(rapport_id)
+    if attente is None:
+        return valider_rapport(rapport_id, decision)
+    identifiant, adresse = attente
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: adresse} if adresse else {}):
+            resume_flow_run(UUID(identifiant), run_input=decision.model_dump())
+    except Exception as exc:
+        raise StockageError(
+            f"Le traitement planifié du rapport n° {rapport_id} attend cette décision mais "
+            f"le serveur Prefect ({adresse or 'configuré'}) ne l'a pas reçue : {exc}. "
+            "Vérifiez que `dsp planifier` tourne, puis recommencez."
+        ) from exc
+    return "transmise"
+
+
+@flow(name="valider-rapport", flow_run_name="decision-{rapport_id}", log_prints=True)
+def valider_rapport(rapport_id: int, decision: DecisionAgent) -> Statut:
+    """Décision d'un agent hors traitement suspendu : l'applique, puis publie la fiche
+    validée ou retraite le rapport rejeté (il revient « à valider »)."""
+    statut = appliquer_decision(rapport_id, decision)
+    return suite_de_la_decision(rapport_id, statut, decision.agent)
+
+
+def suite_de_la_decision(rapport_id: int, statut: Statut, agent: str) -> Statut:
+    """Validé → publication ; rejeté → nouvelle fiche à relire."""
+    if statut == Statut.VALIDE:
+        return publier(rapport_id, agent=agent)
+    if statut == Statut.REJETE:
+        return retraiter(rapport_id).statut
+    return statut

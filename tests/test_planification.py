@@ -1,0 +1,217 @@
+"""`dsp planifier` contre un vrai `prefect server` : lot servi avec son cron, un flow par
+rapport suspendu en attendant l'agent, reprise par `dsp valider` (validation → publié ;
+rejet motivé → retraité puis de nouveau en attente), historique Prefect de la décision.
+
+Tout passe par des sous-processus (comme chez l'utilisateur) : le serveur Prefect local
+est démarré par `dsp planifier` lui-même, sur un port libre et un PREFECT_HOME neuf.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.principal import app
+from stockage.depot import Depot
+from stockage.statuts import Statut
+from tests.conftest import CORPUS, RACINE
+
+ECHANTILLONS = ("plage_lot7_2023.pdf", "stationnement_forville_2023.pdf")
+
+
+def _port_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Planification:
+    def __init__(self, racine: Path) -> None:
+        self.depot_fichiers = racine / "depot"
+        self.donnees = racine / "donnees"
+        self.port = _port_libre()
+        self.api = f"http://127.0.0.1:{self.port}/api"
+        self.env = {
+            **os.environ, "DSP_DATA_DIR": str(self.donnees), "DSP_PREFECT_PORT": str(self.port),
+            "PREFECT_HOME": str(racine / "prefect"), "PREFECT_API_URL": "",
+            "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        }  # fmt: skip
+
+    def dsp(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        env = {**self.env, "PREFECT_API_URL": self.api}
+        return subprocess.run(
+            [sys.executable, "-m", "cli.principal", *arguments],
+            cwd=RACINE, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    def api_post(self, chemin: str, corps: dict[str, Any]) -> Any:
+        requete = urllib.request.Request(
+            f"{self.api}{chemin}", data=json.dumps(corps).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(requete, timeout=30) as reponse:
+            return json.loads(reponse.read())
+
+    def api_get(self, chemin: str) -> Any:
+        with urllib.request.urlopen(f"{self.api}{chemin}", timeout=30) as reponse:
+            return json.loads(reponse.read())
+
+    def depot(self) -> Depot:
+        return Depot(f"sqlite:///{self.donnees / 'synthese.db'}")
+
+
+def attendre(condition: Callable[[], bool], message: str, delai: float = 240) -> None:
+    limite = time.monotonic() + delai
+    while not condition():
+        assert time.monotonic() < limite, message
+        time.sleep(1)
+
+
+@pytest.fixture
+def planification(tmp_path: Path) -> Iterator[Planification]:
+    p = Planification(tmp_path)
+    p.depot_fichiers.mkdir()
+    for nom in ECHANTILLONS:
+        shutil.copy(CORPUS / nom, p.depot_fichiers / nom)
+    journal = (tmp_path / "planifier.log").open("w")
+    processus = subprocess.Popen(
+        [sys.executable, "-m", "cli.principal", "planifier", "--dossier", str(p.depot_fichiers),
+         "--cron", "0 6 * * *", "--mode", "regles"],
+        cwd=RACINE, env=p.env, stdout=journal, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        attendre(lambda: _deploiements(p) == 2, "les déploiements ne sont pas servis", 180)
+        yield p
+    finally:
+        os.killpg(processus.pid, signal.SIGINT)
+        try:
+            processus.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(processus.pid, signal.SIGKILL)
+        journal.close()
+
+
+def _deploiements(p: Planification) -> int:
+    try:
+        return len(p.api_post("/deployments/filter", {}))
+    except OSError:
+        return 0
+
+
+def _statuts(p: Planification) -> dict[str, str]:
+    if not (p.donnees / "synthese.db").exists():
+        return {}
+    depot = p.depot()
+    try:
+        return {r.fichier: r.statut for r in depot.rapports()}
+    finally:
+        depot.fermer()
+
+
+def _etat_run(p: Planification, identifiant: str) -> str:
+    return str(p.api_get(f"/flow_runs/{identifiant}")["state"]["type"])
+
+
+def _run_en_attente(p: Planification, rapport_id: int) -> str:
+    depot = p.depot()
+    try:
+        attentes = [e for e in depot.evenements(rapport_id) if e.action == "attente_validation"]
+        return str(attentes[-1].nouvelle_valeur)
+    finally:
+        depot.fermer()
+
+
+def test_planifier_suspend_puis_reprend_sur_decision(planification: Planification) -> None:
+    p = planification
+    lot = p.api_get("/deployments/name/traiter-lot/planifie")
+    assert [s["schedule"]["cron"] for s in lot["schedules"]] == ["0 6 * * *"]
+    subprocess.run(
+        [shutil.which("prefect") or "prefect", "deployment", "run", "traiter-lot/planifie"],
+        env={**p.env, "PREFECT_API_URL": p.api}, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    attendre(
+        lambda: list(_statuts(p).values()) == [Statut.A_VALIDER.value] * 2,
+        "les deux rapports ne sont pas arrivés « à valider »",
+    )
+    depot = p.depot()
+    ids = {r.fichier: r.id for r in depot.rapports()}
+    depot.fermer()
+    plage, stationnement = ids[ECHANTILLONS[0]], ids[ECHANTILLONS[1]]
+    run_plage = _run_en_attente(p, plage)
+    attendre(lambda: _etat_run(p, run_plage) == "PAUSED", "le flow du rapport n'est pas suspendu")
+
+    valide = p.dsp("valider", str(plage), "--agent", "Mme Durand", "--commentaire", "RAS")
+    assert valide.returncode == 0, valide.stderr
+    assert "transmise" in valide.stdout
+    sans_motif = p.dsp("valider", str(stationnement), "--agent", "M. Roy", "--rejeter")
+    assert sans_motif.returncode == 2 and "motivé" in sans_motif.stderr
+    run_stationnement = _run_en_attente(p, stationnement)
+    rejet = p.dsp("valider", str(stationnement), "--agent", "M. Roy", "--rejeter",
+                  "--commentaire", "CA à revoir")  # fmt: skip
+    assert rejet.returncode == 0, rejet.stderr
+
+    attendre(lambda: _statuts(p)[ECHANTILLONS[0]] == Statut.PUBLIE.value, "pas de publication")
+    assert _etat_run(p, run_plage) == "COMPLETED"
+    depot = p.depot()
+    fiche = depot.derniere_fiche(plage)
+    assert fiche is not None and fiche.revue is not None
+    assert fiche.revue.agent == "Mme Durand" and fiche.revue.avis == "RAS"
+    actions = [(e.action, e.agent) for e in depot.evenements(plage)]
+    assert ("validation", "Mme Durand") in actions and actions[-1][0] == "publication"
+    depot.fermer()
+
+    # Historique Prefect : la décision, l'agent et l'heure sont dans le journal du flow.
+    journaux = p.api_post("/logs/filter", {"logs": {"flow_run_id": {"any_": [run_plage]}}})
+    assert any("validé par Mme Durand le" in j["message"] for j in journaux)
+
+    # Rejet : retraité (nouvelle version de fiche), de nouveau en attente, même flow suspendu.
+    def _rejet_retraite() -> bool:
+        depot = p.depot()
+        try:
+            versions = len(depot.versions(stationnement))
+            return versions == 2 and depot.rapport(stationnement).statut == Statut.A_VALIDER
+        finally:
+            depot.fermer()
+
+    attendre(_rejet_retraite, "le rapport rejeté n'est pas revenu « à valider »")
+    attendre(lambda: _etat_run(p, run_stationnement) == "PAUSED", "pas de nouvelle attente")
+    depot = p.depot()
+    actions = [e.action for e in depot.evenements(stationnement)]
+    depot.fermer()
+    assert actions.count("rejet") == 1 and actions.count("attente_validation") == 2
+    second = p.dsp("valider", str(stationnement), "--agent", "M. Roy")
+    assert second.returncode == 0, second.stderr
+    attendre(lambda: _statuts(p)[ECHANTILLONS[1]] == Statut.PUBLIE.value, "2e décision perdue")
+
+    # Plusieurs machines : les déploiements enregistrés dans un work pool du même serveur.
+    env = {**p.env, "PREFECT_API_URL": p.api}
+    prefect = shutil.which("prefect") or "prefect"
+    subprocess.run([prefect, "work-pool", "create", "dsp-machines", "--type", "process"],
+                   env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
+    pool = p.dsp("planifier", "--dossier", str(p.depot_fichiers), "--pool", "dsp-machines")
+    assert pool.returncode == 0, pool.stderr
+    assert "prefect worker start --pool dsp-machines" in pool.stdout
+    for nom in ("traiter-lot", "traiter-rapport"):
+        deploiement = p.api_get(f"/deployments/name/{nom}/planifie")
+        assert deploiement["work_pool_name"] == "dsp-machines"
+
+
+def test_cron_invalide_refuse_avant_tout_demarrage(tmp_path: Path) -> None:
+    resultat = CliRunner().invoke(
+        app, ["planifier", "--dossier", str(tmp_path), "--cron", "tous les matins"]
+    )
+    assert resultat.exit_code == 2
+    assert "Expression cron invalide" in resultat.output
