@@ -13,6 +13,7 @@ from cli.contrats import app as app_contrats
 from cli.demo import demo
 from cli.fiches import evaluer, traiter
 from cli.lots import lot, statut
+from cli.publication import publier
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from socle.erreurs import DspError
@@ -97,6 +98,7 @@ app.command("traiter")(traiter)
 app.command("evaluer")(evaluer)
 app.command("lot")(lot)
 app.command("statut")(statut)
+app.command("publier")(publier)
 app.add_typer(app_contrats, name="contrats")
 
 

@@ -18,7 +18,7 @@ from mise_en_page import (
     balise,
     boucle,
     document,
-    entete_brouillon,
+    entete,
     fixer_largeurs,
     ligne_simple,
     paragraphe,
@@ -183,7 +183,7 @@ def bloc_avis_et_origine(doc: DocumentWord) -> None:
 
 def gabarit_fiche() -> DocumentWord:
     doc = document()
-    entete_brouillon(doc)
+    entete(doc, "Fiche de synthèse DSP — {{ identification.collectivite.valeur }}")
     pied(doc, ["{{ mention }}", "Source : {{ origine.fichier }}"])
     paragraphe(doc, ["{{ titre }}"], "Title")
     paragraphe(

@@ -213,8 +213,9 @@ mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincel
 répétée sur chaque page par l'en-tête) ; LibreOffice l'affiche aussi."""
 
 
-def entete_brouillon(doc: DocumentWord) -> None:
-    """En-tête : sur un brouillon seulement, filigrane diagonal et mention en rouge."""
+def entete(doc: DocumentWord, texte: str) -> None:
+    """En-tête : sur un brouillon seulement, filigrane diagonal et mention en rouge ; puis
+    `texte`, toujours présent (Word refuse un en-tête sans paragraphe)."""
     entete = doc.sections[0].header
     entete.is_linked_to_previous = False
     premier = entete.paragraphs[0]
@@ -223,6 +224,7 @@ def entete_brouillon(doc: DocumentWord) -> None:
     p.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     p._p.append(parse_xml(FILIGRANE_VML.format(ns=nsdecls("w"))))
     balise(entete, "{%p endif %}")
+    paragraphe(entete, [texte], "Pied de fiche", WD_ALIGN_PARAGRAPH.RIGHT)
 
 
 def pied(doc: DocumentWord, textes: Sequence[str]) -> None:
