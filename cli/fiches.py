@@ -18,6 +18,7 @@ from fiche.evaluation_dossier import RapportEvaluation, evaluer_dossier
 from fiche.modeles import Fiche
 from fiche.production import mode_effectif, produire_fiche
 from fiche.remplissage import Mode
+from publication import rendre_fiche
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import Reglages, reglages
@@ -74,6 +75,17 @@ def base_de_l_historique() -> Depot:
     return Depot()
 
 
+def ecrire_brouillon(fiche: Fiche, cible: Path) -> str:
+    """Le brouillon Word (filigrane « PROJET ») à côté du JSON ; son échec n'annule pas la
+    fiche JSON, déjà écrite : il est signalé et l'état de la ligne le dit."""
+    try:
+        rendre_fiche(fiche, cible, brouillon=True)
+    except DspError as exc:
+        erreurs.print(f"[yellow]Brouillon Word non écrit pour {cible.name} : {exc}[/yellow]")
+        return "[yellow]écrite (sans Word)[/yellow]"
+    return "[green]écrite[/green]"
+
+
 def traiter(
     fichiers: Annotated[list[Path], typer.Argument(help="Rapports à traiter (PDF, DOCX, XLSX…)")],
     sortie: Annotated[Path, typer.Option("--sortie", help="Dossier des fiches <nom>.fiche.json")],
@@ -88,7 +100,7 @@ def traiter(
     ] = None,
 ) -> None:
     """Produit la fiche de synthèse de chaque rapport (JSON du contrat fiche-dsp/1), avec
-    les contrôles de cohérence (anomalies)."""
+    les contrôles de cohérence (anomalies), et son brouillon Word (<nom>.fiche.docx)."""
     if mode not in ("regles", "llm", "auto"):
         erreurs.print(f"[red]Mode inconnu « {mode} » : choisir regles, llm ou auto.[/red]")
         raise typer.Exit(2)
@@ -122,7 +134,7 @@ def traiter(
             montant(fiche, "chiffre_affaires"),
             montant(fiche, "resultat"),
             str(len(fiche.anomalies)),
-            "[green]écrite[/green]",
+            ecrire_brouillon(fiche, sortie / f"{fichier.stem}.fiche.docx"),
         )
     depot.fermer()
     console.print(bilan)

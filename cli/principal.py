@@ -14,6 +14,7 @@ from cli.demo import demo
 from cli.fiches import evaluer, traiter
 from cli.lots import lot, statut
 from cli.planification import planifier, valider
+from cli.publication import publier
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from socle.erreurs import DspError
@@ -100,6 +101,7 @@ app.command("lot")(lot)
 app.command("statut")(statut)
 app.command("planifier")(planifier)
 app.command("valider")(valider)
+app.command("publier")(publier)
 app.add_typer(app_contrats, name="contrats")
 
 

@@ -16,6 +16,7 @@ reprise ou paramètres du flow, et une ligne de journal.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 from uuid import UUID
 
@@ -29,6 +30,7 @@ from pydantic import Field, model_validator
 from fiche.modeles import Fiche, Revue
 from flows.taches import depot_courant
 from flows.traitement import retraiter
+from publication import publier_rapport
 from socle.erreurs import StockageError
 from socle.reglages import reglages
 from stockage.statuts import Statut
@@ -142,9 +144,17 @@ def appliquer_decision(rapport_id: int, decision: DecisionAgent) -> Statut:
     return cible
 
 
+@task(name="rendre-fiche-word", retries=1, retry_delay_seconds=2)
+def rendre_fiche_publiee(rapport_id: int) -> Path:
+    """La fiche Word signée dans `DSP_DATA_DIR/publications/<exercice>/`."""
+    return publier_rapport(depot_courant(), rapport_id, reglages())
+
+
 @flow(name="publier", flow_run_name="publication-{rapport_id}", log_prints=True)
 def publier(rapport_id: int, agent: str = "systeme") -> Statut:
-    """Publication d'un rapport validé : statut « publié » et événement au journal.
+    """Publication d'un rapport validé : fiche Word écrite, puis statut « publié » et
+    événement au journal (qui nomme le fichier). Si l'écriture échoue, le rapport reste
+    « validé » et la publication peut être relancée.
 
     Un rapport qui n'est pas « validé » est refusé (`StockageError` en français).
     """
@@ -156,8 +166,12 @@ def publier(rapport_id: int, agent: str = "systeme") -> Statut:
         raise StockageError(
             "Seul un rapport validé par un agent peut être publié.", fichier=rapport.fichier
         )
+    document = rendre_fiche_publiee(rapport_id)
     depot.changer_statut(rapport_id, Statut.PUBLIE, agent=agent)
-    depot.ajouter_evenement(rapport_id, agent=agent, action="publication")
+    depot.ajouter_evenement(
+        rapport_id, agent=agent, action="publication", nouvelle_valeur=str(document)
+    )
+    get_run_logger().info("Fiche Word publiée : %s", document)
     return Statut.PUBLIE
 
 

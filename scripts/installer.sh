@@ -5,17 +5,26 @@ cd "$(dirname "$0")/.."
 
 PAQUETS=(tesseract-ocr tesseract-ocr-fra tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation2 qpdf
   postgresql)
+# Installés sans leurs paquets recommandés : Writer seul suffit à convertir les fiches en PDF.
+PAQUETS_SEULS=(libreoffice-writer)
 
 sudo_si_besoin() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-manquants=()
-for paquet in "${PAQUETS[@]}"; do
-  dpkg-query -W -f='${Status}' "$paquet" 2>/dev/null | grep -q "install ok installed" || manquants+=("$paquet")
-done
-if [ ${#manquants[@]} -gt 0 ]; then
-  echo "Installation des paquets système : ${manquants[*]}"
+absents() { for paquet in "$@"; do
+  dpkg-query -W -f='${Status}' "$paquet" 2>/dev/null | grep -q "install ok installed" || echo "$paquet"
+done; }
+mapfile -t manquants < <(absents "${PAQUETS[@]}")
+mapfile -t manquants_seuls < <(absents "${PAQUETS_SEULS[@]}")
+if [ $((${#manquants[@]} + ${#manquants_seuls[@]})) -gt 0 ]; then
+  echo "Installation des paquets système : ${manquants[*]} ${manquants_seuls[*]}"
   sudo_si_besoin apt-get update -qq
+fi
+if [ ${#manquants[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive sudo_si_besoin apt-get install -y -qq "${manquants[@]}" >/dev/null
+fi
+if [ ${#manquants_seuls[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive sudo_si_besoin apt-get install -y -qq --no-install-recommends \
+    "${manquants_seuls[@]}" >/dev/null
 fi
 
 if ! bash scripts/uv.sh --version >/dev/null 2>&1; then

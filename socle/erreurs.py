@@ -42,3 +42,8 @@ class LlmError(DspError):
 class StockageError(DspError):
     """La base refuse l'opération : transition de statut interdite, CSV de contrats
     invalide, rapport ou contrat inconnu, base injoignable."""
+
+
+class PublicationError(DspError):
+    """Un document Word ne peut pas être produit : fiche non validée, gabarit absent ou
+    illisible, conversion en PDF impossible."""

@@ -1,10 +1,12 @@
-"""`dsp traiter` et `dsp evaluer` de bout en bout, en mode règles (aucun LLM configuré)."""
+"""`dsp traiter` (fiche JSON et brouillon Word) et `dsp evaluer` de bout en bout, en mode
+règles (aucun LLM configuré)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from docx import Document
 from typer.testing import CliRunner
 
 from cli.principal import app
@@ -26,6 +28,9 @@ def test_traiter_puis_evaluer(tmp_path: Path) -> None:
         )
         assert fiche.production.mode == "regles"
         assert fiche.identification.exercice.valeur == 2023
+        brouillon = Document(str(sortie / nom.replace(".pdf", ".fiche.docx")))
+        entete = "".join(p.text for p in brouillon.sections[0].header.paragraphs)
+        assert "PROJET — non validé" in entete
     rapport_json = tmp_path / "evaluation.json"
     evaluation = CliRunner().invoke(app, ["evaluer", str(sortie), "--json", str(rapport_json)])
     assert evaluation.exit_code == 0, evaluation.output

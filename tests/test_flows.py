@@ -23,6 +23,7 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dsp-prefect-"))
 import json
 
 import pytest
+from docx import Document as DocxDocument
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 from prefect.testing.utilities import prefect_test_harness
@@ -114,8 +115,13 @@ def test_rapport_seul_puis_validation_et_publication(boite: Path) -> None:
         "RAS",
         "valide",
     )
-    actions = [(e.action, e.agent) for e in depot.evenements(bilan.rapport_id)]
+    evenements = depot.evenements(bilan.rapport_id)
+    actions = [(e.action, e.agent) for e in evenements]
     assert ("validation", "Mme Durand") in actions and actions[-1] == ("publication", "Mme Durand")
+    # La fiche Word publiée est signée : mention de l'agent, pas de filigrane.
+    publiee = Path(str(evenements[-1].nouvelle_valeur))
+    texte = "\n".join(p.text for p in DocxDocument(str(publiee)).paragraphs)
+    assert publiee.is_file() and "validée par Mme Durand" in texte
     # Rejouer la décision ne refait rien (reprise après une panne).
     assert transmettre_decision(bilan.rapport_id, decision) == Statut.PUBLIE
     assert len(depot.evenements(bilan.rapport_id)) == len(actions)

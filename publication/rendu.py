@@ -1,0 +1,78 @@
+"""Rendu docxtpl : un gabarit de `gabarits/`, un contexte typé, un fichier écrit d'un coup.
+
+C'est le seul endroit où le contexte devient un dictionnaire, et le seul appel à
+`render` : toujours avec les filtres français et l'échappement automatique.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+from pydantic import BaseModel
+
+from fiche.modeles import Fiche
+from publication.ccspl import ContexteCcspl
+from publication.contexte import contexte_fiche
+from publication.filtres import environnement
+from socle.erreurs import PublicationError
+from socle.fichiers import ecrire_atomique
+
+DOSSIER_GABARITS = Path(__file__).resolve().parent.parent / "gabarits"
+GABARIT_FICHE = "fiche_synthese.docx"
+GABARIT_CCSPL = "rapport_ccspl.docx"
+
+
+def charger(nom: str) -> DocxTemplate:
+    chemin = DOSSIER_GABARITS / nom
+    if not chemin.is_file():
+        raise PublicationError(
+            f"Gabarit introuvable : {chemin} "
+            "(le régénérer : uv run python gabarits/construire.py).",
+            fichier=chemin,
+        )
+    return DocxTemplate(str(chemin))
+
+
+def donnees(contexte: BaseModel) -> dict[str, Any]:
+    """Le contexte en dictionnaire ; dates et nombres restent bruts pour les filtres."""
+    return contexte.model_dump(mode="python")
+
+
+def enregistrer(gabarit: DocxTemplate, valeurs: dict[str, Any], cible: Path) -> Path:
+    """Rend le gabarit et l'écrit atomiquement (temporaire puis renommage)."""
+    try:
+        gabarit.render(valeurs, environnement(), autoescape=True)
+    except TemplateError as exc:
+        # Un agent a pu abîmer une balise en retouchant le gabarit dans Word.
+        raise PublicationError(
+            f"Le gabarit Word contient une balise invalide : {exc.message or exc}.",
+            fichier=cible.name,
+        ) from exc
+    flux = io.BytesIO()
+    gabarit.save(flux)
+    ecrire_atomique(cible, flux.getvalue())
+    return cible
+
+
+def rendre_fiche(fiche: Fiche, cible: Path, *, brouillon: bool) -> Path:
+    """La fiche en Word : brouillon (filigrane « PROJET — non validé ») ou fiche validée.
+
+    Une fiche sans revue est toujours un brouillon ; la mention de transparence nomme
+    l'agent et la date de la revue.
+    """
+    contexte = contexte_fiche(fiche, brouillon=brouillon)
+    return enregistrer(charger(GABARIT_FICHE), donnees(contexte), cible)
+
+
+def rendre_ccspl(contexte: ContexteCcspl, cible: Path) -> Path:
+    """Le rapport CCSPL ; chaque fiche incluse, déjà rendue, entre comme sous-document
+    (styles repris par docxcompose) : sa mise en page reste celle du gabarit de la fiche."""
+    gabarit = charger(GABARIT_CCSPL)
+    valeurs = donnees(contexte)
+    for brute, incluse in zip(valeurs["fiches"], contexte.fiches, strict=True):
+        brute["document"] = gabarit.new_subdoc(str(incluse.chemin))
+    return enregistrer(gabarit, valeurs, cible)
