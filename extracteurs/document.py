@@ -10,6 +10,7 @@ from pathlib import Path
 from extracteurs.entetes import exercice_probable
 from extracteurs.grilles import GrilleBrute
 from extracteurs.lecture_pdf import Suivi, lire_pdf
+from extracteurs.limites import appliquer_garde_pillow, verifier_archive
 from extracteurs.modeles import Document, FormatSource, Page, Tableau
 from extracteurs.tableaux import construire_tableau
 from extracteurs.typage import genres_unstructured, typer_pages
@@ -58,6 +59,7 @@ def detecter_format(chemin: Path, reglages: Reglages) -> FormatSource:
             raise ExtractionError(
                 "L'archive bureautique est tronquée ou corrompue.", fichier=chemin
             )
+        verifier_archive(chemin, reglages)  # avant tout lecteur : bombe de décompression
         return EXTENSIONS_BUREAUTIQUE[extension]
     if extension in (".html", ".htm") and b"<" in entete:
         return "html"
@@ -77,13 +79,14 @@ def extraire(
     """Lit un rapport (PDF natif ou scanné, DOCX, ODT, XLSX) en `Document` typé."""
     reglages = reglages or reglages_courants()
     debut = time.perf_counter()
+    appliquer_garde_pillow(reglages)
     format_source = detecter_format(chemin, reglages)
     if format_source == "pdf":
         pages, grilles, avertissements = lire_pdf(chemin, reglages, suivi)
     else:
         from extracteurs.bureautique import lire_bureautique
 
-        pages, grilles, avertissements = lire_bureautique(chemin)
+        pages, grilles, avertissements = lire_bureautique(chemin, reglages)
     if not any(page.lignes for page in pages):
         raise ExtractionError(
             "Le document ne contient ni texte ni image exploitable (pages blanches).",

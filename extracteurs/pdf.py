@@ -111,13 +111,21 @@ def lire_lignes_natives(page: PagePlumber) -> tuple[list[LigneBrute], int]:
     """
     droits = [c for c in page.chars if c.get("upright", True)]
     couches = [c for c in page.chars if not c.get("upright", True)]
-    if len([c for c in couches if c["text"].strip()]) <= len(
-        [c for c in droits if c["text"].strip()]
-    ):
-        elements = [_element(c, c["x0"], c["top"], c["x1"], c["bottom"]) for c in droits]
-        return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], 0
-    angle = _sens_lecture(couches)
     largeur, hauteur = float(page.width), float(page.height)
+    if _visibles(couches) <= _visibles(droits):
+        renverses = [c for c in droits if _renverse(c)]
+        if _visibles(renverses) * 2 <= _visibles(droits):
+            elements = [_element(c, c["x0"], c["top"], c["x1"], c["bottom"]) for c in droits]
+            return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], 0
+        # Page tête en bas (/Rotate 180, feuille numérisée à l'envers) : demi-tour.
+        elements = [
+            _element(
+                c, largeur - c["x1"], hauteur - c["bottom"], largeur - c["x0"], hauteur - c["top"]
+            )
+            for c in renverses
+        ]
+        return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], 180
+    angle = _sens_lecture(couches)
     if angle == 90:  # texte lu de haut en bas : on tourne la page d'un quart de tour à gauche
         elements = [
             _element(c, c["top"], largeur - c["x1"], c["bottom"], largeur - c["x0"])
@@ -129,6 +137,16 @@ def lire_lignes_natives(page: PagePlumber) -> tuple[list[LigneBrute], int]:
             for c in couches
         ]
     return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], angle
+
+
+def _visibles(caracteres: list[dict[str, Any]]) -> int:
+    return sum(1 for c in caracteres if c["text"].strip())
+
+
+def _renverse(caractere: dict[str, Any]) -> bool:
+    """Glyphe droit mais tête en bas : matrice de texte (-1, 0, 0, -1) à l'échelle près."""
+    matrice = caractere.get("matrix") or (1, 0, 0, 1, 0, 0)
+    return float(matrice[0]) < 0 and float(matrice[3]) < 0
 
 
 def _element(c: dict[str, Any], x0: float, haut: float, x1: float, bas: float) -> Element:
@@ -159,6 +177,12 @@ def nombre_caracteres_visibles(page: PagePlumber) -> int:
 
 def a_des_images(page: PagePlumber) -> bool:
     return bool(page.images)
+
+
+def pixels_plus_grande_image(page: PagePlumber) -> int:
+    """Pixels (largeur × hauteur déclarées) de la plus grande image de la page, sans la décoder."""
+    tailles = [image.get("srcsize") or (0, 0) for image in page.images]
+    return max((int(largeur) * int(hauteur) for largeur, hauteur in tailles), default=0)
 
 
 def resolution_images(page: PagePlumber) -> float | None:
