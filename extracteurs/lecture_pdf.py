@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,8 +50,10 @@ def lire_pdf(
         with (
             pdf.ouvrir_pdfplumber(chemin, mot_de_passe) as document,
             ThreadPoolExecutor(max_workers=reglages.ocr_processus) as pool,
+            tempfile.TemporaryDirectory(prefix="dsp-pages-") as dossier,
         ):
-            lues = _lire_pages(document.pages, rendu, chemin, reglages, pool, suivi)
+            isolees = lecteurs_pdf.PagesIsolees(rendu, Path(dossier))
+            lues = _lire_pages(document.pages, rendu, isolees, reglages, pool, suivi)
     finally:
         rendu.close()
     _refuser_si_rien_lu(lues, chemin)
@@ -73,7 +76,7 @@ def _refuser_si_rien_lu(lues: list[PageLue], chemin: Path) -> None:
 def _lire_pages(
     pages: list[PagePlumber],
     rendu: pdfium.PdfDocument,
-    chemin: Path,
+    isolees: lecteurs_pdf.PagesIsolees,
     reglages: Reglages,
     pool: ThreadPoolExecutor,
     suivi: Suivi | None,
@@ -83,7 +86,7 @@ def _lire_pages(
     lues: list[PageLue | Future[PageLue]] = []
     en_cours: list[Future[PageLue]] = []
     for index, page_plumber in enumerate(pages):
-        lue = _lire_page(page_plumber, rendu[index], index + 1, chemin, reglages, pool)
+        lue = _lire_page(page_plumber, rendu[index], index + 1, isolees, reglages, pool)
         page_plumber.close()
         lues.append(lue)
         if isinstance(lue, Future):
@@ -99,7 +102,7 @@ def _lire_page(
     page: PagePlumber,
     rendu: pdfium.PdfPage,
     numero: int,
-    chemin: Path,
+    isolees: lecteurs_pdf.PagesIsolees,
     reglages: Reglages,
     pool: ThreadPoolExecutor,
 ) -> PageLue | Future[PageLue]:
@@ -122,7 +125,7 @@ def _lire_page(
         scannee=False,
         lignes=vers_lignes(lignes, numero),
     )
-    return PageLue(modele, lignes, _grilles_natives(page, lignes, numero, chemin, reglages))
+    return PageLue(modele, lignes, _grilles_natives(page, lignes, numero, isolees, reglages))
 
 
 def _dpi_ocr(page: PagePlumber, numero: int, reglages: Reglages) -> tuple[int, str | None]:
@@ -164,7 +167,11 @@ def _page_non_lue(page: PagePlumber, numero: int, raison: str) -> PageLue:
 
 
 def _grilles_natives(
-    page: PagePlumber, lignes: list[LigneBrute], numero: int, chemin: Path, reglages: Reglages
+    page: PagePlumber,
+    lignes: list[LigneBrute],
+    numero: int,
+    isolees: lecteurs_pdf.PagesIsolees,
+    reglages: Reglages,
 ) -> list[GrilleBrute]:
     reference = choix.reference_page(lignes)
     lecteurs: dict[str, choix.Lecteur] = {
@@ -174,10 +181,9 @@ def _grilles_natives(
     rendu_borne = dpi_borne(float(page.width), float(page.height), DPI_CAMELOT, reglages)
     if (reference or choix.page_chiffree(lignes)) and rendu_borne >= DPI_CAMELOT:
         regle = lecteurs_pdf.a_des_filets(page)
-        mdp = reglages.pdf_password.get_secret_value() if reglages.pdf_password else None
         saveur = "camelot-lattice" if regle else "camelot-stream"
         lecteurs[saveur] = lambda: lecteurs_pdf.grilles_camelot(
-            chemin, numero, float(page.height), regle, mdp or None
+            isolees, numero, float(page.height), regle
         )
         lecteurs["pdfplumber"] = lambda: lecteurs_pdf.grilles_pdfplumber(page, numero, regle)
     seuil = reglages.tableaux_seuil if reglages.tableaux_comparaison == "si_doute" else None

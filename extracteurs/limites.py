@@ -34,6 +34,8 @@ MAX_MEMBRES_ARCHIVE = 10_000
 # Le taux de compression n'est jugé que sur un membre volumineux : un petit fichier XML
 # très répétitif (styles) se compresse légitimement beaucoup, sans danger.
 TAILLE_MIN_RATIO = MO
+# Prologue XML lu pour y chercher une DTD (déclaration XML, commentaires, DOCTYPE).
+TAILLE_PROLOGUE = 64 * 1024
 _FIN_REPERTOIRE = b"PK\x05\x06"
 _ZIP64 = 0xFFFF
 
@@ -74,10 +76,15 @@ def verifier_archive(chemin: Path, reglages: Reglages) -> None:
     try:
         with zipfile.ZipFile(chemin) as archive:
             membres = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            _verifier_tailles(membres, chemin, reglages)
+            _refuser_doctype(archive, membres, chemin)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ExtractionError(
             "L'archive bureautique est tronquée ou corrompue.", fichier=chemin
         ) from exc
+
+
+def _verifier_tailles(membres: list[zipfile.ZipInfo], chemin: Path, reglages: Reglages) -> None:
     total = sum(m.file_size for m in membres)
     if total > reglages.max_decompresse_mo * MO:
         raise ExtractionError(
@@ -93,6 +100,29 @@ def verifier_archive(chemin: Path, reglages: Reglages) -> None:
                 f"Le fichier interne « {membre.filename} » est compressé {ratio:.0f} fois "
                 f"(au plus {reglages.max_ratio_compression}, DSP_MAX_RATIO_COMPRESSION) : "
                 "bombe de décompression probable, le document n'est pas ouvert.",
+                fichier=chemin,
+            )
+
+
+def _refuser_doctype(
+    archive: zipfile.ZipFile, membres: list[zipfile.ZipInfo], chemin: Path
+) -> None:
+    """Les formats Office (OOXML, ODF) interdisent les DTD : une déclaration `<!DOCTYPE`
+    ne sert qu'à définir des entités (fichier local lu par XXE, « milliard de rires »).
+
+    Les lecteurs XML employés ne résolvent pas les entités externes et bornent l'expansion
+    des autres ; ce refus en amont donne en plus une raison claire à l'agent. Seul le début
+    de chaque partie XML est décompressé (le prologue précède l'élément racine).
+    """
+    for membre in membres:
+        if not membre.filename.endswith((".xml", ".rels")):
+            continue
+        with archive.open(membre) as flux:
+            debut = flux.read(TAILLE_PROLOGUE)
+        if b"<!doctype" in debut.lower():
+            raise ExtractionError(
+                f"Le fichier interne « {membre.filename} » déclare un DOCTYPE (entités XML), "
+                "interdit dans un document bureautique : fichier forgé, il n'est pas ouvert.",
                 fichier=chemin,
             )
 

@@ -49,8 +49,15 @@ def verifier_pdf(chemin: Path, mot_de_passe: str | None) -> int:
 
 
 def _erreur_pdfium(exc: Exception, chemin: Path, mot_de_passe: str | None) -> ExtractionError:
+    """La cause d'un refus de pdfium, confirmée par pypdf.
+
+    La dernière erreur de pdfium est un état du fil d'exécution qu'un échec ne remet pas
+    toujours à jour : après un PDF chiffré, un PDF sans page est annoncé « mot de passe
+    incorrect ». Le chiffrement et le nombre de pages sont donc relus par pypdf.
+    """
     texte = str(exc).lower()
-    if "password" in texte:
+    chiffre, pages = _second_avis_pypdf(chemin)
+    if chiffre or (chiffre is None and "password" in texte):
         if mot_de_passe:
             message = (
                 "Le PDF est chiffré et le mot de passe configuré (DSP_PDF_PASSWORD) est refusé."
@@ -61,26 +68,29 @@ def _erreur_pdfium(exc: Exception, chemin: Path, mot_de_passe: str | None) -> Ex
                 "ou demandez au délégataire une version non protégée."
             )
         return ExtractionError(message, fichier=chemin)
-    if _compter_pages_pypdf(chemin) == 0:
+    if pages == 0:
         return ExtractionError("Le PDF ne contient aucune page.", fichier=chemin)
-    if "format" in texte or "file" in texte or "success" in texte:
-        return ExtractionError(
-            "Le PDF est illisible : fichier tronqué ou corrompu. "
-            "Demandez une nouvelle copie au délégataire.",
-            fichier=chemin,
-        )
-    return ExtractionError(f"Le PDF n'a pas pu être ouvert ({exc}).", fichier=chemin)
+    # Ni chiffré ni vide, et refusé par pdfium : le message de pdfium (parfois périmé) n'en
+    # dirait pas plus à l'agent.
+    return ExtractionError(
+        "Le PDF est illisible : fichier tronqué ou corrompu. "
+        "Demandez une nouvelle copie au délégataire.",
+        fichier=chemin,
+    )
 
 
-def _compter_pages_pypdf(chemin: Path) -> int | None:
-    """Second avis quand pdfium refuse un fichier : pypdf sait compter un PDF sans page."""
+def _second_avis_pypdf(chemin: Path) -> tuple[bool | None, int | None]:
+    """(chiffré, nombre de pages) selon pypdf ; (None, None) si pypdf ne lit pas le fichier."""
     journal_pypdf = logging.getLogger("pypdf")
     niveau = journal_pypdf.level
     journal_pypdf.setLevel(logging.CRITICAL)  # ses avertissements ne concernent pas l'agent
     try:
-        return len(pypdf.PdfReader(chemin).pages)
+        lecteur = pypdf.PdfReader(chemin)
+        if lecteur.is_encrypted:
+            return True, None
+        return False, len(lecteur.pages)
     except Exception:  # fichier réellement illisible : pas de second avis
-        return None
+        return None, None
     finally:
         journal_pypdf.setLevel(niveau)
 
