@@ -137,12 +137,14 @@ def pdf_brut(objets: Sequence[bytes]) -> bytes:
 
 
 def flux(dictionnaire: bytes, donnees: bytes) -> bytes:
-    return b"<< %s /Length %d >>\nstream\n" % (dictionnaire, len(donnees)) + donnees + (
-        b"\nendstream"
+    return (
+        b"<< %s /Length %d >>\nstream\n" % (dictionnaire, len(donnees)) + donnees + (b"\nendstream")
     )
 
 
-def deflate_repete(bloc: bytes, fois: int, suite: bytes = b"", *, zlib_entete: bool = True) -> bytes:
+def deflate_repete(
+    bloc: bytes, fois: int, suite: bytes = b"", *, zlib_entete: bool = True
+) -> bytes:
     """`bloc` répété `fois` fois puis `suite`, en deflate, sans compresser le tout.
 
     Après un vidage complet (Z_FULL_FLUSH) le compresseur repart sans mémoire : le même

@@ -180,10 +180,14 @@ def docx_bombe(dossier: Path) -> list[Path]:
     return [ecrire_zip(dossier / "rapport_bombe.docx", membres)]
 
 
-ENTITES = """<!DOCTYPE w:document [
+ENTITES = (
+    """<!DOCTYPE w:document [
 <!ENTITY xxe SYSTEM "file:///etc/passwd">
 <!ENTITY r0 "ha">
-""" + "".join(f'<!ENTITY r{n} "{f"&r{n - 1};" * 10}">\n' for n in range(1, 10)) + "]>"
+"""
+    + "".join(f'<!ENTITY r{n} "{f"&r{n - 1};" * 10}">\n' for n in range(1, 10))
+    + "]>"
+)
 
 
 def docx_entites(dossier: Path) -> list[Path]:
@@ -283,9 +287,7 @@ SORTES: dict[str, Sorte] = {
         Sorte("pdf_chiffre", "PDF protégé par mot de passe", pdf_chiffre),
         Sorte("pdf_sans_page", "PDF valide de 0 page", pdf_sans_page),
         Sorte("pdf_pages_blanches", "PDF de pages blanches", pdf_pages_blanches),
-        Sorte(
-            "scan_basse_resolution", "Scan image seule à 40 ppp", scan_basse_resolution
-        ),
+        Sorte("scan_basse_resolution", "Scan image seule à 40 ppp", scan_basse_resolution),
         Sorte("page_demesuree", "Page de 5 m × 5 m (rendu de 900 Mpx)", page_demesuree),
         Sorte("image_geante", "Page portant une image de 625 Mpx", image_geante),
         Sorte("trop_volumineux", "Fichier au-delà de DSP_MAX_TAILLE_MO", trop_volumineux),
