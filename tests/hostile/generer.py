@@ -56,8 +56,14 @@ def _ecrire(dossier: Path, nom: str, donnees: bytes) -> list[Path]:
     return [chemin]
 
 
-def _pdf(dossier: Path, nom: str, pages: list[b.PageTexte], **options: object) -> list[Path]:
-    return [b.ecrire_pdf(dossier / nom, pages, **options)]  # type: ignore[arg-type]
+def _pdf(
+    dossier: Path,
+    nom: str,
+    pages: list[b.PageTexte],
+    chiffrement: str | None = None,
+    rotations: tuple[int, ...] = (),
+) -> list[Path]:
+    return [b.ecrire_pdf(dossier / nom, pages, chiffrement=chiffrement, rotations=rotations)]
 
 
 # --- Fichiers que l'on ne peut pas lire ----------------------------------------------
