@@ -34,7 +34,8 @@ from extracteurs.bureautique_tableur import lire_classeur
 from extracteurs.grilles import GrilleBrute
 from extracteurs.modeles import Page
 from socle.erreurs import ExtractionError
-from socle.reglages import reglages
+from socle.reglages import Reglages
+from socle.reglages import reglages as reglages_courants
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -58,8 +59,9 @@ SAUT_LIGNE = _Saut("ligne")
 SAUT_PAGE = _Saut("page")
 
 
-def lire_bureautique(chemin: Path) -> Resultat:
+def lire_bureautique(chemin: Path, reglages: Reglages | None = None) -> Resultat:
     """DOCX, ODT, XLSX (et HTML) -> pages avec lignes, grilles brutes, avertissements."""
+    limites = reglages or reglages_courants()
     chemin = Path(chemin)
     if not chemin.is_file():
         raise ExtractionError("Fichier introuvable", fichier=chemin)
@@ -67,7 +69,7 @@ def lire_bureautique(chemin: Path) -> Resultat:
     if suffixe in {".docx", ".docm"}:
         pages, grilles, avertissements = _lire_docx(chemin, chemin)
     elif suffixe == ".odt":
-        pages, grilles, avertissements = _lire_odt(chemin)
+        pages, grilles, avertissements = _lire_odt(chemin, limites)
     elif suffixe in {".html", ".htm", ".xhtml"}:
         pages, grilles, avertissements = lire_html(chemin)
     elif suffixe in {".xlsx", ".xlsm", ".xls"}:
@@ -79,11 +81,12 @@ def lire_bureautique(chemin: Path) -> Resultat:
         )
     if not any(ligne.texte.strip() for page in pages for ligne in page.lignes):
         raise ExtractionError("Le document ne contient aucun texte exploitable", fichier=chemin)
-    return _limiter_pages(pages, grilles, avertissements)
+    return _limiter_pages(pages, grilles, avertissements, limites.max_pages)
 
 
-def _limiter_pages(pages: list[Page], grilles: list[GrilleBrute], avert: list[str]) -> Resultat:
-    maximum = reglages().max_pages
+def _limiter_pages(
+    pages: list[Page], grilles: list[GrilleBrute], avert: list[str], maximum: int
+) -> Resultat:
     if len(pages) <= maximum:
         return pages, grilles, avert
     avert.append(
@@ -320,7 +323,14 @@ def _avertissements_docx(document: Any, lecteur: _LecteurDocx) -> list[str]:
 # --- ODT (via pandoc) ------------------------------------------------------------------
 
 
-def _lire_odt(chemin: Path) -> Resultat:
+def _options_pandoc(limites: Reglages) -> list[str]:
+    """pandoc décompresse l'ODT avec sa propre bibliothèque : son tas est borné (`-M`) comme
+    le recommande son manuel pour une entrée non fiable, et `--sandbox` lui interdit de lire
+    d'autres fichiers (images liées par un chemin local) ou le réseau."""
+    return ["--sandbox", "+RTS", f"-M{2 * limites.max_decompresse_mo}m", "-RTS"]
+
+
+def _lire_odt(chemin: Path, limites: Reglages) -> Resultat:
     try:
         import pypandoc
     except ImportError as exc:
@@ -332,7 +342,13 @@ def _lire_odt(chemin: Path) -> Resultat:
     with tempfile.TemporaryDirectory() as dossier:
         cible = Path(dossier) / "converti.docx"
         try:
-            pypandoc.convert_file(str(chemin), "docx", format="odt", outputfile=str(cible))
+            pypandoc.convert_file(
+                str(chemin),
+                "docx",
+                format="odt",
+                outputfile=str(cible),
+                extra_args=_options_pandoc(limites),
+            )
         except (RuntimeError, OSError) as exc:
             raise ExtractionError(
                 f"Le fichier ODT est illisible ou corrompu : {exc}", fichier=chemin

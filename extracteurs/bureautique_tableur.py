@@ -121,6 +121,7 @@ class Feuille:
     nom: str
     rangees: list[list[Valeur]] = field(default_factory=list)
     avertissements: list[str] = field(default_factory=list)
+    formules_sans_valeur: int = 0
 
 
 def lire_classeur(chemin: Path) -> tuple[list[Page], list[GrilleBrute], list[str]]:
@@ -133,6 +134,14 @@ def lire_classeur(chemin: Path) -> tuple[list[Page], list[GrilleBrute], list[str
         )
     feuilles = _lire_feuilles_xlsx(chemin)
     if not any(texte.strip() for f in feuilles for r in f.rangees for texte, _ in r):
+        formules = sum(f.formules_sans_valeur for f in feuilles)
+        if formules:
+            raise ExtractionError(
+                f"Le classeur ne contient que des formules dont le résultat n'a pas été "
+                f"enregistré ({formules} cellules) : ouvrez-le dans un tableur puis "
+                "enregistrez-le avant de le déposer",
+                fichier=chemin,
+            )
         raise ExtractionError("Le document ne contient aucun texte exploitable", fichier=chemin)
     pages: list[Page] = []
     grilles: list[GrilleBrute] = []
@@ -210,6 +219,7 @@ def _lire_feuille(fv: Any, ff: Any, chemin: Path) -> Feuille:
             rangee.append(convertir_valeur(valeur, getattr(cv, "number_format", None)))
         feuille.rangees.append(rangee)
     feuille.avertissements = _avertir_formules(feuille.nom, sans_valeur)
+    feuille.formules_sans_valeur = len(sans_valeur)
     return feuille
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import zipfile
 from pathlib import Path
@@ -10,12 +11,15 @@ from pathlib import Path
 from extracteurs.entetes import exercice_probable
 from extracteurs.grilles import GrilleBrute
 from extracteurs.lecture_pdf import Suivi, lire_pdf
+from extracteurs.limites import appliquer_garde_pillow, verifier_archive
 from extracteurs.modeles import Document, FormatSource, Page, Tableau
 from extracteurs.tableaux import construire_tableau
 from extracteurs.typage import genres_unstructured, typer_pages
-from socle.erreurs import ExtractionError
+from socle.erreurs import DspError, ExtractionError
 from socle.reglages import Reglages
 from socle.reglages import reglages as reglages_courants
+
+journal = logging.getLogger(__name__)
 
 EXTENSIONS_BUREAUTIQUE: dict[str, FormatSource] = {
     ".docx": "docx",
@@ -58,6 +62,7 @@ def detecter_format(chemin: Path, reglages: Reglages) -> FormatSource:
             raise ExtractionError(
                 "L'archive bureautique est tronquée ou corrompue.", fichier=chemin
             )
+        verifier_archive(chemin, reglages)  # avant tout lecteur : bombe de décompression
         return EXTENSIONS_BUREAUTIQUE[extension]
     if extension in (".html", ".htm") and b"<" in entete:
         return "html"
@@ -74,16 +79,42 @@ def detecter_format(chemin: Path, reglages: Reglages) -> FormatSource:
 def extraire(
     chemin: Path, reglages: Reglages | None = None, suivi: Suivi | None = None
 ) -> Document:
-    """Lit un rapport (PDF natif ou scanné, DOCX, ODT, XLSX) en `Document` typé."""
+    """Lit un rapport (PDF natif ou scanné, DOCX, ODT, XLSX) en `Document` typé.
+
+    Tout échec devient une `ExtractionError` au message français : une exception imprévue
+    d'une bibliothèque de lecture sur un fichier piégé ne doit pas arrêter un lot.
+    """
     reglages = reglages or reglages_courants()
+    try:
+        return _extraire(chemin, reglages, suivi)
+    except DspError:
+        raise
+    except MemoryError as exc:
+        raise ExtractionError(
+            "Mémoire insuffisante pour lire ce document : abaisser DSP_MAX_PAGES ou "
+            "DSP_MAX_PIXELS_IMAGE, ou demander au délégataire un fichier plus léger.",
+            fichier=chemin,
+        ) from exc
+    except Exception as exc:
+        journal.exception("Lecture de %s : erreur inattendue", chemin)
+        raise ExtractionError(
+            f"Le fichier n'a pas pu être lu (erreur inattendue du lecteur : "
+            f"{type(exc).__name__}) : il est probablement corrompu. Demandez-en une nouvelle "
+            "copie au délégataire.",
+            fichier=chemin,
+        ) from exc
+
+
+def _extraire(chemin: Path, reglages: Reglages, suivi: Suivi | None) -> Document:
     debut = time.perf_counter()
+    appliquer_garde_pillow(reglages)
     format_source = detecter_format(chemin, reglages)
     if format_source == "pdf":
         pages, grilles, avertissements = lire_pdf(chemin, reglages, suivi)
     else:
         from extracteurs.bureautique import lire_bureautique
 
-        pages, grilles, avertissements = lire_bureautique(chemin)
+        pages, grilles, avertissements = lire_bureautique(chemin, reglages)
     if not any(page.lignes for page in pages):
         raise ExtractionError(
             "Le document ne contient ni texte ni image exploitable (pages blanches).",

@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 from camelot.io import read_pdf
 from pdfplumber.page import Page as PagePlumber
 
@@ -68,8 +69,33 @@ def _boite_plumber(b: tuple[float, float, float, float]) -> Boite:
     return Boite(x0=float(b[0]), haut=float(b[1]), x1=float(b[2]), bas=float(b[3]))
 
 
+class PagesIsolees:
+    """Chaque page confiée à camelot, copiée seule dans un PDF temporaire.
+
+    camelot rouvre le fichier et en parcourt toutes les pages à chaque appel : appelé page
+    par page sur le fichier entier, il coûte n² pour un rapport de n pages (une minute
+    pour 500 pages). Copier une page avec pdfium prend quelques millisecondes. La copie est
+    en clair (le mot de passe a servi à l'ouverture) et disparaît avec `dossier`.
+    """
+
+    def __init__(self, rendu: pdfium.PdfDocument, dossier: Path) -> None:
+        self.rendu = rendu
+        self.dossier = dossier
+
+    def chemin(self, numero: int) -> Path:
+        cible = self.dossier / f"page-{numero}.pdf"
+        if not cible.exists():
+            seule = pdfium.PdfDocument.new()
+            try:
+                seule.import_pages(self.rendu, [numero - 1])
+                seule.save(cible)
+            finally:
+                seule.close()
+        return cible
+
+
 def grilles_camelot(
-    chemin: Path, numero: int, hauteur: float, regle: bool, mot_de_passe: str | None
+    pages: PagesIsolees, numero: int, hauteur: float, regle: bool
 ) -> list[GrilleBrute]:
     """camelot (moteur de rendu pdfium) : lattice sur page réglée, stream sinon."""
     saveur = "lattice" if regle else "stream"
@@ -77,10 +103,9 @@ def grilles_camelot(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tables = read_pdf(
-                str(chemin),
-                pages=str(numero),
+                str(pages.chemin(numero)),
+                pages="1",
                 flavor=saveur,
-                password=mot_de_passe,
                 suppress_stdout=True,
                 # Un texte à cheval sur deux cellules (colonnes serrées) est coupé aux filets.
                 split_text=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,11 +15,14 @@ from PIL import Image
 from extracteurs import alignement, assemblage, choix, lecteurs_pdf, ocr, pdf
 from extracteurs.grilles import GrilleBrute
 from extracteurs.lignes import LigneBrute, englobante, vers_lignes
+from extracteurs.limites import dpi_borne, mega_pixels
 from extracteurs.modeles import Page
 from socle.erreurs import ExtractionError
 from socle.reglages import Reglages
 
 Suivi = Callable[[int, int], None]
+# camelot lattice rend la page à cette résolution pour y chercher les filets.
+DPI_CAMELOT = 300
 
 
 @dataclass
@@ -26,6 +30,7 @@ class PageLue:
     page: Page
     lignes: list[LigneBrute]
     grilles: list[GrilleBrute]
+    avertissement: str | None = None
 
 
 def lire_pdf(
@@ -45,20 +50,33 @@ def lire_pdf(
         with (
             pdf.ouvrir_pdfplumber(chemin, mot_de_passe) as document,
             ThreadPoolExecutor(max_workers=reglages.ocr_processus) as pool,
+            tempfile.TemporaryDirectory(prefix="dsp-pages-") as dossier,
         ):
-            lues = _lire_pages(document.pages, rendu, chemin, reglages, pool, suivi)
+            isolees = lecteurs_pdf.PagesIsolees(rendu, Path(dossier))
+            lues = _lire_pages(document.pages, rendu, isolees, reglages, pool, suivi)
     finally:
         rendu.close()
+    _refuser_si_rien_lu(lues, chemin)
     avertissements += [
-        f"Page {lue.page.numero} : ni texte ni image lisible." for lue in lues if not lue.lignes
+        lue.avertissement or f"Page {lue.page.numero} : ni texte ni image lisible."
+        for lue in lues
+        if lue.avertissement or not lue.lignes
     ]
     return [lue.page for lue in lues], _recoller_tout(lues), avertissements
+
+
+def _refuser_si_rien_lu(lues: list[PageLue], chemin: Path) -> None:
+    """Aucune ligne lue et des pages écartées par une limite : l'erreur dit laquelle."""
+    ecartees = [lue.avertissement for lue in lues if lue.avertissement]
+    if ecartees and not any(lue.lignes for lue in lues):
+        autres = f" (et {len(ecartees) - 1} autre(s) page(s))" if len(ecartees) > 1 else ""
+        raise ExtractionError(f"Aucune page n'a pu être lue. {ecartees[0]}{autres}", fichier=chemin)
 
 
 def _lire_pages(
     pages: list[PagePlumber],
     rendu: pdfium.PdfDocument,
-    chemin: Path,
+    isolees: lecteurs_pdf.PagesIsolees,
     reglages: Reglages,
     pool: ThreadPoolExecutor,
     suivi: Suivi | None,
@@ -68,7 +86,7 @@ def _lire_pages(
     lues: list[PageLue | Future[PageLue]] = []
     en_cours: list[Future[PageLue]] = []
     for index, page_plumber in enumerate(pages):
-        lue = _lire_page(page_plumber, rendu[index], index + 1, chemin, reglages, pool)
+        lue = _lire_page(page_plumber, rendu[index], index + 1, isolees, reglages, pool)
         page_plumber.close()
         lues.append(lue)
         if isinstance(lue, Future):
@@ -84,19 +102,20 @@ def _lire_page(
     page: PagePlumber,
     rendu: pdfium.PdfPage,
     numero: int,
-    chemin: Path,
+    isolees: lecteurs_pdf.PagesIsolees,
     reglages: Reglages,
     pool: ThreadPoolExecutor,
 ) -> PageLue | Future[PageLue]:
     visibles = pdf.nombre_caracteres_visibles(page)
     if visibles < reglages.texte_min_caracteres and pdf.a_des_images(page):
-        native = pdf.resolution_images(page)
-        dpi = reglages.ocr_dpi if native is None else int(min(reglages.ocr_dpi, max(150, native)))
+        dpi, refus = _dpi_ocr(page, numero, reglages)
+        if refus:
+            return _page_non_lue(page, numero, refus)
         image = ocr.preparer_image(rendu, dpi)
         return pool.submit(_lire_page_ocr, image, numero, reglages, dpi)
     lignes, redressement = pdf.lire_lignes_natives(page)
     largeur, hauteur = float(page.width), float(page.height)
-    if redressement:
+    if redressement in (90, 270):  # quart de tour : la page redressée est couchée
         largeur, hauteur = hauteur, largeur
     modele = Page(
         numero=numero,
@@ -106,22 +125,65 @@ def _lire_page(
         scannee=False,
         lignes=vers_lignes(lignes, numero),
     )
-    return PageLue(modele, lignes, _grilles_natives(page, lignes, numero, chemin, reglages))
+    return PageLue(modele, lignes, _grilles_natives(page, lignes, numero, isolees, reglages))
+
+
+def _dpi_ocr(page: PagePlumber, numero: int, reglages: Reglages) -> tuple[int, str | None]:
+    """Résolution du rendu avant OCR, ou la raison de ne pas lire la page.
+
+    Rien n'est décodé ici : dimensions et résolution viennent du dictionnaire de l'image.
+    Une image démesurée n'est jamais rendue (mémoire) ; une image trop grossière donnerait
+    un texte faux, plus trompeur qu'une page signalée comme non lue.
+    """
+    plus_grande = pdf.pixels_plus_grande_image(page)
+    if plus_grande > reglages.max_pixels_image:
+        return 0, (
+            f"Page {numero} : image de {mega_pixels(plus_grande)}, au-delà de la limite de "
+            f"{mega_pixels(reglages.max_pixels_image)} (DSP_MAX_PIXELS_IMAGE) : page non lue."
+        )
+    native = pdf.resolution_images(page)
+    if native is not None and native < reglages.ocr_resolution_min:
+        return 0, (
+            f"Page {numero} : image numérisée à {native:.0f} ppp, sous le minimum de "
+            f"{reglages.ocr_resolution_min} ppp (DSP_OCR_RESOLUTION_MIN) : page non lue, "
+            "demandez au délégataire un scan à 300 ppp."
+        )
+    voulu = reglages.ocr_dpi if native is None else int(min(reglages.ocr_dpi, max(150, native)))
+    dpi = dpi_borne(float(page.width), float(page.height), voulu, reglages)
+    if dpi < reglages.ocr_resolution_min:
+        return 0, (
+            f"Page {numero} : format démesuré ({float(page.width) / 72 * 2.54:.0f} × "
+            f"{float(page.height) / 72 * 2.54:.0f} cm), son rendu dépasserait "
+            f"{mega_pixels(reglages.max_pixels_image)} (DSP_MAX_PIXELS_IMAGE) : page non lue."
+        )
+    return dpi, None
+
+
+def _page_non_lue(page: PagePlumber, numero: int, raison: str) -> PageLue:
+    modele = Page(
+        numero=numero, largeur=float(page.width), hauteur=float(page.height), scannee=True
+    )
+    return PageLue(modele, [], [], avertissement=raison)
 
 
 def _grilles_natives(
-    page: PagePlumber, lignes: list[LigneBrute], numero: int, chemin: Path, reglages: Reglages
+    page: PagePlumber,
+    lignes: list[LigneBrute],
+    numero: int,
+    isolees: lecteurs_pdf.PagesIsolees,
+    reglages: Reglages,
 ) -> list[GrilleBrute]:
     reference = choix.reference_page(lignes)
     lecteurs: dict[str, choix.Lecteur] = {
         "alignement": lambda: alignement.grilles_page(lignes, numero)
     }
-    if reference or choix.page_chiffree(lignes):
+    # camelot rend la page à 300 ppp : sur une page démesurée, l'alignement seul (mémoire).
+    rendu_borne = dpi_borne(float(page.width), float(page.height), DPI_CAMELOT, reglages)
+    if (reference or choix.page_chiffree(lignes)) and rendu_borne >= DPI_CAMELOT:
         regle = lecteurs_pdf.a_des_filets(page)
-        mdp = reglages.pdf_password.get_secret_value() if reglages.pdf_password else None
         saveur = "camelot-lattice" if regle else "camelot-stream"
         lecteurs[saveur] = lambda: lecteurs_pdf.grilles_camelot(
-            chemin, numero, float(page.height), regle, mdp or None
+            isolees, numero, float(page.height), regle
         )
         lecteurs["pdfplumber"] = lambda: lecteurs_pdf.grilles_pdfplumber(page, numero, regle)
     seuil = reglages.tableaux_seuil if reglages.tableaux_comparaison == "si_doute" else None

@@ -49,8 +49,15 @@ def verifier_pdf(chemin: Path, mot_de_passe: str | None) -> int:
 
 
 def _erreur_pdfium(exc: Exception, chemin: Path, mot_de_passe: str | None) -> ExtractionError:
+    """La cause d'un refus de pdfium, confirmée par pypdf.
+
+    La dernière erreur de pdfium est un état du fil d'exécution qu'un échec ne remet pas
+    toujours à jour : après un PDF chiffré, un PDF sans page est annoncé « mot de passe
+    incorrect ». Le chiffrement et le nombre de pages sont donc relus par pypdf.
+    """
     texte = str(exc).lower()
-    if "password" in texte:
+    chiffre, pages = _second_avis_pypdf(chemin)
+    if chiffre or (chiffre is None and "password" in texte):
         if mot_de_passe:
             message = (
                 "Le PDF est chiffré et le mot de passe configuré (DSP_PDF_PASSWORD) est refusé."
@@ -61,26 +68,29 @@ def _erreur_pdfium(exc: Exception, chemin: Path, mot_de_passe: str | None) -> Ex
                 "ou demandez au délégataire une version non protégée."
             )
         return ExtractionError(message, fichier=chemin)
-    if _compter_pages_pypdf(chemin) == 0:
+    if pages == 0:
         return ExtractionError("Le PDF ne contient aucune page.", fichier=chemin)
-    if "format" in texte or "file" in texte or "success" in texte:
-        return ExtractionError(
-            "Le PDF est illisible : fichier tronqué ou corrompu. "
-            "Demandez une nouvelle copie au délégataire.",
-            fichier=chemin,
-        )
-    return ExtractionError(f"Le PDF n'a pas pu être ouvert ({exc}).", fichier=chemin)
+    # Ni chiffré ni vide, et refusé par pdfium : le message de pdfium (parfois périmé) n'en
+    # dirait pas plus à l'agent.
+    return ExtractionError(
+        "Le PDF est illisible : fichier tronqué ou corrompu. "
+        "Demandez une nouvelle copie au délégataire.",
+        fichier=chemin,
+    )
 
 
-def _compter_pages_pypdf(chemin: Path) -> int | None:
-    """Second avis quand pdfium refuse un fichier : pypdf sait compter un PDF sans page."""
+def _second_avis_pypdf(chemin: Path) -> tuple[bool | None, int | None]:
+    """(chiffré, nombre de pages) selon pypdf ; (None, None) si pypdf ne lit pas le fichier."""
     journal_pypdf = logging.getLogger("pypdf")
     niveau = journal_pypdf.level
     journal_pypdf.setLevel(logging.CRITICAL)  # ses avertissements ne concernent pas l'agent
     try:
-        return len(pypdf.PdfReader(chemin).pages)
+        lecteur = pypdf.PdfReader(chemin)
+        if lecteur.is_encrypted:
+            return True, None
+        return False, len(lecteur.pages)
     except Exception:  # fichier réellement illisible : pas de second avis
-        return None
+        return None, None
     finally:
         journal_pypdf.setLevel(niveau)
 
@@ -111,13 +121,21 @@ def lire_lignes_natives(page: PagePlumber) -> tuple[list[LigneBrute], int]:
     """
     droits = [c for c in page.chars if c.get("upright", True)]
     couches = [c for c in page.chars if not c.get("upright", True)]
-    if len([c for c in couches if c["text"].strip()]) <= len(
-        [c for c in droits if c["text"].strip()]
-    ):
-        elements = [_element(c, c["x0"], c["top"], c["x1"], c["bottom"]) for c in droits]
-        return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], 0
-    angle = _sens_lecture(couches)
     largeur, hauteur = float(page.width), float(page.height)
+    if _visibles(couches) <= _visibles(droits):
+        renverses = [c for c in droits if _renverse(c)]
+        if _visibles(renverses) * 2 <= _visibles(droits):
+            elements = [_element(c, c["x0"], c["top"], c["x1"], c["bottom"]) for c in droits]
+            return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], 0
+        # Page tête en bas (/Rotate 180, feuille numérisée à l'envers) : demi-tour.
+        elements = [
+            _element(
+                c, largeur - c["x1"], hauteur - c["bottom"], largeur - c["x0"], hauteur - c["top"]
+            )
+            for c in renverses
+        ]
+        return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], 180
+    angle = _sens_lecture(couches)
     if angle == 90:  # texte lu de haut en bas : on tourne la page d'un quart de tour à gauche
         elements = [
             _element(c, c["top"], largeur - c["x1"], c["bottom"], largeur - c["x0"])
@@ -129,6 +147,16 @@ def lire_lignes_natives(page: PagePlumber) -> tuple[list[LigneBrute], int]:
             for c in couches
         ]
     return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], angle
+
+
+def _visibles(caracteres: list[dict[str, Any]]) -> int:
+    return sum(1 for c in caracteres if c["text"].strip())
+
+
+def _renverse(caractere: dict[str, Any]) -> bool:
+    """Glyphe droit mais tête en bas : matrice de texte (-1, 0, 0, -1) à l'échelle près."""
+    matrice = caractere.get("matrix") or (1, 0, 0, 1, 0, 0)
+    return float(matrice[0]) < 0 and float(matrice[3]) < 0
 
 
 def _element(c: dict[str, Any], x0: float, haut: float, x1: float, bas: float) -> Element:
@@ -159,6 +187,12 @@ def nombre_caracteres_visibles(page: PagePlumber) -> int:
 
 def a_des_images(page: PagePlumber) -> bool:
     return bool(page.images)
+
+
+def pixels_plus_grande_image(page: PagePlumber) -> int:
+    """Pixels (largeur × hauteur déclarées) de la plus grande image de la page, sans la décoder."""
+    tailles = [image.get("srcsize") or (0, 0) for image in page.images]
+    return max((int(largeur) * int(hauteur) for largeur, hauteur in tailles), default=0)
 
 
 def resolution_images(page: PagePlumber) -> float | None:

@@ -103,6 +103,28 @@ class Reglages(BaseSettings):
     )
     max_pages: int = Field(600, ge=1, description="Nombre maximal de pages lues par rapport")
     max_taille_mo: int = Field(200, ge=1, description="Taille maximale d'un fichier (Mo)")
+    max_pixels_image: int = Field(
+        100_000_000,
+        ge=1_000_000,
+        description="Pixels au plus d'une image intégrée décodée ou d'une page rendue pour "
+        "l'OCR (garde contre les bombes de décompression ; aussi Image.MAX_IMAGE_PIXELS)",
+    )
+    max_decompresse_mo: int = Field(
+        500, ge=1, description="Taille décompressée maximale d'un DOCX, ODT ou XLSX (Mo)"
+    )
+    max_ratio_compression: int = Field(
+        100,
+        ge=10,
+        description="Taux de compression maximal d'un fichier interne de plus d'1 Mo d'une "
+        "archive DOCX, ODT ou XLSX (une bombe de décompression dépasse 1 000)",
+    )
+    ocr_resolution_min: int = Field(
+        100,
+        ge=30,
+        le=300,
+        description="Résolution (ppp) sous laquelle une image numérisée n'est pas soumise à "
+        "l'OCR : le texte lu serait faux",
+    )
     texte_min_caracteres: int = Field(
         25, ge=0, description="En dessous, une page sans texte est traitée comme scannée"
     )

@@ -1,4 +1,5 @@
-"""Fixtures communes : petits PDF réels fabriqués à la volée (reportlab, pypdf)."""
+"""Fixtures communes : petits PDF réels fabriqués à la volée (reportlab, pypdf), rapport
+Forville et serveur local compatible OpenAI pour les tests du remplisseur LLM."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -19,7 +21,10 @@ from sqlalchemy.engine import make_url
 
 from extracteurs.document import empreinte, extraire
 from extracteurs.modeles import Document
+from fiche.modeles import Fiche
 from socle.reglages import reglages
+from tests.outils_llm import FORVILLE
+from tests.serveur_openai import ServeurOpenAI, reponse_depuis_fiche, serveur_openai
 
 POLICE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 RACINE = Path(__file__).resolve().parent.parent
@@ -121,3 +126,27 @@ def document_en_cache(config: pytest.Config, source: Path) -> Document:
     if cache:
         cache.write_text(document.model_dump_json(), encoding="utf-8")
     return document
+
+
+# --- Remplisseur LLM : un rapport réel, sa fiche d'or, la réponse d'un modèle parfait ----
+
+
+@pytest.fixture(scope="module")
+def forville(request: pytest.FixtureRequest) -> Document:
+    return document_en_cache(request.config, CORPUS / f"{FORVILLE}.pdf")
+
+
+@pytest.fixture(scope="module")
+def or_forville() -> Fiche:
+    return Fiche.model_validate_json((CORPUS / f"{FORVILLE}.fiche.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def reponse_forville(forville: Document, or_forville: Fiche) -> dict[str, Any]:
+    return reponse_depuis_fiche(or_forville, forville)
+
+
+@pytest.fixture
+def serveur() -> Iterator[ServeurOpenAI]:
+    with serveur_openai() as s:
+        yield s
