@@ -21,6 +21,7 @@ from typing import Literal
 from uuid import UUID
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.context import FlowRunContext
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
@@ -136,12 +137,22 @@ def appliquer_decision(rapport_id: int, decision: DecisionAgent) -> Statut:
         rapport_id, agent=decision.agent, commentaire=decision.commentaire or None,
         action="validation" if cible == Statut.VALIDE else "rejet",
     )  # fmt: skip
-    get_run_logger().info(
-        "Rapport n° %s %s par %s le %s.", rapport_id,
-        "validé" if cible == Statut.VALIDE else "rejeté", decision.agent,
-        datetime.now(UTC).astimezone().strftime("%d/%m/%Y à %H:%M"),
-    )  # fmt: skip
+    _historiser(rapport_id, cible, decision)
     return cible
+
+
+def _historiser(rapport_id: int, cible: Statut, decision: DecisionAgent) -> None:
+    """La décision dans l'historique Prefect : un artefact du flow (écrit tout de suite
+    sur le serveur) et une ligne de son journal."""
+    verbe = "validé" if cible == Statut.VALIDE else "rejeté"
+    quand = datetime.now(UTC).astimezone().strftime("%d/%m/%Y à %H:%M")
+    phrase = f"Rapport n° {rapport_id} {verbe} par {decision.agent} le {quand}."
+    commentaire = f"\n\n> {decision.commentaire}" if decision.commentaire else ""
+    create_markdown_artifact(
+        key=f"decision-rapport-{rapport_id}", markdown=phrase + commentaire,
+        description=f"Décision de l'agent sur le rapport n° {rapport_id}",
+    )  # fmt: skip
+    get_run_logger().info(phrase)
 
 
 @task(name="rendre-fiche-word", retries=1, retry_delay_seconds=2)

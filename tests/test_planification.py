@@ -174,13 +174,9 @@ def test_planifier_suspend_puis_reprend_sur_decision(planification: Planificatio
     depot.fermer()
 
     # Historique Prefect : la décision, l'agent et l'heure sont dans le journal du flow.
-    # Les journaux partent par paquets : attendre qu'ils soient arrivés au serveur.
-    def _journal_de_la_decision() -> bool:
-        filtre = {"logs": {"flow_run_id": {"any_": [run_plage]}}}
-        return any("validé par Mme Durand le" in j["message"]
-                   for j in p.api_post("/logs/filter", filtre))  # fmt: skip
-
-    attendre(_journal_de_la_decision, "la décision n'est pas au journal du flow", 60)
+    filtre = {"artifacts": {"flow_run_id": {"any_": [run_plage]}}}
+    artefacts = p.api_post("/artifacts/filter", filtre)
+    assert any("validé par Mme Durand le" in str(a["data"]) for a in artefacts)
 
     # Rejet : retraité (nouvelle version de fiche), de nouveau en attente, même flow suspendu.
     def _rejet_retraite() -> bool:
