@@ -81,6 +81,13 @@ def lot(
     except DspError as exc:
         erreurs.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc
+    except Exception as exc:  # l'orchestrateur lui-même : serveur Prefect perdu…
+        erreurs.print(
+            f"[red]Le lot s'est interrompu : le serveur Prefect ne répond plus ou a refusé "
+            f"une opération ({exc.__class__.__name__} : {exc}). Les rapports déjà "
+            "enregistrés sont gardés ; relancez `dsp lot`, rien ne sera traité deux fois.[/red]"
+        )
+        raise typer.Exit(2) from exc
     if not bilans:
         erreurs.print(f"[red]Aucun rapport (PDF, DOCX, ODT, XLSX) dans {dossier}.[/red]")
         raise typer.Exit(2)

@@ -88,7 +88,12 @@ def commande_extraire(
         console.print(resume_document(document))
         cible = json or (sortie / f"{fichier.stem}.document.json" if sortie else None)
         if cible:
-            ecrire_atomique(cible, document.model_dump_json(indent=1))
+            try:
+                ecrire_atomique(cible, document.model_dump_json(indent=1))
+            except DspError as exc:
+                echecs += 1
+                erreurs.print(f"[red]{exc.message}[/red]")
+                continue
             console.print(f"Document écrit : {cible}")
     if echecs:
         raise typer.Exit(1 if echecs < len(fichiers) else 2)

@@ -29,7 +29,7 @@ from flows.traitement import BilanRapport, deja_traite, traiter_fichier
 from flows.validation import sous_deploiement
 from socle.erreurs import DspError
 from socle.reglages import reglages
-from stockage.statuts import LIBELLES
+from stockage.statuts import LIBELLES, Statut
 
 FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 CONCURRENCE_DEFAUT = max(1, min(4, os.cpu_count() or 1))
@@ -108,7 +108,21 @@ def _sur_place(a_traiter: dict[Path, str], mode: Mode) -> Iterator[tuple[Path, B
     en_cours = {c: traiter_fichier_du_lot.submit(c, sha, mode) for c, sha in a_traiter.items()}
     chemins = {id(f): c for c, f in en_cours.items()}
     for futur in as_completed(list(en_cours.values())):
-        yield chemins[id(futur)], futur.result()
+        chemin = chemins[id(futur)]
+        try:
+            yield chemin, futur.result()
+        except Exception as exc:  # panne (base, disque) : ce fichier attend le prochain lot
+            yield chemin, panne(chemin, a_traiter[chemin], exc)
+
+
+def panne(chemin: Path, sha256: str, exc: Exception) -> BilanRapport:
+    """Le bilan d'un fichier interrompu par une panne : « en erreur » à l'écran, mais rien
+    en base, si bien que le prochain lot le reprend."""
+    message = exc.message if isinstance(exc, DspError) else f"{exc.__class__.__name__} : {exc}"
+    return BilanRapport(
+        fichier=chemin.name, sha256=sha256, statut=Statut.ERREUR,
+        raison=f"Panne pendant le traitement ({message}) ; repris au prochain lot.",
+    )  # fmt: skip
 
 
 def _doublon(original: BilanRapport, chemin: Path) -> BilanRapport:

@@ -21,7 +21,7 @@ from flows.taches import (
     marquer_erreur,
     remplir_fiche,
 )
-from socle.erreurs import DspError
+from socle.erreurs import DspError, StockageError
 from socle.reglages import reglages
 from stockage.archives import retrouver
 from stockage.statuts import Statut
@@ -54,7 +54,9 @@ def _chrono(durees: dict[str, float], etape: str, appel: Callable[[], T]) -> T:
 
 
 def traiter_fichier(chemin: Path, sha256: str, mode: Mode = "auto") -> BilanRapport:
-    """Les quatre tâches à la suite ; une `DspError` met le rapport en « erreur »."""
+    """Les quatre tâches à la suite. Un fichier illisible (`DspError`) met le rapport en
+    « erreur » ; une panne de la base ou du disque (`StockageError`) remonte sans rien
+    marquer, pour que le prochain lot reprenne le fichier."""
     durees: dict[str, float] = {}
     debut = time.perf_counter()
     try:
@@ -62,6 +64,8 @@ def traiter_fichier(chemin: Path, sha256: str, mode: Mode = "auto") -> BilanRapp
         fiche = _chrono(durees, "remplissage", lambda: remplir_fiche(document, sha256, mode))
         fiche = _chrono(durees, "controles", lambda: controler_fiche(fiche, document))
         retenu = enregistrer(chemin, sha256, fiche, durees)
+    except StockageError:
+        raise  # base ou disque en panne : rien à reprocher au fichier, il sera repris
     except DspError as exc:
         rapport_id = marquer_erreur(chemin, sha256, exc.message)
         return BilanRapport(

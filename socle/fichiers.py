@@ -2,22 +2,56 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
+from socle.erreurs import StockageError
+
 
 def ecrire_atomique(chemin: Path, contenu: str | bytes) -> None:
-    """Écrit dans un fichier temporaire du même dossier puis le renomme (atomique en POSIX)."""
-    chemin.parent.mkdir(parents=True, exist_ok=True)
+    """Écrit dans un fichier temporaire du même dossier puis le renomme (atomique en POSIX).
+
+    Disque plein, droits insuffisants… : `StockageError` en français ; l'ancien fichier,
+    s'il existait, reste intact et aucun temporaire ne traîne.
+    """
     donnees = contenu.encode("utf-8") if isinstance(contenu, str) else contenu
-    descripteur, temporaire = tempfile.mkstemp(dir=chemin.parent, prefix=f".{chemin.name}.")
+    try:
+        chemin.parent.mkdir(parents=True, exist_ok=True)
+        descripteur, temporaire = tempfile.mkstemp(dir=chemin.parent, prefix=f".{chemin.name}.")
+    except OSError as exc:
+        raise _erreur_ecriture(chemin, exc) from exc
     try:
         with os.fdopen(descripteur, "wb") as flux:
             flux.write(donnees)
             flux.flush()
             os.fsync(flux.fileno())
         os.replace(temporaire, chemin)
-    except BaseException:
+    except BaseException as exc:
         Path(temporaire).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _erreur_ecriture(chemin, exc) from exc
         raise
+
+
+CAUSES = {
+    errno.ENOSPC: "espace disque insuffisant",
+    errno.EDQUOT: "quota disque dépassé",
+    errno.EACCES: "droits insuffisants",
+    errno.EROFS: "disque en lecture seule",
+}
+
+
+def cause_systeme(exc: OSError) -> str:
+    """La cause d'une erreur du système de fichiers, en français quand elle est courante."""
+    return CAUSES.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
+def _erreur_ecriture(chemin: Path, exc: OSError) -> StockageError:
+    cause = cause_systeme(exc)
+    return StockageError(
+        f"Écriture impossible de {chemin} ({cause}) : rien n'a été écrit à moitié, "
+        "recommencez une fois le problème réglé.",
+        fichier=chemin.name,
+    )

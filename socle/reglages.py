@@ -86,6 +86,9 @@ class Reglages(BaseSettings):
         description="URL SQLAlchemy de la base (ex. postgresql+psycopg://u:m@hote/base) ; "
         "vide : SQLite dans DSP_DATA_DIR",
     )
+    base_attente_s: float = Field(
+        10.0, ge=0, le=600, description="Attente d'une base SQLite verrouillée avant d'abandonner"
+    )
     prefect_port: int = Field(
         4200, ge=1024, le=65535, description="Port du serveur Prefect local de `dsp planifier`"
     )

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from socle.erreurs import StockageError
+from socle.fichiers import cause_systeme
 
 DOSSIER_ARCHIVES = "archives"
 
@@ -37,7 +38,7 @@ def archiver(source: Path, sha256: str, donnees: Path) -> Path:
     except OSError as exc:
         temporaire.unlink(missing_ok=True)
         raise StockageError(
-            f"Impossible d'archiver le fichier reçu ({exc.strerror or exc}).", fichier=source.name
+            f"Impossible d'archiver le fichier reçu ({cause_systeme(exc)}).", fichier=source.name
         ) from exc
     return cible
 

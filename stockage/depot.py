@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fiche.modeles import Fiche
@@ -27,7 +28,7 @@ from stockage.modeles import (
     VersionFiche,
     maintenant,
 )
-from stockage.moteur import creer_moteur, migrer
+from stockage.moteur import base_indisponible, creer_moteur, migrer
 from stockage.statuts import STATUTS_VALIDES, Statut, verifier_transition
 
 AGENT_SYSTEME = "systeme"
@@ -53,8 +54,13 @@ class Depot:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        """Une transaction ; base verrouillée ou injoignable → `StockageError` en français
+        (la transaction est annulée : rien n'est écrit à moitié)."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise base_indisponible(self.moteur, exc) from exc
 
     # --- Rapports ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from socle.erreurs import StockageError
 from socle.reglages import Reglages, reglages
@@ -36,7 +36,7 @@ def _pragmas_sqlite(connexion_dbapi: Any, _enregistrement: Any) -> None:
     curseur = connexion_dbapi.cursor()
     curseur.execute("PRAGMA journal_mode=WAL")
     curseur.execute("PRAGMA foreign_keys=ON")
-    curseur.execute("PRAGMA busy_timeout=10000")
+    curseur.execute(f"PRAGMA busy_timeout={int(reglages().base_attente_s * 1000)}")
     curseur.close()
 
 
@@ -47,7 +47,7 @@ def creer_moteur(url: str | None = None) -> Engine:
         # Pilote imposé : psycopg 3 (binaire PyPI), pas psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        moteur = create_engine(url, connect_args={"timeout": 10})
+        moteur = create_engine(url, connect_args={"timeout": reglages().base_attente_s})
         event.listen(moteur, "connect", _pragmas_sqlite)
         return moteur
     return create_engine(url, pool_pre_ping=True)
@@ -60,6 +60,18 @@ def configuration_alembic() -> Config:
     return config
 
 
+def base_indisponible(moteur: Engine, exc: Exception) -> StockageError:
+    """Le message d'une base verrouillée (SQLite occupée par un autre processus) ou
+    injoignable (serveur arrêté, réseau), pour l'agent."""
+    adresse = moteur.url.render_as_string(hide_password=True)
+    detail = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    etat = "verrouillée par un autre traitement" if "locked" in detail else "injoignable"
+    return StockageError(
+        f"La base de données ({adresse}) est {etat} : {detail}. L'opération est annulée, "
+        "rien n'a été enregistré à moitié ; relancez quand la base répond."
+    )
+
+
 def migrer(moteur: Engine, revision: str = "head") -> None:
     """Amène la base à `revision` (par défaut la dernière) ; sans effet si elle y est déjà."""
     config = configuration_alembic()
@@ -67,6 +79,8 @@ def migrer(moteur: Engine, revision: str = "head") -> None:
         with moteur.begin() as connexion:
             config.attributes["connexion"] = connexion
             command.upgrade(config, revision)
+    except (OperationalError, InterfaceError) as exc:
+        raise base_indisponible(moteur, exc) from exc
     except SQLAlchemyError as exc:
         raise StockageError(
             f"Impossible de migrer la base ({moteur.url.render_as_string(hide_password=True)}) : "

@@ -3,8 +3,13 @@ Forville et serveur local compatible OpenAI pour les tests du remplisseur LLM.""
 
 from __future__ import annotations
 
-import hashlib
 import os
+import tempfile
+
+# Avant tout import de Prefect : ses données de test dans un dossier jetable.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dsp-prefect-"))
+
+import hashlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,3 +155,13 @@ def reponse_forville(forville: Document, or_forville: Fiche) -> dict[str, Any]:
 def serveur() -> Iterator[ServeurOpenAI]:
     with serveur_openai() as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def prefect_harnais() -> Iterator[None]:
+    """Un seul serveur Prefect de test pour toute la session (le démarrer prend plusieurs
+    secondes) ; les modules qui exécutent des flows le demandent par `usefixtures`."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield

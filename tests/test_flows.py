@@ -7,26 +7,20 @@ Un seul `prefect_test_harness` pour toute la session (démarrer un serveur Prefe
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dsp-prefect-"))
-
-import json
 
 import pytest
 from docx import Document as DocxDocument
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
-from prefect.testing.utilities import prefect_test_harness
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
@@ -50,10 +44,7 @@ ECHANTILLONS = (
 )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _prefect() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=90):
-        yield
+pytestmark = pytest.mark.usefixtures("prefect_harnais")
 
 
 @pytest.fixture
