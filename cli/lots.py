@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -87,7 +88,12 @@ def lot(
             f"une opération ({exc.__class__.__name__} : {exc}). Les rapports déjà "
             "enregistrés sont gardés ; relancez `dsp lot`, rien ne sera traité deux fois.[/red]"
         )
-        raise typer.Exit(2) from exc
+        # Sortie immédiate : sinon le client Prefect tente d'envoyer chaque événement en
+        # attente au serveur disparu (7 s chacun, plusieurs minutes). La base et les
+        # fichiers sont déjà cohérents (transactions, écritures atomiques).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(2)
     if not bilans:
         erreurs.print(f"[red]Aucun rapport (PDF, DOCX, ODT, XLSX) dans {dossier}.[/red]")
         raise typer.Exit(2)
