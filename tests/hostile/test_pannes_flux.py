@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 
 from cli.principal import app
 from flows.lot import traiter_lot
+from flows.validation import DecisionAgent, transmettre_decision
 from socle.erreurs import StockageError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import reglages
@@ -186,3 +188,21 @@ def _attendre_sante(port: int) -> None:
         except OSError:
             assert time.monotonic() < limite, "le serveur Prefect n'a pas démarré"
             time.sleep(0.5)
+
+
+@pytest.mark.usefixtures("prefect_harnais")
+def test_decision_pour_un_flow_dont_le_serveur_est_arrete(boite: Path) -> None:
+    """Un flow suspendu attend la décision mais son serveur Prefect est arrêté : message
+    clair, et la décision n'est pas appliquée à côté du flow (elle attendra)."""
+    depot = Depot()
+    rapport, _ = depot.enregistrer_rapport(boite / ECHANTILLONS[0], "a" * 64)
+    depot.changer_statut(rapport.id, Statut.A_VALIDER)
+    depot.ajouter_evenement(
+        rapport.id, agent="traitement planifié", action="attente_validation",
+        nouvelle_valeur=str(uuid.uuid4()), commentaire="http://127.0.0.1:9/api",
+    )  # fmt: skip
+    decision = DecisionAgent(decision="valider", agent="Mme Durand")
+    with pytest.raises(StockageError, match="ne l'a pas reçue"):
+        transmettre_decision(rapport.id, decision)
+    assert depot.rapport(rapport.id).statut == Statut.A_VALIDER.value
+    depot.fermer()
