@@ -472,3 +472,39 @@ def test_fiche_de_la_revue_accepte_un_rapport_docx(
     assert client.get(f"/rapports/{docx}/pages/1.png").status_code == 400
     fiche = depot.derniere_fiche(docx)
     assert isinstance(fiche, Fiche)
+
+
+def test_cli_utilisateur_creer_et_revue_sans_secret() -> None:
+    from typer.testing import CliRunner
+
+    from cli.principal import app
+    from revue.comptes import authentifier, comptes_de, creer_compte_demo
+    from socle.reglages import reglages
+
+    lanceur = CliRunner()
+    resultat = lanceur.invoke(
+        app,
+        ["utilisateur", "creer", "mdurand", "--nom", "Mme Durand", "--role", "valideur"],
+        input=f"{MOT_DE_PASSE}\n{MOT_DE_PASSE}\n",
+    )
+    assert resultat.exit_code == 0, resultat.output
+    assert "Compte « mdurand » créé" in resultat.output
+    comptes = comptes_de(reglages())
+    compte = authentifier(comptes, "mdurand", MOT_DE_PASSE)
+    assert compte is not None and compte.role == "valideur"
+    double = lanceur.invoke(
+        app, ["utilisateur", "creer", "mdurand", "--nom", "X", "--mot-de-passe", MOT_DE_PASSE]
+    )
+    assert double.exit_code == 2 and "déjà pris" in double.output
+    role = lanceur.invoke(
+        app,
+        ["utilisateur", "creer", "y", "--nom", "Y", "--role", "chef", "--mot-de-passe", "z" * 9],
+    )
+    assert role.exit_code == 2 and "Rôle inconnu" in role.output
+    sans_secret = lanceur.invoke(app, ["revue"])
+    assert sans_secret.exit_code == 2 and "DSP_REVUE_SECRET" in sans_secret.output
+    identifiant, mot_de_passe = creer_compte_demo(reglages())
+    assert authentifier(comptes, identifiant, mot_de_passe) is not None
+    _, nouveau = creer_compte_demo(reglages())  # réinitialisé à chaque démonstration
+    assert authentifier(comptes, identifiant, mot_de_passe) is None
+    assert authentifier(comptes, identifiant, nouveau) is not None

@@ -52,8 +52,20 @@ def _barres(titre: str, comptes: list[Compte], axe_y: str, couleur: str) -> dict
                 "marker": {"color": couleur},
             }
         ],
-        "layout": {**_mise_en_page(titre, axe_y), "showlegend": False},
+        "layout": {
+            **_mise_en_page(titre, axe_y),
+            "showlegend": False,
+            "yaxis": _axe_entier(axe_y, max((c.nombre for c in comptes), default=0)),
+        },
     }
+
+
+def _axe_entier(titre: str, maximum: float) -> dict[str, Any]:
+    """Un axe de comptes : graduations entières (pas de « 0,2 rapport »)."""
+    axe: dict[str, Any] = {"title": {"text": titre}, "tickformat": "d", "rangemode": "tozero"}
+    if maximum <= 10:
+        axe["dtick"] = 1
+    return axe
 
 
 def figures(tableau: TableauDeBord) -> dict[str, dict[str, Any]]:

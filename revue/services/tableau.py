@@ -191,7 +191,7 @@ def _distribution(lignes: list[LigneRapport]) -> list[Compte]:
     minutes = [ligne.revue_s / 60 for ligne in lignes if ligne.relu]
     comptes = []
     for debut, fin in TRANCHES_MINUTES:
-        libelle = f"{debut}–{fin} min" if fin else f"{debut} min et plus"
+        libelle = f"{debut}–{fin} min" if fin else f"≥ {debut} min"
         nombre = sum(debut <= m and (fin is None or m < fin) for m in minutes)
         comptes.append(Compte(libelle=libelle, nombre=nombre))
     return comptes
