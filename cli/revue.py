@@ -55,7 +55,7 @@ def revue(
     """Lance l'application de revue (file, fiches, validation, tableau de bord)."""
     import uvicorn
 
-    from revue.app import creer_app
+    from revue.app import creer_app, figer_demarrage
     from revue.comptes import creer_compte_demo
 
     r = reglages()
@@ -70,4 +70,5 @@ def revue(
         console.print(
             f"Compte de démonstration : [bold]{compte[0]}[/bold] / [bold]{compte[1]}[/bold]"
         )
+    figer_demarrage()
     uvicorn.run(application, host=hote, port=port, log_level="warning")

@@ -148,12 +148,28 @@ def _connexion(pilote: Any, adresse: str, attente: Any) -> None:
     attente.until(lambda p: p.current_url.endswith("/rapports"))
 
 
+def _cliquer(pilote: Any, selecteur: str) -> bool:
+    """Clic qui résiste au remplacement de la fiche par HTMX pendant la recherche."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        pilote.find_element(By.CSS_SELECTOR, selecteur).click()
+    except StaleElementReferenceException:
+        return False
+    return True
+
+
 def _cliquer_chiffre(pilote: Any, attente: Any) -> None:
     """Clic sur le chiffre d'affaires 2023 : sa page s'affiche, surlignée."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
 
     ligne = f"tr[data-chemin='{CA_2023}'] button.valeur"
-    attente.until(lambda p: p.find_element(By.CSS_SELECTOR, ligne)).click()
+    ancien = pilote.find_elements(By.CSS_SELECTOR, "#source .source")
+    attente.until(lambda p: _cliquer(p, ligne))
+    if ancien:  # le panneau précédent doit avoir été remplacé
+        attente.until(expected_conditions.staleness_of(ancien[0]))
     attente.until(lambda p: p.find_elements(By.CSS_SELECTOR, "#source .surlignage"))
     image = pilote.find_element(By.CSS_SELECTOR, "#source .page-source img")
     attente.until(lambda p: p.execute_script("return arguments[0].naturalWidth", image) > 0)
@@ -182,7 +198,10 @@ def test_revue_complete_dans_chromium(serveur: tuple[str, dict[str, int]], navig
 
     adresse, ids = serveur
     rapport_id = ids["stationnement_forville_2023.pdf"]
-    pilote, attente = navigateur, WebDriverWait(navigateur, 30)
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    ignorees = (NoSuchElementException, StaleElementReferenceException)
+    pilote, attente = navigateur, WebDriverWait(navigateur, 30, ignored_exceptions=ignorees)
     _connexion(pilote, adresse, attente)
     pilote.find_element(By.LINK_TEXT, "stationnement_forville_2023.pdf").click()
     attente.until(lambda p: p.current_url.endswith(f"/rapports/{rapport_id}"))

@@ -131,7 +131,11 @@ def _lignes(depot: Depot, reglages: Reglages) -> list[LigneRapport]:
     )
     requete = (
         select(
-            Rapport,
+            Rapport.id,
+            Rapport.fichier,
+            Rapport.exercice,
+            Rapport.secteur,
+            Rapport.statut,
             Contrat.heures_revue_reference,
             alertes.c.alertes,
             durees.c.revue,
@@ -148,19 +152,19 @@ def _lignes(depot: Depot, reglages: Reglages) -> list[LigneRapport]:
     with lecture(depot) as session:
         return [
             LigneRapport(
-                id=r.id,
-                fichier=r.fichier,
-                exercice=r.exercice,
-                secteur=r.secteur,
-                statut=r.statut,
+                id=i,
+                fichier=fichier,
+                exercice=exercice,
+                secteur=secteur,
+                statut=statut,
                 alertes=int(a or 0),
                 corrections=int(c or 0),
                 revue_s=float(rv or 0),
                 machine_s=float(m or 0),
-                reference_h=h if h is not None else reglages.heures_reference(r.secteur),
-                relu=r.statut in valides,
+                reference_h=h if h is not None else reglages.heures_reference(secteur),
+                relu=statut in valides,
             )
-            for r, h, a, rv, m, c in session.execute(requete)
+            for i, fichier, exercice, secteur, statut, h, a, rv, m, c in session.execute(requete)
         ]
 
 
