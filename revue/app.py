@@ -69,7 +69,9 @@ def _gestionnaires(app: FastAPI) -> None:
     @app.exception_handler(NonConnecteError)
     async def _non_connecte(request: Request, _exc: NonConnecteError) -> Response:
         if request.method != "GET" or request.headers.get("HX-Request"):
-            return _page_erreur(request, 401, "Session absente ou expirée : reconnectez-vous.")
+            reponse = _page_erreur(request, 401, "Session absente ou expirée : reconnectez-vous.")
+            reponse.headers["HX-Redirect"] = "/connexion"  # HTMX recharge la connexion
+            return reponse
         return RedirectResponse("/connexion", status_code=303)
 
     @app.exception_handler(AccesRefuseError)
