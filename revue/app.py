@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -81,6 +82,12 @@ def _gestionnaires(app: FastAPI) -> None:
     @app.exception_handler(DspError)
     async def _dsp(request: Request, exc: DspError) -> Response:
         return _page_erreur(request, 400, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _saisie(request: Request, exc: RequestValidationError) -> Response:
+        champs = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        noms = ", ".join(f"« {c} »" for c in champs) or "inconnu"
+        return _page_erreur(request, 422, f"Saisie invalide ou manquante (champ {noms}).")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -174,8 +174,14 @@ def test_planifier_suspend_puis_reprend_sur_decision(planification: Planificatio
     depot.fermer()
 
     # Historique Prefect : la décision, l'agent et l'heure sont dans le journal du flow.
-    journaux = p.api_post("/logs/filter", {"logs": {"flow_run_id": {"any_": [run_plage]}}})
-    assert any("validé par Mme Durand le" in j["message"] for j in journaux)
+    # Les journaux arrivent à l'API par lots, après coup : on les attend.
+    def _journal_de_la_decision() -> bool:
+        filtre = {"logs": {"flow_run_id": {"any_": [run_plage]}}}
+        return any(
+            "validé par Mme Durand le" in j["message"] for j in p.api_post("/logs/filter", filtre)
+        )
+
+    attendre(_journal_de_la_decision, "la décision n'est pas dans le journal du flow", 60)
 
     # Rejet : retraité (nouvelle version de fiche), de nouveau en attente, même flow suspendu.
     def _rejet_retraite() -> bool:

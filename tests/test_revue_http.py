@@ -415,7 +415,9 @@ def test_file_filtres_et_pagination(
     assert "stationnement_forville_2023.pdf" in recherche and "plage_lot7" not in recherche
     assert "Aucun rapport" in client.get("/rapports?alertes_min=99").text
     assert "Aucun rapport" in client.get("/rapports?statut=publie").text
-    assert client.get("/rapports?exercice=abc").status_code == 422
+    invalide = client.get("/rapports?exercice=abc")
+    assert invalide.status_code == 422 and "Saisie invalide" in invalide.text
+    assert "« exercice »" in invalide.text
 
 
 def test_tableau_de_bord_et_csv(
