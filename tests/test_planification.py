@@ -48,6 +48,9 @@ class Planification:
             **os.environ, "DSP_DATA_DIR": str(self.donnees), "DSP_PREFECT_PORT": str(self.port),
             "PREFECT_HOME": str(racine / "prefect"), "PREFECT_API_URL": "",
             "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+            # `dsp lot` lancé en processus par un autre test abaisse ce niveau pour la session ;
+            # ici, les journaux INFO du flow (la décision de l'agent) sont vérifiés.
+            "PREFECT_LOGGING_LEVEL": "INFO",
         }  # fmt: skip
 
     def dsp(self, *arguments: str) -> subprocess.CompletedProcess[str]:
