@@ -15,6 +15,7 @@ from cli.fiches import evaluer, traiter
 from cli.lots import lot, statut
 from cli.planification import planifier, valider
 from cli.publication import publier
+from cli.revue import app_utilisateur, revue
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from socle.erreurs import DspError
@@ -107,7 +108,9 @@ app.command("statut")(statut)
 app.command("planifier")(planifier)
 app.command("valider")(valider)
 app.command("publier")(publier)
+app.command("revue")(revue)
 app.add_typer(app_contrats, name="contrats")
+app.add_typer(app_utilisateur, name="utilisateur")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PAQUETS=(tesseract-ocr tesseract-ocr-fra tesseract-ocr-osd poppler-utils fonts-dejavu-core fonts-liberation2 qpdf
-  postgresql)
+  postgresql
+  # Test de bout en bout de l'application de revue (Selenium pilote un vrai Chromium sans écran).
+  chromium chromium-driver)
 # Installés sans leurs paquets recommandés : Writer seul suffit à convertir les fiches en PDF.
 PAQUETS_SEULS=(libreoffice-writer)
 

@@ -10,6 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SECRET_PAR_DEFAUT = "a-changer-hors-demonstration"
+"""Secret par défaut de l'application de revue : refusé hors mode démonstration."""
+
 
 class SeuilsControles(BaseModel):
     """Seuils des contrôles de cohérence (défauts du catalogue `controles.md`)."""
@@ -131,6 +134,43 @@ class Reglages(BaseSettings):
     texte_min_caracteres: int = Field(
         25, ge=0, description="En dessous, une page sans texte est traitée comme scannée"
     )
+    demo: bool = Field(
+        False, description="Mode démonstration : secret par défaut accepté, compte de démo"
+    )
+    revue_secret: SecretStr = Field(
+        SecretStr(SECRET_PAR_DEFAUT),
+        description="Secret de l'application de revue (sessions, jetons CSRF) ; le défaut "
+        "n'est accepté qu'en mode démonstration",
+    )
+    revue_session_heures: float = Field(
+        10.0, gt=0, le=720, description="Durée de validité d'une session de revue"
+    )
+    revue_cookie_securise: bool = Field(
+        False, description="Cookie de session réservé au HTTPS (derrière un proxy TLS)"
+    )
+    revue_tentatives_max: int = Field(
+        5, ge=1, le=100, description="Échecs de connexion tolérés par fenêtre (adresse, compte)"
+    )
+    revue_tentatives_fenetre_s: int = Field(
+        900, ge=10, description="Fenêtre de comptage des échecs de connexion (secondes)"
+    )
+    heures_reference_total: float = Field(
+        1100.0, gt=0, description="Heures de revue manuelle de référence pour tout le parc"
+    )
+    rapports_reference: int = Field(
+        59, ge=1, description="Nombre de rapports relus pendant ces heures de référence"
+    )
+    heures_reference_par_secteur: dict[str, float] = Field(
+        default_factory=dict,
+        description='Heures manuelles par rapport, par secteur, ex. {"casino": 30}',
+    )
+
+    def heures_reference(self, secteur: str | None) -> float:
+        """Heures de revue manuelle d'un rapport : surcharge du secteur, sinon la moyenne
+        de référence (1 100 h / 59 rapports ≈ 18,6 h)."""
+        if secteur and secteur in self.heures_reference_par_secteur:
+            return self.heures_reference_par_secteur[secteur]
+        return self.heures_reference_total / self.rapports_reference
 
     def seuils(self, secteur: str | None) -> SeuilsControles:
         """Seuils applicables à un secteur : défauts, puis surcharges du secteur."""

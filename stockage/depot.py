@@ -168,7 +168,12 @@ class Depot:
                 AnomalieEnregistree(version_id=version.id, **a.model_dump(mode="json"))
                 for a in fiche.anomalies
             )
-            rapport.exercice = fiche.identification.exercice.valeur or rapport.exercice
+            ident = fiche.identification
+            rapport.exercice = ident.exercice.valeur or rapport.exercice
+            secteur = ident.secteur.valeur
+            rapport.secteur = secteur.value if secteur else rapport.secteur
+            rapport.delegataire = ident.delegataire.valeur or rapport.delegataire
+            rapport.collectivite = ident.collectivite.valeur or rapport.collectivite
             if not rapport.contrat_confirme:
                 self._rattacher(session, rapport, fiche)
             return version
@@ -282,9 +287,12 @@ class Depot:
 
     # --- Durées --------------------------------------------------------------------------
 
-    def enregistrer_duree(self, rapport_id: int, etape: str, duree_s: float) -> None:
+    def enregistrer_duree(
+        self, rapport_id: int, etape: str, duree_s: float, *, agent: str | None = None
+    ) -> None:
+        """Ajoute une durée ; `agent` : l'agent dont c'est le temps de revue active."""
         with self._transaction() as session:
-            session.add(Duree(rapport_id=rapport_id, etape=etape, duree_s=duree_s))
+            session.add(Duree(rapport_id=rapport_id, etape=etape, duree_s=duree_s, agent=agent))
 
     def durees(self, rapport_id: int) -> dict[str, float]:
         """Durée cumulée par étape (une étape relancée s'additionne)."""

@@ -70,8 +70,12 @@ class Rapport(Base):
     score_contrat: Mapped[float | None] = mapped_column(Float)
     """Score (0-100) du rapprochement automatique, pour que l'agent le confirme."""
     contrat_confirme: Mapped[bool] = mapped_column(default=False)
-    exercice: Mapped[int | None] = mapped_column(Integer)
-    statut: Mapped[str] = mapped_column(String(20))
+    exercice: Mapped[int | None] = mapped_column(Integer, index=True)
+    secteur: Mapped[str | None] = mapped_column(String(50), index=True)
+    """Secteur, délégataire et collectivité de la dernière fiche (file de revue, recherche)."""
+    delegataire: Mapped[str | None] = mapped_column(String(300))
+    collectivite: Mapped[str | None] = mapped_column(String(300))
+    statut: Mapped[str] = mapped_column(String(20), index=True)
     raison: Mapped[str | None] = mapped_column(Text)
     cree_le: Mapped[datetime] = mapped_column(default=maintenant)
     modifie_le: Mapped[datetime] = mapped_column(default=maintenant)
@@ -115,7 +119,7 @@ class EvenementRevue(Base):
     rapport_id: Mapped[int] = mapped_column(ForeignKey("rapports.id"), index=True)
     agent: Mapped[str] = mapped_column(String(200))
     date: Mapped[datetime] = mapped_column(default=maintenant)
-    action: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(50), index=True)
     champ: Mapped[str | None] = mapped_column(String(300))
     ancienne_valeur: Mapped[str | None] = mapped_column(Text)
     nouvelle_valeur: Mapped[str | None] = mapped_column(Text)
@@ -132,3 +136,31 @@ class Duree(Base):
     etape: Mapped[str] = mapped_column(String(50))
     duree_s: Mapped[float] = mapped_column(Float)
     cree_le: Mapped[datetime] = mapped_column(default=maintenant)
+    agent: Mapped[str | None] = mapped_column(String(200))
+    """L'agent dont c'est le temps de revue active (None pour les étapes machine)."""
+
+
+class Utilisateur(Base):
+    """Un compte local de l'application de revue (mot de passe haché, jamais en clair)."""
+
+    __tablename__ = "utilisateurs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifiant: Mapped[str] = mapped_column(String(100), unique=True)
+    nom: Mapped[str] = mapped_column(String(200))
+    hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    actif: Mapped[bool] = mapped_column(default=True)
+    cree_le: Mapped[datetime] = mapped_column(default=maintenant)
+
+
+class SessionRevue(Base):
+    """Une session ouverte : seule l'empreinte sha256 du jeton du cookie est gardée."""
+
+    __tablename__ = "sessions_revue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    empreinte: Mapped[str] = mapped_column(String(64), unique=True)
+    utilisateur_id: Mapped[int] = mapped_column(ForeignKey("utilisateurs.id"), index=True)
+    cree_le: Mapped[datetime] = mapped_column(default=maintenant)
+    expire_le: Mapped[datetime] = mapped_column()

@@ -48,6 +48,9 @@ class Planification:
             **os.environ, "DSP_DATA_DIR": str(self.donnees), "DSP_PREFECT_PORT": str(self.port),
             "PREFECT_HOME": str(racine / "prefect"), "PREFECT_API_URL": "",
             "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+            # `dsp lot` lancé en processus par un autre test abaisse ce niveau pour la session ;
+            # ici, les journaux INFO du flow (la décision de l'agent) sont vérifiés.
+            "PREFECT_LOGGING_LEVEL": "INFO",
         }  # fmt: skip
 
     def dsp(self, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -177,6 +180,15 @@ def test_planifier_suspend_puis_reprend_sur_decision(planification: Planificatio
     filtre = {"artifacts": {"flow_run_id": {"any_": [run_plage]}}}
     artefacts = p.api_post("/artifacts/filter", filtre)
     assert any("validé par Mme Durand le" in str(a["data"]) for a in artefacts)
+
+    # Les journaux arrivent à l'API par lots, après coup : on les attend.
+    def _journal_de_la_decision() -> bool:
+        filtre = {"logs": {"flow_run_id": {"any_": [run_plage]}}}
+        return any(
+            "validé par Mme Durand le" in j["message"] for j in p.api_post("/logs/filter", filtre)
+        )
+
+    attendre(_journal_de_la_decision, "la décision n'est pas dans le journal du flow", 60)
 
     # Rejet : retraité (nouvelle version de fiche), de nouveau en attente, même flow suspendu.
     def _rejet_retraite() -> bool:

@@ -49,7 +49,7 @@ def test_migration_a_la_derniere_revision_sur_base_vide(depot: Depot) -> None:
     attendues = {"rapports", "versions_fiche", "anomalies", "evenements_revue", "durees"}
     assert attendues | {"contrats", "alembic_version"} <= tables
     with depot.moteur.connect() as connexion:
-        assert connexion.scalar(text("select version_num from alembic_version")) == "0001_initial"
+        assert connexion.scalar(text("select version_num from alembic_version")) == "0002_revue"
     Depot(moteur=depot.moteur)  # redémarrer sur une base à jour ne change rien
 
 
@@ -280,3 +280,68 @@ def test_cli_contrats_importer_et_manquants(tmp_path: Path) -> None:
     casse.write_text("clé;collectivité;délégataire;objet\n;Ville;Déleg;Objet\n", encoding="utf-8")
     resultat = lanceur.invoke(app, ["contrats", "importer", str(casse)])
     assert resultat.exit_code == 2 and "Ligne 2" in resultat.output
+
+
+def test_migrations_conformes_aux_modeles(depot: Depot) -> None:
+    """Les tables créées par les migrations sont celles que décrivent les modèles."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from stockage.modeles import Base
+
+    with depot.moteur.connect() as connexion:
+        ecarts = compare_metadata(MigrationContext.configure(connexion), Base.metadata)
+    assert ecarts == []
+
+
+def test_migration_0002_remplit_la_file_de_revue(url_base: str) -> None:
+    """Une base en 0001 avec un rapport : la 0002 reprend secteur et délégataire."""
+    from stockage.moteur import creer_moteur, migrer
+
+    moteur = creer_moteur(url_base)
+    migrer(moteur, "0001_initial")
+    fiche = fiche_corpus("plage_lot7_2023")
+    with moteur.begin() as connexion:
+        connexion.execute(
+            text(
+                "insert into rapports (id, fichier, sha256, version, contrat_confirme, statut, "
+                "cree_le, modifie_le) values (1, 'plage.pdf', 'a', 1, false, 'a_valider', "
+                "current_timestamp, current_timestamp)"
+            )
+        )
+        connexion.execute(
+            text(
+                "insert into versions_fiche (rapport_id, numero, contenu, cree_le) "
+                "values (1, 1, :contenu, current_timestamp)"
+            ),
+            {"contenu": fiche.model_dump_json(by_alias=True)},
+        )
+    depot = Depot(moteur=moteur)
+    rapport = depot.rapport(1)
+    assert rapport.secteur == "plage"
+    assert rapport.delegataire == fiche.identification.delegataire.valeur
+    depot.fermer()
+
+
+def test_comptes_sessions_et_temps_par_agent(depot: Depot) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from stockage.comptes import Comptes
+
+    comptes = Comptes(depot)
+    utilisateur = comptes.creer("mdurand", "Mme Durand", "scrypt$empreinte", "valideur")
+    with pytest.raises(StockageError, match="déjà pris"):
+        comptes.creer("mdurand", "Autre", "x", "relecteur")
+    maintenant = datetime.now(UTC)
+    comptes.ouvrir_session(utilisateur.id, "e" * 64, maintenant + timedelta(hours=1))
+    comptes.ouvrir_session(utilisateur.id, "f" * 64, maintenant - timedelta(seconds=1))
+    trouve = comptes.session_active("e" * 64, maintenant)
+    assert trouve is not None and trouve.identifiant == "mdurand"
+    assert comptes.session_active("f" * 64, maintenant) is None
+    assert comptes.purger_sessions(maintenant) == 1
+    comptes.modifier("mdurand", actif=False)
+    assert comptes.session_active("e" * 64, maintenant) is None
+    rapport, _ = depot.enregistrer_rapport("eau.pdf", "c" * 64)
+    depot.enregistrer_duree(rapport.id, "revue", 30.0, agent="mdurand")
+    depot.enregistrer_duree(rapport.id, "revue", 12.5, agent="mdurand")
+    assert depot.durees(rapport.id) == {"revue": 42.5}

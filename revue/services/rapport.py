@@ -1,0 +1,90 @@
+"""Ce que montre la page d'un rapport : fiche, anomalies, journal, temps, publication."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from fiche.modeles import Anomalie, Fiche
+from revue.services.fiche import Section, sections
+from revue.services.file import libelle_secteur
+from socle.erreurs import StockageError
+from stockage.depot import Depot
+from stockage.modeles import EvenementRevue, Rapport
+from stockage.statuts import LIBELLES, Statut
+
+ACTIONS = {
+    "correction": "correction",
+    "avis": "avis",
+    "statut": "changement de statut",
+    "validation": "validation",
+    "rejet": "rejet",
+    "publication": "publication",
+    "contrat": "contrat confirmé",
+    "attente_validation": "attente de la décision",
+}
+
+
+class VueRapport(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    rapport: Rapport
+    fiche: Fiche | None
+    statut: str
+    statut_libelle: str
+    secteur: str
+    sections: list[Section]
+    anomalies: list[Anomalie]
+    journal: list[EvenementRevue]
+    revue_s: float
+    machine_s: float
+    avis: str | None
+    publication: str | None
+    modifiable: bool
+    premiere_page: int | None
+
+
+def publication_de(journal: list[EvenementRevue]) -> str | None:
+    """Le chemin de la dernière fiche Word publiée (événement `publication`)."""
+    chemins = [e.nouvelle_valeur for e in journal if e.action == "publication"]
+    return chemins[-1] if chemins and chemins[-1] else None
+
+
+def vue_rapport(depot: Depot, rapport_id: int) -> VueRapport:
+    rapport = depot.rapport(rapport_id)
+    fiche = depot.derniere_fiche(rapport_id)
+    journal = depot.evenements(rapport_id)
+    durees = depot.durees(rapport_id)
+    statut = Statut(rapport.statut)
+    anomalies = fiche.anomalies if fiche else []
+    pages = [p for a in anomalies for p in a.pages]
+    return VueRapport(
+        rapport=rapport,
+        fiche=fiche,
+        statut=statut.value,
+        statut_libelle=LIBELLES[statut],
+        secteur=libelle_secteur(rapport.secteur),
+        sections=sections(fiche) if fiche else [],
+        anomalies=anomalies,
+        journal=list(reversed(journal)),
+        revue_s=durees.get("revue", 0.0),
+        machine_s=sum(v for k, v in durees.items() if k != "revue"),
+        avis=fiche.revue.avis if fiche and fiche.revue else None,
+        publication=publication_de(journal),
+        modifiable=statut == Statut.A_VALIDER and fiche is not None,
+        premiere_page=min(pages) if pages else (1 if fiche and fiche.source.pages else None),
+    )
+
+
+def document_publie(depot: Depot, rapport_id: int, racine: Path) -> Path:
+    """Le .docx publié du rapport, s'il est sous `racine` (dossier des données)."""
+    chemin = publication_de(depot.evenements(rapport_id))
+    if chemin is None:
+        raise StockageError("Ce rapport n'a pas encore de fiche publiée.")
+    resolu = Path(chemin).resolve()
+    if not resolu.is_relative_to(racine.resolve()) or resolu.suffix.lower() != ".docx":
+        raise StockageError("Fichier hors du dossier des données : accès refusé.")
+    if not resolu.is_file():
+        raise StockageError("La fiche publiée n'est plus sur le disque : republiez-la.")
+    return resolu
