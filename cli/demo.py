@@ -9,6 +9,7 @@ référence, l'exactitude est affichée à la fin.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -23,10 +24,10 @@ from cli.fiches import (
     historique_valide,
     montant,
 )
-from extracteurs.document import extraire
+from extracteurs.document import empreinte, extraire
 from fiche.ancrage import champs_de
 from fiche.evaluation_dossier import evaluer_dossier
-from fiche.modeles import Ancrage
+from fiche.modeles import Ancrage, Fiche
 from fiche.production import produire_fiche
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
@@ -59,6 +60,8 @@ def _traiter(rapport: Path, r: Reglages, depot: Depot, historique: Path | None) 
         cible = r.data_dir / "fiches" / f"{rapport.stem}.fiche.json"
         anciennes = historique_valide(fiche, depot, historique)
         fiche = controler_et_ecrire(fiche, document, r, anciennes, cible)
+        durees = {"extraction": document.duree_s, "remplissage": fiche.production.duree_s}
+        _mettre_en_revue(rapport, fiche, durees)
     except DspError as exc:
         erreurs.print(f"[red]Échec pour {rapport.name} : {exc.message}[/red]")
         return [rapport.name, "", "", "", "", "", "", "", "[red]erreur[/red]"]
@@ -77,6 +80,28 @@ def _traiter(rapport: Path, r: Reglages, depot: Depot, historique: Path | None) 
     ]
 
 
+def _mettre_en_revue(rapport: Path, fiche: Fiche, durees: dict[str, float]) -> None:
+    """La fiche en base, « à valider », pour l'application de revue : la même tâche
+    `enregistrer` que le lot (archive du fichier, version de fiche, durées). Un contenu
+    déjà en base (démo relancée) n'est pas enregistré deux fois."""
+    from flows.taches import enregistrer
+    from flows.traitement import deja_traite
+
+    sha256 = empreinte(rapport)
+    if deja_traite(rapport, sha256) is None:
+        enregistrer.fn(rapport, sha256, fiche, durees)
+
+
+def _lancer_revue(hote: str, port: int) -> None:
+    """L'application de revue sur les fiches de la démo, en mode démonstration (compte
+    « demo » au mot de passe aléatoire affiché, secret de session éphémère)."""
+    from cli.revue import revue
+
+    os.environ["DSP_DEMO"] = "true"
+    reglages.cache_clear()
+    revue(hote=hote, port=port)
+
+
 def demo(
     dossier: Annotated[Path, typer.Option(help="Dossier des rapports à traiter")] = Path(
         "samples/corpus"
@@ -87,8 +112,13 @@ def demo(
             help="Dossier de fiches validées des exercices précédents (en plus de la base)"
         ),
     ] = None,
+    avec_revue: Annotated[
+        bool, typer.Option("--revue/--sans-revue", help="Lancer ensuite l'application de revue")
+    ] = True,
+    port: Annotated[int, typer.Option("--port", help="Port de l'application de revue")] = 8000,
 ) -> None:
-    """Tâche principale : extraction et fiche de synthèse de chaque rapport du dossier."""
+    """Tâche principale : extraction, fiche de synthèse et contrôles de chaque rapport du
+    dossier, mis en base « à valider » ; puis l'application de revue sur ces fiches."""
     r = reglages()
     rapports = _rapports(dossier)
     annoncer_mode("auto", r)
@@ -121,6 +151,8 @@ def demo(
         f"[bold]{r.data_dir / 'extraction'}[/bold]"
     )
     _evaluation(r.data_dir / "fiches", dossier)
+    if avec_revue:
+        _lancer_revue("127.0.0.1", port)
     if en_erreur:
         raise typer.Exit(1)
 

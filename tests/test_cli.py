@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.principal import app
+from socle.reglages import reglages
+from stockage.depot import Depot
 from tests.conftest import CORPUS
 
 
@@ -21,7 +23,7 @@ def test_demo_extrait_chaque_rapport_et_continue_apres_un_fichier_casse(
     for nom in ("plage_lot7_2023.pdf", "dechets_val_orne_annexe_care_2023.xlsx"):
         shutil.copy(CORPUS / nom, dossier / nom)
     (dossier / "casse.pdf").write_bytes(b"%PDF-1.7\n tronque")
-    resultat = CliRunner().invoke(app, ["demo", "--dossier", str(dossier)])
+    resultat = CliRunner().invoke(app, ["demo", "--sans-revue", "--dossier", str(dossier)])
     assert resultat.exit_code == 1, resultat.output
     assert "2 fiche(s) écrite(s), 1 en erreur" in resultat.output
     assert "Mode : règles" in resultat.output and "aucun LLM" in resultat.output
@@ -40,16 +42,43 @@ def test_demo_extrait_chaque_rapport_et_continue_apres_un_fichier_casse(
     assert document["format"] == "pdf" and document["tableaux"]
     fiche = json.loads((donnees / "fiches" / "plage_lot7_2023.fiche.json").read_text("utf-8"))
     assert fiche["schema"] == "fiche-dsp/1" and fiche["production"]["mode"] == "regles"
+    # Les fiches attendent l'agent en base (l'application de revue les lit là).
+    depot = Depot()
+    assert sorted((r.fichier, r.statut) for r in depot.rapports()) == [
+        ("dechets_val_orne_annexe_care_2023.xlsx", "a_valider"),
+        ("plage_lot7_2023.pdf", "a_valider"),
+    ]
+    depot.fermer()
+
+
+def test_demo_finit_par_l_application_de_revue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DSP_DEMO", "false")  # rétabli après le test (la démo le passe à true)
+    lancements: list[tuple[str, int, bool]] = []
+
+    def revue_factice(hote: str, port: int) -> None:
+        lancements.append((hote, port, reglages().demo))
+
+    monkeypatch.setattr("cli.revue.revue", revue_factice)
+    dossier = tmp_path / "boite"
+    dossier.mkdir()
+    shutil.copy(CORPUS / "plage_lot7_2023.pdf", dossier / "plage_lot7_2023.pdf")
+    resultat = CliRunner().invoke(app, ["demo", "--dossier", str(dossier), "--port", "8123"])
+    assert resultat.exit_code == 0, resultat.output
+    assert lancements == [("127.0.0.1", 8123, True)]
 
 
 def test_demo_dossier_sans_rapport(tmp_path: Path) -> None:
-    resultat = CliRunner().invoke(app, ["demo", "--dossier", str(tmp_path)])
+    resultat = CliRunner().invoke(app, ["demo", "--sans-revue", "--dossier", str(tmp_path)])
     assert resultat.exit_code == 2
     assert "Aucun rapport" in resultat.output
 
 
 def test_demo_dossier_inexistant(tmp_path: Path) -> None:
-    resultat = CliRunner().invoke(app, ["demo", "--dossier", str(tmp_path / "nulle-part")])
+    resultat = CliRunner().invoke(
+        app, ["demo", "--sans-revue", "--dossier", str(tmp_path / "nulle-part")]
+    )
     assert resultat.exit_code == 2
     assert "n'existe pas" in resultat.output
 

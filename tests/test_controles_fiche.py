@@ -284,7 +284,7 @@ def test_demo_historique_des_fiches_validees_en_base(
     fiches = tmp_path / "donnees" / "fiches"
 
     def demo() -> Fiche:
-        resultat = CliRunner().invoke(app, ["demo", "--dossier", str(dossier)])
+        resultat = CliRunner().invoke(app, ["demo", "--sans-revue", "--dossier", str(dossier)])
         assert resultat.exit_code == 0, resultat.output
         return Fiche.model_validate_json((fiches / "a_eau_2024.fiche.json").read_text("utf-8"))
 
