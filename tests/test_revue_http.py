@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from fiche.modeles import Champ, Fiche
 from revue.app import creer_app
-from revue.securite import EN_TETES
+from revue.securite import COOKIE_SESSION, EN_TETES
 from socle.erreurs import ConfigurationError
 from socle.reglages import Reglages
 from stockage.depot import Depot
@@ -510,3 +510,24 @@ def test_cli_utilisateur_creer_et_revue_sans_secret() -> None:
     _, nouveau = creer_compte_demo(reglages())  # réinitialisé à chaque démonstration
     assert authentifier(comptes, identifiant, mot_de_passe) is None
     assert authentifier(comptes, identifiant, nouveau) is not None
+
+
+def test_session_neuve_a_chaque_connexion_et_fermee_a_la_deconnexion(client: TestClient) -> None:
+    """ASVS V3.2/V3.3 : pas de fixation de session, déconnexion effective côté serveur."""
+
+    def statut_avec(jeton: str) -> int:
+        client.cookies.clear()
+        client.cookies.set(COOKIE_SESSION, jeton)
+        return client.get("/rapports", follow_redirects=False).status_code
+
+    connecter(client, "relecteur")
+    premier = str(client.cookies.get(COOKIE_SESSION))
+    connecter(client, "relecteur")
+    second = str(client.cookies.get(COOKIE_SESSION))
+    assert premier != second
+    assert statut_avec(premier) == 303  # la session d'avant la connexion est fermée
+    assert statut_avec(second) == 200
+    csrf = csrf_de(client.get("/rapports").text)
+    sortie = client.post("/deconnexion", data={"csrf": csrf}, follow_redirects=False)
+    assert sortie.status_code == 303
+    assert statut_avec(second) == 303  # rejouer le jeton après la déconnexion : refusé

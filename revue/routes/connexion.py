@@ -70,6 +70,9 @@ def connexion(
         message = "Identifiant ou mot de passe incorrect."
         return _formulaire(request, ctx, message=message, statut=401)
     ctx.limiteur.reussite(cles[1])
+    ancien = request.cookies.get(COOKIE_SESSION)
+    if ancien:  # ASVS V3.2 : la session d'avant la connexion ne survit pas à celle-ci
+        ctx.comptes.fermer_session(empreinte_jeton(ancien))
     jeton = nouveau_jeton()
     duree = timedelta(hours=ctx.reglages.revue_session_heures)
     ctx.comptes.ouvrir_session(compte.id, empreinte_jeton(jeton), datetime.now(UTC) + duree)
