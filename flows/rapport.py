@@ -16,13 +16,14 @@ from prefect import flow
 
 from extracteurs.document import empreinte
 from fiche.remplissage import Mode
-from flows.traitement import BilanRapport, deja_traite, retraiter, traiter_fichier
+from flows.traitement import BilanRapport, deja_traite, traiter_fichier
 from flows.validation import (
     SYSTEME,
     appliquer_decision,
     attendre_validation,
     publier,
     sous_deploiement,
+    suite_de_la_decision,
 )
 from stockage.statuts import Statut
 
@@ -48,14 +49,11 @@ def revue_et_publication(rapport_id: int, statut: Statut, mode: Mode) -> Statut:
     décision déjà appliquée n'est pas refaite, une publication interrompue est terminée.
     """
     agent = SYSTEME
-    while True:
+    while statut in (Statut.A_VALIDER, Statut.VALIDE, Statut.REJETE):
         if statut == Statut.A_VALIDER:
             decision = attendre_validation(rapport_id)
             agent = decision.agent
             statut = appliquer_decision(rapport_id, decision)
-        elif statut == Statut.VALIDE:
-            statut = publier(rapport_id, agent=agent)
-        elif statut == Statut.REJETE:
-            statut = retraiter(rapport_id, mode).statut
         else:
-            return statut
+            statut = suite_de_la_decision(rapport_id, statut, agent, mode)
+    return statut

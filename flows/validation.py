@@ -29,6 +29,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from pydantic import Field, model_validator
 
 from fiche.modeles import Fiche, Revue
+from fiche.remplissage import Mode
 from flows.taches import depot_courant
 from flows.traitement import retraiter
 from publication import publier_rapport
@@ -217,10 +218,12 @@ def valider_rapport(rapport_id: int, decision: DecisionAgent) -> Statut:
     return suite_de_la_decision(rapport_id, statut, decision.agent)
 
 
-def suite_de_la_decision(rapport_id: int, statut: Statut, agent: str) -> Statut:
-    """Validé → publication ; rejeté → nouvelle fiche à relire."""
+def suite_de_la_decision(
+    rapport_id: int, statut: Statut, agent: str, mode: Mode = "auto"
+) -> Statut:
+    """Validé → publication ; rejeté → nouvelle fiche à relire ; sinon rien à faire."""
     if statut == Statut.VALIDE:
         return publier(rapport_id, agent=agent)
     if statut == Statut.REJETE:
-        return retraiter(rapport_id).statut
+        return retraiter(rapport_id, mode).statut
     return statut
