@@ -24,7 +24,7 @@ from cli.fiches import (
     historique_valide,
     montant,
 )
-from extracteurs.document import empreinte, extraire
+from extracteurs.document import extraire
 from fiche.ancrage import champs_de
 from fiche.evaluation_dossier import evaluer_dossier
 from fiche.modeles import Ancrage, Fiche
@@ -87,7 +87,7 @@ def _mettre_en_revue(rapport: Path, fiche: Fiche, durees: dict[str, float]) -> N
     from flows.taches import enregistrer
     from flows.traitement import deja_traite
 
-    sha256 = empreinte(rapport)
+    sha256 = fiche.source.sha256  # empreinte calculée à l'extraction, pas de relecture
     if deja_traite(rapport, sha256) is None:
         enregistrer.fn(rapport, sha256, fiche, durees)
 

@@ -262,7 +262,8 @@ def _valider_en_base(fiche: Fiche) -> None:
     depot = Depot()
     rapport, _ = depot.enregistrer_rapport(fiche.source.fichier, fiche.source.sha256 or "x" * 64)
     depot.enregistrer_fiche(rapport.id, fiche)
-    depot.changer_statut(rapport.id, Statut.A_VALIDER)
+    if Statut(rapport.statut) != Statut.A_VALIDER:  # déjà mis en revue par la démo
+        depot.changer_statut(rapport.id, Statut.A_VALIDER)
     depot.changer_statut(rapport.id, Statut.VALIDE, agent="Mme Durand")
     depot.fermer()
 
