@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,7 +71,7 @@ class UniteSource(StrEnum):
     MILLION_EURO = "million_euro"
 
 
-POSTES = (
+NomPoste = Literal[
     "chiffre_affaires",
     "total_charges",
     "resultat",
@@ -81,13 +81,14 @@ POSTES = (
     "investissements",
     "reversements",
     "resultat_net",
-)
+]
+POSTES: tuple[str, ...] = get_args(NomPoste)
 """Agrégats CARE que chaque fiche essaie de remplir (fiche.md, « postes »)."""
 
 POSTES_PRINCIPAUX = POSTES[:7]
 """Les sept postes principaux (hors reversements et résultat net, facultatifs)."""
 
-ELEMENTS_CONFORMITE = (
+NomElement = Literal[
     "care",
     "methodes_calcul",
     "variation_patrimoine",
@@ -97,7 +98,8 @@ ELEMENTS_CONFORMITE = (
     "engagements_financiers",
     "analyse_qualite",
     "tarifs",
-)
+]
+ELEMENTS_CONFORMITE: tuple[str, ...] = get_args(NomElement)
 """Contenu obligatoire d'un RAD (R.3131-3 et R.3131-4)."""
 
 

@@ -15,40 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fiche.modeles import ELEMENTS_CONFORMITE, POSTES, Secteur, TypeContrat
+from fiche.modeles import NomElement, NomPoste, Secteur, TypeContrat
 
 NOM_SCHEMA = "fiche_dsp_llm_v1"
-
-NomPoste = Literal[
-    "chiffre_affaires",
-    "total_charges",
-    "resultat",
-    "redevance",
-    "charges_personnel",
-    "frais_siege",
-    "investissements",
-    "reversements",
-    "resultat_net",
-]
-NomElement = Literal[
-    "care",
-    "methodes_calcul",
-    "variation_patrimoine",
-    "situation_biens",
-    "suivi_investissements",
-    "inventaire_biens_retour",
-    "engagements_financiers",
-    "analyse_qualite",
-    "tarifs",
-]
-# Les littéraux doublent les tuples du contrat (mypy ne sait pas construire un Literal
-# depuis un tuple) : on vérifie à l'import qu'ils ne divergent pas.
-assert get_args(NomPoste) == POSTES
-assert get_args(NomElement) == ELEMENTS_CONFORMITE
 
 
 class Reponse(BaseModel):
