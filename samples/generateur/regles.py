@@ -17,7 +17,9 @@ décrites par chaque échantillon, car leur message dépend de ce qui a été im
 
 from __future__ import annotations
 
+from controles.commun import euros  # les messages attendus sont ceux des contrôles
 from controles.completude import ELEMENTS  # les libellés et articles du contrôle
+from controles.variations import LIBELLES_POSTES
 from fiche.modeles import ELEMENTS_CONFORMITE, POSTES_PRINCIPAUX, Anomalie, Champ, Fiche, Gravite
 
 SEUIL_VARIATION_INFO = 0.15
@@ -31,22 +33,6 @@ POSTES_VARIATION = (
     "charges_personnel",
     "frais_siege",
 )
-
-LIBELLES_POSTES = {
-    "chiffre_affaires": "le chiffre d'affaires",
-    "total_charges": "le total des charges",
-    "resultat": "le résultat",
-    "redevance": "la redevance versée à la collectivité",
-    "charges_personnel": "les charges de personnel",
-    "frais_siege": "les frais de siège",
-    "investissements": "les investissements de l'exercice",
-}
-
-
-def euros(valeur: float) -> str:
-    """« 1 284 560 € » pour les messages destinés aux agents."""
-    entier = f"{round(valeur):,}".replace(",", "\u00a0")
-    return f"{entier}\u00a0€"
 
 
 def _pages(*champs: Champ[float]) -> list[int]:
