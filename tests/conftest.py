@@ -10,8 +10,9 @@ import tempfile
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dsp-prefect-"))
 
 import hashlib
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from extracteurs.document import empreinte, extraire
 from extracteurs.modeles import Document
 from fiche.modeles import Fiche
 from socle.reglages import reglages
+from stockage.moteur import base_postgres_jetable
 from tests.outils_llm import FORVILLE
 from tests.serveur_openai import ServeurOpenAI, reponse_depuis_fiche, serveur_openai
 
@@ -45,6 +45,14 @@ def _reglages_isoles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     reglages.cache_clear()
 
 
+def depot_d_echantillons(dossier: Path, noms: Iterable[str]) -> Path:
+    """Un dossier de dépôt (créé au besoin) garni d'une copie des échantillons `noms`."""
+    dossier.mkdir(parents=True, exist_ok=True)
+    for nom in noms:
+        shutil.copy(CORPUS / nom, dossier / nom)
+    return dossier
+
+
 def base_postgres() -> Iterator[str]:
     """Une base PostgreSQL neuve pour le test, supprimée ensuite."""
     url = os.environ.get("DSP_TEST_POSTGRES_URL")
@@ -52,16 +60,8 @@ def base_postgres() -> Iterator[str]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI : DSP_TEST_POSTGRES_URL absente, PostgreSQL obligatoire")
         pytest.skip("DSP_TEST_POSTGRES_URL absente : PostgreSQL non testé en local")
-    nom = f"dsp_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connexion:
-        connexion.execute(text(f'CREATE DATABASE "{nom}"'))
-    try:
-        yield make_url(url).set(database=nom).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connexion:
-            connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
-        admin.dispose()
+    with base_postgres_jetable(url, f"dsp_t_{uuid.uuid4().hex[:12]}") as base:
+        yield base
 
 
 def _police() -> str:

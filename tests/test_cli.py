@@ -12,16 +12,14 @@ from typer.testing import CliRunner
 from cli.principal import app
 from socle.reglages import reglages
 from stockage.depot import Depot
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, depot_d_echantillons
 
 
 def test_demo_extrait_chaque_rapport_et_continue_apres_un_fichier_casse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dossier = tmp_path / "boite"
-    dossier.mkdir()
-    for nom in ("plage_lot7_2023.pdf", "dechets_val_orne_annexe_care_2023.xlsx"):
-        shutil.copy(CORPUS / nom, dossier / nom)
+    echantillons = ("plage_lot7_2023.pdf", "dechets_val_orne_annexe_care_2023.xlsx")
+    dossier = depot_d_echantillons(tmp_path / "boite", echantillons)
     (dossier / "casse.pdf").write_bytes(b"%PDF-1.7\n tronque")
     resultat = CliRunner().invoke(app, ["demo", "--sans-revue", "--dossier", str(dossier)])
     assert resultat.exit_code == 1, resultat.output

@@ -35,7 +35,7 @@ from socle.erreurs import ExtractionError, StockageError
 from socle.reglages import reglages
 from stockage.depot import Depot
 from stockage.statuts import Statut
-from tests.conftest import CORPUS, RACINE, base_postgres
+from tests.conftest import CORPUS, RACINE, base_postgres, depot_d_echantillons
 
 ECHANTILLONS = (
     "plage_lot7_2023.pdf",
@@ -49,11 +49,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harnais")
 
 @pytest.fixture
 def boite(tmp_path: Path) -> Path:
-    dossier = tmp_path / "depot"
-    dossier.mkdir()
-    for nom in ECHANTILLONS:
-        shutil.copy(CORPUS / nom, dossier / nom)
-    return dossier
+    return depot_d_echantillons(tmp_path / "depot", ECHANTILLONS)
 
 
 def test_extraction_seule_par_fn(boite: Path) -> None:
@@ -242,10 +238,7 @@ def _nombre_rapports(base: Path) -> int:
 def test_lot_tue_par_sigkill_puis_relance(tmp_path: Path) -> None:
     """Le processus du lot est tué (SIGKILL) après le premier rapport enregistré ; la
     relance termine le lot : chaque rapport une seule fois, avec une fiche complète."""
-    dossier, donnees = tmp_path / "depot", tmp_path / "donnees"
-    dossier.mkdir()
-    for nom in ECHANTILLONS:
-        shutil.copy(CORPUS / nom, dossier / nom)
+    dossier, donnees = depot_d_echantillons(tmp_path / "depot", ECHANTILLONS), tmp_path / "donnees"
     variante = (CORPUS / ECHANTILLONS[0]).read_bytes() + b"\n% variante\n"
     (dossier / "plage_lot8_2023.pdf").write_bytes(variante)
     processus = _lancer_lot(dossier, donnees)

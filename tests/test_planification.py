@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from cli.principal import app
 from stockage.depot import Depot
 from stockage.statuts import Statut
-from tests.conftest import CORPUS, RACINE
+from tests.conftest import RACINE, depot_d_echantillons
 
 ECHANTILLONS = ("plage_lot7_2023.pdf", "stationnement_forville_2023.pdf")
 
@@ -86,9 +86,7 @@ def attendre(condition: Callable[[], bool], message: str, delai: float = 240) ->
 @pytest.fixture
 def planification(tmp_path: Path) -> Iterator[Planification]:
     p = Planification(tmp_path)
-    p.depot_fichiers.mkdir()
-    for nom in ECHANTILLONS:
-        shutil.copy(CORPUS / nom, p.depot_fichiers / nom)
+    depot_d_echantillons(p.depot_fichiers, ECHANTILLONS)
     journal = (tmp_path / "planifier.log").open("w")
     processus = subprocess.Popen(
         [sys.executable, "-m", "cli.principal", "planifier", "--dossier", str(p.depot_fichiers),

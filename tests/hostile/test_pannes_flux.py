@@ -27,18 +27,14 @@ from socle.fichiers import ecrire_atomique
 from socle.reglages import reglages
 from stockage.depot import Depot
 from stockage.statuts import Statut
-from tests.conftest import CORPUS, RACINE
+from tests.conftest import RACINE, depot_d_echantillons
 
 ECHANTILLONS = ("plage_lot7_2023.pdf", "stationnement_forville_2023.pdf", "port_plaisance_2023.pdf")
 
 
 @pytest.fixture
 def boite(tmp_path: Path) -> Path:
-    dossier = tmp_path / "depot"
-    dossier.mkdir()
-    for nom in ECHANTILLONS:
-        shutil.copy(CORPUS / nom, dossier / nom)
-    return dossier
+    return depot_d_echantillons(tmp_path / "depot", ECHANTILLONS)
 
 
 def _rapports(base: Path) -> list[tuple[str, str]]:
