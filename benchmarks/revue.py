@@ -161,19 +161,10 @@ def base_jetable(postgres: str | None, dossier: str) -> Iterator[str]:
     if postgres is None:
         yield f"sqlite:///{dossier}/synthese.db"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from stockage.moteur import base_postgres_jetable
 
-    nom = f"dsp_banc_revue_{os.getpid()}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connexion:
-        connexion.execute(text(f'CREATE DATABASE "{nom}"'))
-    try:
-        yield make_url(postgres).set(database=nom).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connexion:
-            connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
-        admin.dispose()
+    with base_postgres_jetable(postgres, f"dsp_banc_revue_{os.getpid()}") as url:
+        yield url
 
 
 def lancer(n: int, requetes: int) -> dict[str, tuple[float, float]]:

@@ -6,12 +6,15 @@ et les flows n'ont jamais à créer le schéma eux-mêmes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from socle.erreurs import StockageError
@@ -86,3 +89,18 @@ def migrer(moteur: Engine, revision: str = "head") -> None:
             f"Impossible de migrer la base ({moteur.url.render_as_string(hide_password=True)}) : "
             f"{exc.__class__.__name__} — {str(exc).splitlines()[0]}"
         ) from exc
+
+
+@contextmanager
+def base_postgres_jetable(url_admin: str, nom: str) -> Iterator[str]:
+    """L'URL d'une base PostgreSQL neuve `nom`, créée sur le serveur de `url_admin` et
+    supprimée à la sortie du bloc (tests et bancs d'essai sur une base vierge)."""
+    admin = create_engine(url_admin, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connexion:
+        connexion.execute(text(f'CREATE DATABASE "{nom}"'))
+    try:
+        yield make_url(url_admin).set(database=nom).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connexion:
+            connexion.execute(text(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)'))
+        admin.dispose()
