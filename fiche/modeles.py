@@ -122,11 +122,19 @@ ValeursAnnuelles = dict[str, Champ[float]]
 """Clé : l'année (« 2023 ») ; valeur : le montant ou la mesure de cette année."""
 
 
+TypeDocument = Literal["rad", "care", "rpqs", "autre"]
+"""Ce qu'est le document (fiche.md, `type_document`) : les contrôles propres au RAD
+(sommes du CARE, complétude R.3131, délai du 1er juin) ne s'appliquent qu'à lui."""
+
+
 class Source(Modele):
     fichier: str
     sha256: str
     pages: int = Field(ge=0)
     scanne: bool
+    type_document: TypeDocument = "rad"
+    type_page: int | None = Field(None, ge=1)
+    type_citation: str | None = None
 
 
 class Identification(Modele):
@@ -213,6 +221,8 @@ class Fiche(Modele):
     tarifs: list[Indicateur] = Field(default_factory=list)
     faits_marquants: list[Champ[str]] = Field(default_factory=list)
     conformite: dict[str, ElementConformite] = Field(default_factory=dict)
+    indicateurs_sispea: dict[str, Champ[float]] = Field(default_factory=dict)
+    """Indicateurs réglementaires SISPEA (code → valeur dans l'unité SISPEA)."""
     anomalies: list[Anomalie] = Field(default_factory=list)
     production: Production
     revue: Revue | None = None
