@@ -24,6 +24,7 @@ from controles.historique import charger_historique, controle_exercice_precedent
 from controles.manquants import controle_champ_manquant
 from controles.ratios import controle_frais_siege
 from controles.texte_tableau import controle_texte_tableau
+from controles.type_document import controle_type_document
 from controles.unites import controle_unite
 from controles.variations import controle_variation
 from extracteurs.modeles import Document
@@ -55,6 +56,7 @@ CODES_CONTROLES = frozenset(
         "COMPLETUDE",
         "CHAMP_MANQUANT",
         "DELAI",
+        "TYPE_DOCUMENT",
     }
 )
 """Codes posés par les contrôles (recalculés à chaque passage) ; les autres codes
@@ -76,6 +78,7 @@ CATALOGUE: list[Controle] = [
     controle_completude,
     controle_champ_manquant,
     controle_delai,
+    controle_type_document,
 ]
 """Tous les contrôles, dans l'ordre du catalogue (`controles.md`)."""
 

@@ -248,8 +248,51 @@ def _somme_postes(ctx: Contexte) -> list[Anomalie]:
             continue
         for annee in _annees([lg for _, lg in lignes]):
             ecarts, _ = parcourir_section(lignes, annee, unite, ctx.seuils)
-            anomalies.extend(_anomalie_somme(e, section, ctx.document) for e in ecarts)
+            for ecart in ecarts:
+                lecture = relire_hierarchie(ecart, unite, ctx.seuils)
+                if lecture != "juste":
+                    anomalies.append(
+                        _anomalie_somme(ecart, section, ctx.document, lecture == "incertain")
+                    )
     return anomalies
+
+
+def _groupes_en_tete(termes: Sequence[Terme], tolerance: float) -> list[tuple[int, int]]:
+    """(i, j) : la ligne i vaut la somme des lignes i+1..j-1 qui la suivent (au moins deux).
+
+    C'est un sous-total imprimé au-dessus de ses composantes (« Autres recettes : » puis
+    leur détail), que la convention des CARE compterait deux fois."""
+    groupes: list[tuple[int, int]] = []
+    for i, tete in enumerate(termes):
+        cumul = 0.0
+        for j in range(i + 1, len(termes)):
+            cumul += termes[j].valeur
+            if j - i >= 2 and abs(abs(cumul) - abs(tete.valeur)) <= tolerance + 1e-6:
+                groupes.append((i, j + 1))
+                break
+    return groupes
+
+
+def relire_hierarchie(ecart: Ecart, unite: UniteSource, seuils: SeuilsControles) -> str:
+    """« juste » si une autre hiérarchie des lignes fait le total (sous-total au-dessus de
+    ses composantes) ; « incertain » si l'écart s'explique par des lignes comptées deux
+    fois ou par un libellé de regroupement (« … : ») : la structure n'est pas sûre, l'agent
+    regarde ; « faux » sinon (le tableau ne tombe juste sous aucune lecture)."""
+    termes = list(ecart.termes)
+    for i, fin in _groupes_en_tete(termes, ecart.tolerance):
+        for retenus in (termes[:i] + termes[i + 1 :], termes[: i + 1] + termes[fin:]):
+            if retenus and _accord(retenus, ecart.cible, unite, seuils)[0]:
+                return "juste"
+    ecart_signe = abs(ecart.imprime - ecart.somme)
+    for i in range(len(termes)):
+        cumul = 0.0
+        for j in range(i, len(termes)):
+            cumul += abs(termes[j].valeur)
+            if abs(cumul - ecart_signe) <= ecart.tolerance + 1e-6:
+                return "incertain"
+    if any(t.ligne.libelle.strip().endswith(":") for t in (*termes, ecart.cible)):
+        return "incertain"
+    return "faux"
 
 
 def _enumerer(termes: Sequence[Terme]) -> str:
@@ -261,7 +304,9 @@ def _enumerer(termes: Sequence[Terme]) -> str:
     return "les lignes " + ", ".join(noms[:-1]) + f" et {noms[-1]}"
 
 
-def _anomalie_somme(ecart: Ecart, section: str, document: Document) -> Anomalie:
+def _anomalie_somme(
+    ecart: Ecart, section: str, document: Document, incertain: bool = False
+) -> Anomalie:
     cible = ecart.cible
     genre = "sous-total" if cible.ligne.nature == "sous_total" else "total"
     pages_termes = mention_pages(t.page for t in ecart.termes)
@@ -276,6 +321,16 @@ def _anomalie_somme(ecart: Ecart, section: str, document: Document) -> Anomalie:
         f"l'arrondi toléré ({euros(ecart.tolerance)}). Une des lignes ou le {genre} est faux : "
         "demander au délégataire un CARE corrigé et l'origine de l'écart (R.3131-3 1° a))."
     )
+    if incertain:
+        message = (
+            f"Le CARE ({mention_pages([cible.page])}) imprime pour {ecart.annee} le {genre} "
+            f"{NOMS_SECTIONS.get(section, '')} « {cible.ligne.libelle.strip()} » = {imprime} ; "
+            f"{_enumerer(ecart.termes)} ({pages_termes}) ne le font qu'en lisant autrement la "
+            f"structure du tableau (écart de {ecart_euros(difference)}, égal à des lignes qui "
+            "semblent être des sous-totaux ou des regroupements). La structure n'est pas sûre : "
+            "vérifier sur la page quelles lignes s'additionnent avant toute demande au "
+            "délégataire."
+        )
     message += mention_ocr(
         document,
         [
@@ -289,7 +344,7 @@ def _anomalie_somme(ecart: Ecart, section: str, document: Document) -> Anomalie:
     pages = sorted({cible.page, *(t.page for t in ecart.termes)})
     return Anomalie(
         code=CODE_SOMME,
-        gravite=Gravite.BLOQUANT,
+        gravite=Gravite.INFO if incertain else Gravite.BLOQUANT,
         message=message,
         champs=champs,
         pages=pages,

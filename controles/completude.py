@@ -39,12 +39,52 @@ ELEMENTS: dict[str, tuple[str, str]] = {
 }
 
 
+ARTICLE_RPQS = "CGCT D.2224-1 à D.2224-5 et annexes V et VI"
+ELEMENTS_RPQS: dict[str, str] = {
+    "caracterisation_technique": "la caractérisation technique du service (mode de gestion, "
+    "population desservie, abonnés, volumes, réseaux et ouvrages)",
+    "tarification": "la tarification et les recettes du service (facture type de 120 m³)",
+    "indicateurs_performance": "les indicateurs de performance",
+    "financement_investissements": "le financement des investissements (travaux, dette)",
+    "solidarite": "les actions de solidarité et de coopération décentralisée",
+}
+
+
+def _completude_rpqs(ctx: Contexte) -> list[Anomalie]:
+    sortie: list[Anomalie] = []
+    for element, libelle in ELEMENTS_RPQS.items():
+        etat = ctx.fiche.conformite.get(element)
+        if etat is None or etat.present:
+            continue
+        sortie.append(
+            Anomalie(
+                code=CODE,
+                gravite=Gravite.ALERTE,
+                message=(
+                    f"Le RPQS ne comporte pas {libelle}. Cette rubrique est obligatoire "
+                    f"({ARTICLE_RPQS}) : la demander au service qui a rédigé le rapport, ou "
+                    "indiquer sur la fiche la page où elle figure."
+                ),
+                champs=[f"conformite.{element}"],
+                pages=[],
+                regle=ARTICLE_RPQS,
+            )
+        )
+    return sortie
+
+
 def controle_completude(ctx: Contexte) -> list[Anomalie]:
-    """COMPLETUDE (alerte) — R.3131-3 et R.3131-4, contenu obligatoire du rapport.
+    """COMPLETUDE (alerte) — R.3131-3 et R.3131-4 pour un RAD ; CGCT D.2224-1 à -5 pour un RPQS.
 
     Une alerte par élément que la fiche déclare absent (`conformite[element].present` faux).
-    Un élément que la fiche n'a pas évalué (clé absente) n'est pas déclaré manquant.
+    Un élément que la fiche n'a pas évalué (clé absente) n'est pas déclaré manquant ; un
+    document qui n'est pas du délégataire n'est pas soumis à la liste du RAD (un CARE seul
+    l'est : ce qui lui manque se demande au délégataire).
     """
+    if ctx.fiche.source.type_document == "rpqs":
+        return _completude_rpqs(ctx)
+    if ctx.fiche.source.type_document not in ("rad", "care"):
+        return []
     sortie: list[Anomalie] = []
     for element in ELEMENTS_CONFORMITE:
         etat = ctx.fiche.conformite.get(element)

@@ -14,6 +14,7 @@ from datetime import date
 
 from controles.base import Contexte
 from controles.commun import citer, date_longue
+from controles.type_document import est_rapport_du_delegataire
 from controles.variations import exercice_de
 from fiche.modeles import Anomalie, Gravite
 from fiche.regles.dates import DATE, dates_dans
@@ -73,7 +74,7 @@ def controle_delai(ctx: Contexte) -> list[Anomalie]:
     comprise dans le délai).
     """
     n = exercice_de(ctx)
-    if n is None:
+    if n is None or not est_rapport_du_delegataire(ctx.fiche):
         return []
     reception = date_reception(ctx, n)
     if reception is None:

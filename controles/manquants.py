@@ -7,6 +7,7 @@ l'agent doit le savoir pour compléter à la main ou le demander au délégatair
 from __future__ import annotations
 
 from controles.base import Contexte
+from controles.type_document import est_rapport_du_delegataire, est_regie
 from controles.variations import LIBELLES_POSTES, exercice_de
 from fiche.evaluation import CHAMPS_IDENTIFICATION
 from fiche.modeles import POSTES_PRINCIPAUX, Anomalie, Gravite
@@ -26,6 +27,9 @@ LIBELLES_IDENTIFICATION = {
 }
 
 
+CHAMPS_DU_CONTRAT = ("objet", "delegataire", "type_contrat", "date_debut", "date_fin")
+
+
 def _manquant(champ: str, message: str) -> Anomalie:
     return Anomalie(
         code=CODE, gravite=Gravite.INFO, message=message, champs=[champ], pages=[], regle=REGLE
@@ -39,7 +43,11 @@ def controle_champ_manquant(ctx: Contexte) -> list[Anomalie]:
     l'exercice N (si N lui-même est inconnu, seuls les champs d'identification sont vus).
     """
     sortie: list[Anomalie] = []
+    rapport = est_rapport_du_delegataire(ctx.fiche)
     for nom in CHAMPS_IDENTIFICATION:
+        if nom in CHAMPS_DU_CONTRAT and (est_regie(ctx.fiche) or not rapport):
+            # Régie : ni contrat ni délégataire ; RPQS : le contrat se lit dans le RAD.
+            continue
         champ = getattr(ctx.fiche.identification, nom, None)
         if champ is None or champ.valeur is None:
             libelle = LIBELLES_IDENTIFICATION.get(nom, nom)
@@ -52,7 +60,8 @@ def controle_champ_manquant(ctx: Contexte) -> list[Anomalie]:
                 )
             )
     n = exercice_de(ctx)
-    if n is None:
+    if n is None or not rapport:
+        # Hors d'un document du délégataire, l'absence de CARE est dite par TYPE_DOCUMENT.
         return sortie
     for poste in POSTES_PRINCIPAUX:
         valeur = ctx.fiche.financier.postes.get(poste, {}).get(str(n))

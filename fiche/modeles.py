@@ -59,6 +59,14 @@ class TypeContrat(StrEnum):
     AUTRE = "autre"
 
 
+class ModeGestion(StrEnum):
+    """Mode de gestion du service : une régie n'a pas de type de contrat ni de délégataire."""
+
+    REGIE = "regie"
+    REGIE_PRESTATION = "regie_prestation"
+    DELEGATION = "delegation"
+
+
 class Gravite(StrEnum):
     BLOQUANT = "bloquant"
     ALERTE = "alerte"
@@ -115,6 +123,11 @@ class Champ(Modele, Generic[T]):
     citation: str | None = None
     ancrage: Ancrage = Ancrage.ABSENT
     origine: Origine = Origine.REGLES
+    confiance: float | None = Field(None, ge=0, le=1)
+    """Confiance des règles dans la valeur (1 : lue sous une étiquette sans ambiguïté) ;
+    `None` quand elle n'est pas évaluée. Montrée à l'agent dans l'application de revue."""
+    motif: str | None = None
+    """Pourquoi la valeur est vide ou peu sûre (« aucun CARE du délégataire »…)."""
 
 
 Montant = Champ[float]
@@ -146,6 +159,7 @@ class Identification(Modele):
     date_debut: Champ[date] = Field(default_factory=Champ[date])
     date_fin: Champ[date] = Field(default_factory=Champ[date])
     exercice: Champ[int] = Field(default_factory=Champ[int])
+    mode_gestion: Champ[ModeGestion] = Field(default_factory=Champ[ModeGestion])
 
 
 class LigneCare(Modele):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict
 
 from controles.commun import date_longue
-from controles.completude import ELEMENTS
+from controles.completude import ARTICLE_RPQS, ELEMENTS, ELEMENTS_RPQS
 from fiche.modeles import (
     ELEMENTS_CONFORMITE,
     Champ,
@@ -220,10 +220,16 @@ def vigilance(fiche: Fiche) -> list[PointVigilance]:
     ]
 
 
+def _catalogue(fiche: Fiche) -> list[tuple[str, str, str]]:
+    """(clé, libellé, article) du contenu obligatoire selon le type du document."""
+    if fiche.source.type_document == "rpqs":
+        return [(cle, libelle, ARTICLE_RPQS) for cle, libelle in ELEMENTS_RPQS.items()]
+    return [(cle, *ELEMENTS.get(cle, (cle, "R.3131-3 et R.3131-4"))) for cle in ELEMENTS_CONFORMITE]
+
+
 def completude(fiche: Fiche) -> Completude:
     elements = []
-    for cle in ELEMENTS_CONFORMITE:
-        libelle, article = ELEMENTS.get(cle, (cle, "R.3131-3 et R.3131-4"))
+    for cle, libelle, article in _catalogue(fiche):
         etat = fiche.conformite.get(cle)
         elements.append(
             ElementCompletude(

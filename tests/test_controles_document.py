@@ -602,7 +602,13 @@ def test_l_arithmetique_ne_leve_jamais(lignes: list[LigneCare], unite: UniteSour
     )
     ctx = Contexte(fiche=fiche, document=DOCUMENT_VIDE, seuils=SEUILS)
     for anomalie in arithmetique._somme_postes(ctx) + arithmetique._resultat(ctx):
-        assert anomalie.gravite == Gravite.BLOQUANT and anomalie.message
+        # Une structure incertaine (lignes comptées deux fois) n'est qu'une info.
+        attendues = (
+            (Gravite.BLOQUANT, Gravite.INFO)
+            if anomalie.code == "SOMME_POSTES"
+            else (Gravite.BLOQUANT,)
+        )
+        assert anomalie.gravite in attendues and anomalie.message
 
 
 # --- Cas unitaires de l'arithmétique ------------------------------------------------------

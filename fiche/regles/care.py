@@ -88,9 +88,28 @@ def score_care(document: Document, tableau: Tableau, exercice: int | None) -> fl
     score += 6 * bool(lib.CONTEXTE_CARE.search(texte_contexte))
     score += 2 * (tableau.unite is not None)
     score -= 8 * bool(lib.CONTEXTE_INVENTAIRE.search(texte_contexte))
+    if est_a_la_collectivite(texte_contexte, normes):
+        return 0.0
     # Un compte prévisionnel (annexe du contrat, budget) cède le pas au compte réalisé.
     score -= 4 * bool(lib.CONTEXTE_PREVISIONNEL.search(texte_contexte))
     return score
+
+
+def est_a_la_collectivite(texte_contexte: str, normes: list[str]) -> bool:
+    """Le tableau est celui de la collectivité (recettes, budget, facture type) : il ne
+    peut remplir aucun poste du délégataire, même s'il a des totaux et des redevances."""
+    a_elle = lib.CONTEXTE_COLLECTIVITE.search(texte_contexte) or any(
+        lib.LIGNE_FACTURE.search(n) for n in normes
+    )
+    return bool(a_elle) and not lib.CONTEXTE_DELEGATAIRE.search(texte_contexte)
+
+
+def care_certain(document: Document, care: Care, exercice: int | None) -> bool:
+    """Un CARE dont l'identité ne fait pas doute : nommé comme tel au-dessus de lui, avec
+    des produits ET des charges. Hors d'un RAD, aucun autre tableau ne remplit de poste."""
+    texte = normaliser(" ".join(contexte(document, care.tableaux[0], exercice)))
+    sections = {ligne.section for ligne in care.lignes}
+    return bool(lib.CONTEXTE_CARE.search(texte)) and {"produits", "charges"} <= sections
 
 
 def trouver_care(document: Document, exercice: int | None) -> Care | None:

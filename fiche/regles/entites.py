@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from fiche.regles.libelles import FORMES_SOCIALES, PREFIXE_COLLECTIVITE
-from fiche.regles.texte import nettoyer_valeur, sans_article
+from fiche.regles.texte import nettoyer_valeur, sans_accents, sans_article
 
 # Casse libre (« Communauté d'Agglomération ») mais initiale en capitale, vérifiée à part :
 # « la commune de X est alimentée... » décrit une commune desservie, pas l'autorité.
@@ -81,8 +81,10 @@ _CONFIE = re.compile(
     r"(?:a|ont|avait) confi[ée] (?:[àa] )?(?P<nom>.+?)"
     r"(?:\s+(?=(?:la|le|les|l['’])\s*[a-zàâéèêîôûç]|pour\s|depuis\s|en\s|par\s)|(?=[,.;(]))",
 )
+# « Établi par », « rédigé par » nomment souvent le bureau d'études qui a écrit le
+# document pour la collectivité : seuls « présenté » et « transmis » désignent l'auteur.
 _PRESENTE = re.compile(
-    r"(?:pr[ée]sent[ée]|[ée]tabli|r[ée]dig[ée]|transmis)e? par\s+(?P<nom>[^\n.;,(]{3,80})",
+    r"(?:pr[ée]sent[ée]|transmis)e? par\s+(?P<nom>[^\n.;,(]{3,80})",
     re.IGNORECASE,
 )
 _CI_APRES = re.compile(
@@ -172,3 +174,73 @@ def autorite_avant_confie(texte: str) -> Nom | None:
         return None
     avant = [n for n in collectivites(texte) if n.fin <= verbe.start() + 1]
     return avant[-1] if avant else None
+
+
+_FORT = re.compile(
+    r"^(?:Ville|Commune|Mairie|Communaut[ée]|M[ée]tropole|Syndicat|SIVOM|SIVU|SIAEP|SMAEP|SIEA"
+    r"|SDEA|D[ée]partement|Conseil|R[ée]gion|Agglom[ée]ration|[ÉE]tablissement|P[ôo]le)\b",
+    re.IGNORECASE,
+)
+_CODE_JURIDIQUE = re.compile(r"\bcode\b|collectivit[ée]s territoriales|\bg[ée]n[ée]ral des\b", re.I)
+_EN_TETE = {
+    "collectivite",
+    "collectivites",
+    "delegataire",
+    "exploitant",
+    "commune",
+    "ville",
+    "societe",
+    "titulaire",
+    "nom",
+    "fermier",
+    "concessionnaire",
+    "prestataire",
+    "entreprise",
+    "raison sociale",
+    "maitre d'ouvrage",
+    "autorite delegante",
+    "oui",
+    "non",
+    "neant",
+    "nc",
+    "nd",
+    "sans objet",
+    "regie",
+    "service",
+    "syndicat",
+    "total",
+}
+_CIVILITE = re.compile(r"^(?:M\.|Mme|Mlle|Monsieur|Madame|Mademoiselle|Ma[îi]tre|Dr|Me)\b")
+_PERSONNE = re.compile(r"^[A-ZÉ][a-zéèëï]+(?:-[A-ZÉ][a-zéèëï]+)? [A-ZÉÈ]{2,}(?:[- ][A-ZÉÈ]{2,})?$")
+_SOCIETE = re.compile(rf"\b(?:{FORMES_SOCIALES})\b|soci[ée]t[ée]|compagnie|groupe", re.IGNORECASE)
+
+
+def _norme_simple(texte: str) -> str:
+    return " ".join(re.sub(r"[^\w' ]", " ", sans_article(texte).lower()).split())
+
+
+def rang_autorite(nom: str) -> int:
+    """0 : autorité nommée par sa nature (commune, syndicat…) ; 1 : « Territoire », « Grand »."""
+    return 0 if _FORT.match(nom.strip()) else 1
+
+
+def est_autorite(valeur: str) -> bool:
+    """Un nom d'autorité (« Allain », « Ville de X »), jamais celui d'un code ni un en-tête."""
+    texte = nettoyer_valeur(valeur)
+    if not texte or _CODE_JURIDIQUE.search(texte):
+        return False
+    norme = sans_accents(_norme_simple(texte))
+    return norme not in _EN_TETE and bool(_MAJUSCULE.match(texte))
+
+
+def est_personne_morale(valeur: str) -> bool:
+    """Une raison sociale plausible : ni une personne (« M. Durand », « Gérard STUTZMANN »),
+    ni un mot d'en-tête (« Collectivité »), ni une autorité publique, ni un code."""
+    texte = nettoyer_valeur(valeur)
+    if not texte or _CODE_JURIDIQUE.search(texte) or _CIVILITE.match(texte):
+        return False
+    if sans_accents(_norme_simple(texte)) in _EN_TETE:
+        return False
+    if _PERSONNE.match(texte) and not _SOCIETE.search(texte):
+        return False
+    return not (_PREFIXE.match(texte) and _FORT.match(texte))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from extracteurs.modeles import Document
-from fiche.modeles import Champ, Identification
+from fiche.modeles import Champ, Identification, ModeGestion
 from fiche.regles import entites
 from fiche.regles.champs import champ_calcule, champ_exact
 from fiche.regles.classement import secteur, type_contrat
@@ -26,6 +27,7 @@ from fiche.regles.dates import (
     fin_selon_duree,
     lire_date,
 )
+from fiche.regles.gestion import mode_gestion
 from fiche.regles.paires import Paire, paires
 from fiche.regles.sections import lignes_utiles
 from fiche.regles.texte import Paragraphe, nettoyer_valeur, paragraphes, sur_une_ligne
@@ -60,27 +62,37 @@ def _champ_texte(ctx: Contexte, valeur: str, page: int, citation: str) -> Champ[
     return champ_exact(valeur, ailleurs or page, valeur if valeur in citation else citation)
 
 
-def _depuis_paire(ctx: Contexte, cle: str, mots_max: int = 25) -> Champ[str] | None:
+def _depuis_paire(
+    ctx: Contexte, cle: str, mots_max: int = 25, admis: Callable[[str], bool] = bool
+) -> Champ[str] | None:
     """Valeur d'une fiche d'identité ; une phrase entière (définition) n'est pas un nom."""
     for paire in ctx.paires:
         phrase = _RELATIF.search(paire.valeur)
-        if paire.cle == cle and len(paire.valeur.split()) <= mots_max and not phrase:
+        court = len(paire.valeur.split()) <= mots_max
+        if paire.cle == cle and court and not phrase and admis(paire.valeur):
             return _champ_texte(ctx, paire.valeur, paire.page, paire.valeur)
     return None
 
 
 def collectivite(ctx: Contexte) -> Champ[str]:
-    trouvee = _depuis_paire(ctx, "collectivite", mots_max=10)
+    trouvee = _depuis_paire(ctx, "collectivite", mots_max=10, admis=entites.est_autorite)
     if trouvee:
         return trouvee
     for para in ctx.paragraphes:
         nom = entites.autorite_avant_confie(para.texte)
         if nom:
             return _champ_texte(ctx, nom.texte, para.page, nom.texte)
-    for ligne in ctx.document.lignes():
-        noms = entites.collectivites(ligne.texte) if ligne.page <= 2 else []
-        if noms and noms[0].texte == nettoyer_valeur(ligne.texte):
-            return _champ_texte(ctx, noms[0].texte, ligne.page, noms[0].texte)
+    entieres = [
+        (entites.rang_autorite(noms[0].texte), ligne.page, noms[0].texte)
+        for ligne in ctx.document.lignes()
+        if ligne.page <= 2
+        and (noms := entites.collectivites(ligne.texte))
+        and noms[0].texte == nettoyer_valeur(ligne.texte)
+    ]
+    if entieres:
+        # Une commune ou un syndicat nommés en titre l'emportent sur un « Territoire Ouest ».
+        _, page, titre = min(entieres, key=lambda e: (e[0], e[1]))
+        return _champ_texte(ctx, titre, page, titre)
     return _plus_frequente(ctx)
 
 
@@ -89,6 +101,8 @@ def _plus_frequente(ctx: Contexte) -> Champ[str]:
     premieres: dict[str, int] = {}
     for ligne in lignes_utiles(ctx.document):
         for nom in entites.collectivites(ligne.texte):
+            if entites.rang_autorite(nom.texte) > 0:
+                continue
             vus[nom.texte] += 1
             premieres.setdefault(nom.texte, ligne.page)
     if not vus:
@@ -98,13 +112,15 @@ def _plus_frequente(ctx: Contexte) -> Champ[str]:
 
 
 def delegataire(ctx: Contexte) -> Champ[str]:
-    trouve = _depuis_paire(ctx, "delegataire", mots_max=10)
+    """La raison sociale du délégataire : une personne morale, jamais une personne, un mot
+    d'en-tête (« Collectivité ») ni le bureau d'études qui a rédigé le document."""
+    trouve = _depuis_paire(ctx, "delegataire", mots_max=10, admis=entites.est_personne_morale)
     if trouve:
         return trouve
     for chercher in (entites.nom_confie, entites.nom_presente):
         for para in ctx.paragraphes:
             nom = chercher(para.texte)
-            if nom and len(nom.texte) <= 90:
+            if nom and len(nom.texte) <= 90 and entites.est_personne_morale(nom.texte):
                 return _champ_texte(ctx, nom.texte, para.page, nom.texte)
     for para in ctx.paragraphes:
         nom = entites.nom_a_forme_sociale(para.texte) if para.page <= 3 else None
@@ -199,17 +215,32 @@ def exercice(ctx: Contexte) -> Champ[int]:
     return champ_exact(choisies[0].annee, choisies[0].page, choisies[0].citation)
 
 
-def identifier(document: Document) -> Identification:
+def identifier(
+    document: Document,
+    type_document: str = "rad",
+    preuve_type: tuple[int | None, str | None] = (None, None),
+) -> Identification:
+    """L'identification ; ce qui n'existe que pour une délégation (délégataire, type de
+    contrat, dates du contrat) reste vide quand le service n'est pas délégué ou que le
+    document ne le dit pas."""
     ctx = Contexte(document, paires(document), paragraphes(document))
+    mode = mode_gestion(document, ctx.paires, ctx.paragraphes, type_document, preuve_type)
+    identification = Identification(
+        collectivite=collectivite(ctx),
+        exercice=exercice(ctx),
+        mode_gestion=mode,
+    )
+    regie = mode.valeur in (ModeGestion.REGIE, ModeGestion.REGIE_PRESTATION)
+    if regie or (type_document == "rpqs" and mode.valeur != ModeGestion.DELEGATION):
+        # Un RPQS de régie (ou muet sur sa gestion) n'a ni contrat ni délégataire à lire :
+        # tout nom ou toute date trouvés ailleurs serait celui d'un prestataire ou d'un tarif.
+        identification.secteur = secteur(document, ctx.paires, ctx.paragraphes, Champ[str]())
+        return identification
     debut, fin = dates_contrat(ctx)
     objet_lu = objet(ctx)
-    return Identification(
-        collectivite=collectivite(ctx),
-        objet=objet_lu,
-        secteur=secteur(document, ctx.paires, ctx.paragraphes, objet_lu),
-        delegataire=delegataire(ctx),
-        type_contrat=type_contrat(document, ctx.paires, ctx.paragraphes),
-        date_debut=debut,
-        date_fin=fin,
-        exercice=exercice(ctx),
-    )
+    identification.objet = objet_lu
+    identification.secteur = secteur(document, ctx.paires, ctx.paragraphes, objet_lu)
+    identification.delegataire = delegataire(ctx)
+    identification.type_contrat = type_contrat(document, ctx.paires, ctx.paragraphes)
+    identification.date_debut, identification.date_fin = debut, fin
+    return identification

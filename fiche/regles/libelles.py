@@ -147,6 +147,23 @@ CONTEXTE_CARE = _re(
     r"compte rendu financier",
     r"resultats? (?:de l'exploitation|financiers?)",
 )
+# À qui est le tableau : les recettes, le budget ou la facture de la collectivité ne sont
+# pas le compte du délégataire (un RPQS en imprime plusieurs sur une même page).
+CONTEXTE_COLLECTIVITE = _re(
+    r"\b(?:recettes|depenses|ressources) (?:de la|du budget de la) "
+    r"(?:collectivite|commune|ville)\b",
+    r"compte administratif",
+    r"\bbudgets? (?:annexes?|principal|general)\b",
+    r"pour le compte de tiers",
+    r"\bfactures? (?:type|d'eau|d'assainissement)\b",
+    r"\b120 ?m3\b",
+)
+# Sur une ligne du tableau : une facture ou un prix au m³ ne sont pas un compte.
+LIGNE_FACTURE = _re(r"\bfacture\b", r"\b120 ?m3\b", r"\bprix ttc\b", r"\bau m3\b", r"\bttc\b")
+CONTEXTE_DELEGATAIRE = _re(
+    r"\b(?:du|de l'|de la societe|revenant au) ?"
+    r"(?:delegataire|exploitant|fermier|concessionnaire)\b"
+)
 CONTEXTE_INVESTISSEMENTS = _re(
     r"investissements?",
     r"programme (?:de |des )?(?:travaux|renouvellements?)",
@@ -177,6 +194,8 @@ ETIQUETTES: dict[str, re.Pattern[str]] = {
     "collectivite": _re(
         r"^(?:autorite|collectivite|personne publique) (?:delegante|concedante|contractante)$",
         r"^(?:collectivite|delegant|concedant|autorite organisatrice)$",
+        r"^nom de la collectivite$",
+        r"^collectivite (?:competente|organisatrice|responsable)$",
         r"^maitre d'ouvrage$",
     ),
     "delegataire": _re(

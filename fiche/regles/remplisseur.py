@@ -12,15 +12,24 @@ from typing import Literal
 
 from extracteurs.modeles import Document
 from fiche.injection import detecter_instructions
-from fiche.modeles import Champ, Fiche, Financier, Production, Source, UniteSource
+from fiche.modeles import (
+    Champ,
+    ElementConformite,
+    Fiche,
+    Financier,
+    Production,
+    Source,
+    UniteSource,
+)
 from fiche.regles.activite import activite_et_tarifs
-from fiche.regles.care import Care, trouver_care
+from fiche.regles.care import Care, care_certain, trouver_care
 from fiche.regles.champs import champ_exact
 from fiche.regles.identification import identifier
 from fiche.regles.investissements import investissements, tableau_investissements
 from fiche.regles.postes import lignes_care, postes_care
-from fiche.regles.sections import conformite, faits_marquants
+from fiche.regles.sections import CONFORMITE_RPQS, conformite, faits_marquants
 from fiche.regles.tableaux import colonnes_annees
+from fiche.regles.type_document import TypeLu, type_document
 
 VERSION = "regles/1"
 
@@ -44,12 +53,18 @@ def _exercice_de_repli(annees: list[tuple[int, int, str]]) -> Champ[int]:
     return champ_exact(annee, page, texte)
 
 
-def _financier(document: Document, care: Care | None, exercice: int | None) -> Financier:
+def _financier(
+    document: Document, care: Care | None, exercice: int | None, rapport: bool
+) -> Financier:
+    """Postes du délégataire ; hors d'un RAD (RPQS, autre), les tableaux de travaux et de
+    dette sont ceux de la collectivité : ils ne remplissent pas `investissements`."""
     financier = Financier()
     if care is not None:
         financier.unite_source = UniteSource(care.unite)
         financier.postes = postes_care(care)
         financier.lignes = lignes_care(care)
+    if not rapport:
+        return financier
     exclus = care.tableaux if care else []
     investis = investissements(document, exercice, exclus, care.unite if care else None)
     if investis:
@@ -57,16 +72,37 @@ def _financier(document: Document, care: Care | None, exercice: int | None) -> F
     return financier
 
 
+def _conformite(
+    document: Document, page_care: int | None, genre: str
+) -> dict[str, ElementConformite]:
+    """Contenu obligatoire du type de document : R.3131-3/-4 pour un RAD, D.2224-1 à -5
+    pour un RPQS (la complétude R.3131 n'est contrôlée que sur un RAD)."""
+    if genre == "rpqs":
+        return conformite(document, None, CONFORMITE_RPQS, texte_suffit=True)
+    return conformite(document, page_care)
+
+
+def _care_retenu(document: Document, exercice: int | None, type_lu: TypeLu) -> Care | None:
+    """Le CARE du délégataire ; hors d'un RAD ou d'un CARE, seulement s'il est certain."""
+    care = trouver_care(document, exercice)
+    if care is None or type_lu.valeur in ("rad", "care"):
+        return care
+    return care if care_certain(document, care, exercice) else None
+
+
 def remplir_par_regles(document: Document) -> Fiche:
     """La fiche d'un rapport, remplie par les seules règles (aucune valeur devinée)."""
     debut = time.perf_counter()
-    identification = identifier(document)
-    exercice = document.exercice_probable or identification.exercice.valeur
-    care = trouver_care(document, exercice)
+    probable = document.exercice_probable
+    type_lu = type_document(document, trouver_care(document, probable) is not None)
+    identification = identifier(document, type_lu.valeur, (type_lu.page, type_lu.citation))
+    exercice = probable or identification.exercice.valeur
+    care = _care_retenu(document, exercice, type_lu)
     if identification.exercice.valeur is None:
         identification.exercice = _exercice_de_repli(_annees_care(care, exercice))
         exercice = exercice or identification.exercice.valeur
-    financier = _financier(document, care, exercice)
+    rapport = type_lu.valeur in ("rad", "care")
+    financier = _financier(document, care, exercice, rapport)
     exclus = list(care.tableaux) if care else []
     investis = tableau_investissements(document, exercice, exclus)
     if investis is not None:
@@ -79,13 +115,16 @@ def remplir_par_regles(document: Document) -> Fiche:
             sha256=document.sha256,
             pages=len(document.pages),
             scanne=document.scanne,
+            type_document=type_lu.valeur,
+            type_page=type_lu.page,
+            type_citation=type_lu.citation,
         ),
         identification=identification,
         financier=financier,
         activite=activite,
         tarifs=tarifs,
         faits_marquants=faits_marquants(document),
-        conformite=conformite(document, page_care),
+        conformite=_conformite(document, page_care, type_lu.valeur),
         anomalies=detecter_instructions(document),
         production=Production(
             mode="regles",

@@ -28,7 +28,7 @@ _FAITS = re.compile(
 CONFORMITE: dict[str, re.Pattern[str]] = {
     "care": re.compile(
         r"compte annuel de resultat|\bcare\b|compte de resultat|compte d'exploitation"
-        r"|comptes? (?:de la delegation|du contrat)|donnees financieres|analyse financiere"
+        r"|comptes? (?:de la delegation|du contrat)"
     ),
     "methodes_calcul": re.compile(
         r"methodes? (?:de calcul|d'imputation|de repartition|comptables?)|repartition des charges"
@@ -205,7 +205,34 @@ def _page_dans_le_texte(document: Document, motif: re.Pattern[str]) -> int | Non
     return None
 
 
-def conformite(document: Document, page_care: int | None) -> dict[str, ElementConformite]:
+# Contenu d'un RPQS (CGCT D.2224-1 à D.2224-5 et leurs annexes V et VI).
+CONFORMITE_RPQS: dict[str, re.Pattern[str]] = {
+    "caracterisation_technique": re.compile(
+        r"caracteris(?:ation|tiques?) techniques?|presentation du (?:territoire|service)"
+        r"|mode de gestion|population desservie|nombre d'abonnes|\bd ?201 ?0\b"
+    ),
+    "tarification": re.compile(
+        r"tarification|facture (?:d'eau |d'assainissement )?type|\bprix\b|\bd ?204 ?0\b"
+    ),
+    "indicateurs_performance": re.compile(r"indicateurs? de performance|\bp ?20[1-6] ?\d"),
+    "financement_investissements": re.compile(
+        r"financement des investissements|etat de la dette|encours de la dette"
+        r"|montants? financiers?|\bp ?256 ?2\b"
+    ),
+    "solidarite": re.compile(
+        r"solidarite|cooperation decentralisee|abandons? de creance|\bp ?207 ?0\b"
+    ),
+}
+"""Rubriques d'un RPQS : un RPQS les donne souvent en tableau d'indicateurs, sans titre ;
+une mention dans le texte suffit donc à les dire présentes."""
+
+
+def conformite(
+    document: Document,
+    page_care: int | None,
+    motifs: dict[str, re.Pattern[str]] = CONFORMITE,
+    texte_suffit: bool = False,
+) -> dict[str, ElementConformite]:
     """Chaque élément obligatoire : présent si un titre de section le traite (page du titre).
 
     Si les titres sont illisibles (scan), une entrée du sommaire suffit à le dire présent ;
@@ -214,11 +241,14 @@ def conformite(document: Document, page_care: int | None) -> dict[str, ElementCo
     resultat: dict[str, ElementConformite] = {}
     liste_titres = titres(document)
     sommaire = _sommaire(document)
-    for element, motif in CONFORMITE.items():
+    for element, motif in motifs.items():
         page = next((t.page for t in liste_titres if motif.search(normaliser(t.texte))), None)
         if element == "care" and page is None:
             page = page_care
         present = page is not None or any(motif.search(entree) for entree in sommaire)
+        if not present and texte_suffit:
+            page = _page_dans_le_texte(document, motif)
+            present = page is not None
         if present and page is None:
             page = _page_dans_le_texte(document, motif)
         resultat[element] = ElementConformite(present=present, page=page)

@@ -117,7 +117,12 @@ def _plantees(rapport: Rapport, pages: dict[str, int]) -> list[Anomalie]:
 def ecrire_or(rapport: Rapport, pages: dict[str, int], fichier: Path, scanne: bool) -> Fiche:
     fiche = Fiche(
         source=Source(
-            fichier=fichier.name, sha256=sha256(fichier), pages=pages["__pages__"], scanne=scanne
+            fichier=fichier.name,
+            sha256=sha256(fichier),
+            pages=pages["__pages__"],
+            scanne=scanne,
+            # Une annexe tableur seule est un CARE ; les autres échantillons sont des RAD.
+            type_document="care" if fichier.suffix == ".xlsx" else "rad",
         ),
         identification=_identification(rapport, pages),
         financier=_financier(rapport, pages),
