@@ -59,7 +59,9 @@ def _mourir_avec_le_parent() -> None:
     threading.Thread(target=guetter, daemon=True, name="guet-parent").start()
 
 
-def _executer(travail: Travail, chemin: Path, reglages: Reglages, cible: Path, canal: Connection) -> None:
+def _executer(
+    travail: Travail, chemin: Path, reglages: Reglages, cible: Path, canal: Connection
+) -> None:
     _mourir_avec_le_parent()
     try:
         travail(chemin, reglages, cible)
