@@ -25,7 +25,7 @@ from extracteurs.document import empreinte
 from fiche.remplissage import Mode
 from flows.deploiement import par_deploiement
 from flows.taches import depot_courant
-from flows.traitement import BilanRapport, deja_traite, traiter_fichier
+from flows.traitement import BilanRapport, deja_traite, traiter_une_fois
 from flows.validation import sous_deploiement
 from socle.erreurs import DspError
 from socle.reglages import reglages
@@ -70,8 +70,9 @@ def executeur(concurrence: int) -> TaskRunner[PrefectFuture[Any]]:
 
 @task(name="traiter-fichier")
 def traiter_fichier_du_lot(chemin: Path, sha256: str, mode: Mode) -> BilanRapport:
-    """Un fichier du lot (les tâches du rapport s'y exécutent à la suite)."""
-    return traiter_fichier(chemin, sha256, mode)
+    """Un fichier du lot (les tâches du rapport s'y exécutent à la suite), réservé pour
+    qu'un autre lot sur le même dossier ne le traite pas en même temps."""
+    return traiter_une_fois(chemin, sha256, mode)
 
 
 def _lien(bilan: BilanRapport) -> None:

@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from prefect.settings import PREFECT_API_URL
 
 from flows import isolement
 from flows.lot import traiter_lot
 from flows.taches import depot_courant
-from socle.reglages import Reglages
+from socle.reglages import Reglages, reglages
+from stockage.depot import Depot
 from stockage.statuts import Statut
-from tests.conftest import CORPUS, depot_d_echantillons
+from tests.conftest import CORPUS, RACINE, depot_d_echantillons
 
 ECHANTILLONS = ("plage_lot7_2023.pdf", "dechets_val_orne_annexe_care_2023.xlsx")
+FORVILLE = "stationnement_forville_2023.pdf"
 
 pytestmark = pytest.mark.usefixtures("prefect_harnais")
 
@@ -44,3 +50,34 @@ def test_plantage_natif_d_une_lecture_le_lot_continue(
     en_base = {r.fichier: r for r in depot_courant().rapports()}
     assert en_base["piege_2023.pdf"].statut == Statut.ERREUR.value
     assert "signal SIGSEGV" in (en_base["piege_2023.pdf"].raison or "")
+
+
+def _lancer_lot(dossier: Path, api: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PREFECT_API_URL": api}
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.principal", "lot", str(dossier), "--concurrence", "2"],
+        cwd=RACINE, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_deux_lots_concurrents_chaque_rapport_une_fois(tmp_path: Path) -> None:
+    """Deux `dsp lot` lancés ensemble sur un dossier (deux vrais processus, même base) :
+    chaque rapport est enregistré une fois, avec une seule fiche et un seul temps machine."""
+    boite = depot_d_echantillons(tmp_path / "depot", (*ECHANTILLONS, FORVILLE))
+    api = str(PREFECT_API_URL.value())
+    lots = [_lancer_lot(boite, api) for _ in range(2)]
+    for lot in lots:
+        sortie, erreur = lot.communicate(timeout=600)
+        assert lot.returncode == 0, (sortie + erreur)[-2000:]
+    depot = Depot()
+    rapports = depot.rapports()
+    assert sorted(r.fichier for r in rapports) == sorted(p.name for p in boite.iterdir())
+    base = reglages().data_dir / "synthese.db"
+    with sqlite3.connect(base) as connexion:
+        extractions = dict(connexion.execute(
+            "select rapport_id, count(*) from durees where etape = 'extraction' group by rapport_id"
+        ).fetchall())  # fmt: skip
+    for rapport in rapports:
+        assert [v.numero for v in depot.versions(rapport.id)] == [1], rapport.fichier
+        assert extractions[rapport.id] == 1, rapport.fichier
+    depot.fermer()
