@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from prefect.settings import PREFECT_API_URL
 from flows import isolement
 from flows.lot import traiter_lot
 from flows.taches import depot_courant
+from socle.gardien import arreter, heure_de_demarrage, vivant
 from socle.reglages import Reglages, reglages
 from stockage.depot import Depot
 from stockage.statuts import Statut
@@ -81,3 +83,41 @@ def test_deux_lots_concurrents_chaque_rapport_une_fois(tmp_path: Path) -> None:
         assert [v.numero for v in depot.versions(rapport.id)] == [1], rapport.fichier
         assert extractions[rapport.id] == 1, rapport.fichier
     depot.fermer()
+
+
+def _serveur_enfant(parent: int) -> int | None:
+    """Le serveur Prefect éphémère lancé par le processus `parent`, s'il a démarré."""
+    for dossier in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((dossier / "stat").read_text().rpartition(")")[2].split()[1])
+            ligne = (dossier / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"prefect.server.api.server:create_app" in ligne:
+            return int(dossier.name)
+    return None
+
+
+def test_lot_tue_par_sigkill_son_serveur_prefect_s_arrete(tmp_path: Path) -> None:
+    """`dsp lot` sans serveur configuré démarre un serveur Prefect éphémère ; tué par
+    SIGKILL (lui seul, pas son groupe), il ne laisse aucun serveur orphelin."""
+    boite = depot_d_echantillons(tmp_path / "depot", ECHANTILLONS)
+    env = {**os.environ, "PREFECT_API_URL": "", "PREFECT_HOME": str(tmp_path / "prefect")}
+    lot = subprocess.Popen(
+        [sys.executable, "-m", "cli.principal", "lot", str(boite), "--concurrence", "1"],
+        cwd=RACINE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    serveur, limite = None, time.monotonic() + 180
+    while serveur is None and lot.poll() is None and time.monotonic() < limite:
+        serveur = _serveur_enfant(lot.pid)
+        time.sleep(0.1)
+    assert serveur is not None, "le lot n'a pas démarré de serveur Prefect éphémère"
+    demarrage = heure_de_demarrage(serveur)
+    lot.kill()
+    lot.wait(timeout=30)
+    limite = time.monotonic() + 30
+    while vivant(serveur, demarrage) and time.monotonic() < limite:
+        time.sleep(0.2)
+    orphelin = vivant(serveur, demarrage)
+    arreter(serveur, demarrage)  # le test ne laisse rien, même en échec
+    assert not orphelin, "le serveur Prefect éphémère a survécu au SIGKILL du lot"
