@@ -58,6 +58,7 @@ def revue(
     from flows.ephemere import garder_serveur_ephemere
     from revue.app import creer_app, figer_demarrage
     from revue.comptes import creer_compte_demo
+    from revue.securite import options_proxy
 
     r = reglages()
     try:
@@ -75,4 +76,4 @@ def revue(
     # SIGTERM se termine par ce signal, sans les nettoyages de sortie : le gardien l'arrête.
     garder_serveur_ephemere()
     figer_demarrage()
-    uvicorn.run(application, host=hote, port=port, log_level="warning")
+    uvicorn.run(application, host=hote, port=port, log_level="warning", **options_proxy(r))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +294,27 @@ class Depot:
         """Ajoute une durée ; `agent` : l'agent dont c'est le temps de revue active."""
         with self._transaction() as session:
             session.add(Duree(rapport_id=rapport_id, etape=etape, duree_s=duree_s, agent=agent))
+
+    def enregistrer_temps_revue(
+        self, rapport_id: int, etape: str, duree_s: float, *, agent: str
+    ) -> float:
+        """Ajoute du temps de revue active, borné par l'horloge : jamais plus que le temps
+        écoulé depuis le dernier temps compté de cet agent (tous rapports confondus, un
+        agent ne relit pas deux rapports à la fois). Rend les secondes retenues."""
+        with self._transaction() as session:
+            dernier = session.scalar(
+                select(func.max(Duree.cree_le)).where(Duree.agent == agent, Duree.etape == etape)
+            )
+            instant = maintenant()
+            if dernier is not None:
+                dernier = dernier if dernier.tzinfo else dernier.replace(tzinfo=UTC)
+                duree_s = max(0.0, min(duree_s, (instant - dernier).total_seconds()))
+            if duree_s > 0:
+                session.add(
+                    Duree(rapport_id=rapport_id, etape=etape, duree_s=duree_s,
+                          agent=agent, cree_le=instant)
+                )  # fmt: skip
+            return duree_s
 
     def durees(self, rapport_id: int) -> dict[str, float]:
         """Durée cumulée par étape (une étape relancée s'additionne)."""
