@@ -42,6 +42,17 @@ def _texte(valeur: Any) -> str | None:
     return json.dumps(valeur, ensure_ascii=False, default=str)
 
 
+def _nom(texte: str | None) -> str:
+    return " ".join((texte or "").casefold().split())
+
+
+def _meme_contrat(a: Rapport, b: Rapport) -> bool:
+    if a.contrat_id is not None and b.contrat_id is not None:
+        return a.contrat_id == b.contrat_id
+    noms_a = (_nom(a.collectivite), _nom(a.delegataire))
+    return all(noms_a) and noms_a == (_nom(b.collectivite), _nom(b.delegataire))
+
+
 class Depot:
     """Dépôt des rapports, fiches, anomalies, journal de revue, durées et contrats."""
 
@@ -134,6 +145,29 @@ class Depot:
             rapport.statut, rapport.raison, rapport.modifie_le = statut.value, raison, maintenant()
             self._journal(session, rapport_id, agent, "statut", None, ancien.value, statut, raison)
             return rapport
+
+    def quasi_doublons(self, rapport_id: int) -> list[Rapport]:
+        """Les autres rapports du même contrat et du même exercice (un octet changé suffit à
+        changer l'empreinte : sans ce rapprochement, un second rapport passait sans alerte).
+
+        Même contrat : même contrat du registre si les deux y sont rattachés, sinon même
+        collectivité et même délégataire. Les versions d'un même fichier (même nom), une
+        version remplacée par une plus récente et les rapports en erreur ne comptent pas."""
+        with self._transaction() as session:
+            rapport = self._rapport(session, rapport_id)
+            if rapport.exercice is None:
+                return []
+            remplaces = select(Rapport.precedent_id).where(Rapport.precedent_id.is_not(None))
+            candidats = session.scalars(
+                select(Rapport).where(
+                    Rapport.exercice == rapport.exercice,
+                    Rapport.id != rapport.id,
+                    Rapport.fichier != rapport.fichier,
+                    Rapport.statut != Statut.ERREUR.value,
+                    Rapport.id.not_in(remplaces),
+                )
+            )
+            return [r for r in candidats if _meme_contrat(rapport, r)]
 
     def rapports(self, statut: Statut | None = None) -> list[Rapport]:
         """Les rapports (d'un statut donné), du plus ancien au plus récent."""

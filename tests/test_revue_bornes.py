@@ -25,6 +25,7 @@ from revue.app import creer_app
 from revue.routes import connexion
 from revue.securite import options_proxy
 from revue.services.pages import MAX_PIXELS_PAGE, image_page
+from revue.services.rapport import vue_rapport
 from socle.reglages import Reglages
 from stockage.depot import Depot
 from stockage.moteur import url_base
@@ -34,6 +35,7 @@ from tests.revue_outils import (
     connecter,
     creer_comptes,
     csrf_de,
+    fiche_reference,
     reglages_revue,
     semer,
 )
@@ -166,3 +168,26 @@ def test_image_d_une_page_demesuree_plafonnee(depot: Depot, tmp_path: Path) -> N
     assert largeur > 1000  # réduite, pas vide
     assert time.monotonic() - debut < 20
     assert Statut(rapport.statut) == Statut.A_VALIDER
+
+
+def test_quasi_doublon_signale_sur_les_deux_rapports(depot: Depot) -> None:
+    """Un octet changé et un autre nom : même contrat, même exercice, deux rapports ;
+    chacun porte l'alerte QUASI_DOUBLON dans la revue. Une nouvelle version du même
+    fichier, elle, n'en est pas un."""
+    fiche = fiche_reference("stationnement_forville_2023")
+    ids = []
+    for nom, sha in (("forville_2023.pdf", "a" * 64), ("forville_bis_2023.pdf", "b" * 64)):
+        rapport, _ = depot.enregistrer_rapport(nom, sha)
+        depot.enregistrer_fiche(rapport.id, fiche)
+        ids.append(rapport.id)
+    version, _ = depot.enregistrer_rapport("forville_2023.pdf", "c" * 64)
+    depot.enregistrer_fiche(version.id, fiche)
+    for rapport_id, autre in ((ids[0], "forville_bis_2023.pdf"), (ids[1], "forville_2023.pdf")):
+        alertes = [a for a in vue_rapport(depot, rapport_id).anomalies if a.code == "QUASI_DOUBLON"]
+        assert len(alertes) == 1 and f"« {autre} »" in alertes[0].message
+        assert "même contrat et le même exercice (2023)" in alertes[0].message
+    autre_exercice = fiche.model_copy(deep=True)
+    autre_exercice.identification.exercice.valeur = 2022
+    seul, _ = depot.enregistrer_rapport("forville_2022.pdf", "d" * 64)
+    depot.enregistrer_fiche(seul.id, autre_exercice)
+    assert not [a for a in vue_rapport(depot, seul.id).anomalies if a.code == "QUASI_DOUBLON"]
