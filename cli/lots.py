@@ -52,8 +52,10 @@ def _tableau_lot(bilans: list[BilanRapport]) -> Table:
 
 def _executer(dossier: Path, mode: str, concurrence: int) -> list[BilanRapport]:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.ephemere import garder_serveur_ephemere
     from flows.lot import avec_concurrence, rapports_du_dossier, suivre
 
+    garder_serveur_ephemere()
     total = len(rapports_du_dossier(dossier))
     with barre() as progression:
         tache = progression.add_task("Traitement du lot", total=total)

@@ -115,6 +115,9 @@ def valider(
         messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         erreurs.print(f"[red]Décision invalide : {messages}[/red]")
         raise typer.Exit(2) from exc
+    from flows.ephemere import garder_serveur_ephemere
+
+    garder_serveur_ephemere()  # `dsp valider` tué : son serveur éphémère s'arrête aussi
     try:
         resultat = transmettre_decision(rapport, decision)
     except DspError as exc:

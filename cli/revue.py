@@ -55,8 +55,10 @@ def revue(
     """Lance l'application de revue (file, fiches, validation, tableau de bord)."""
     import uvicorn
 
+    from flows.ephemere import garder_serveur_ephemere
     from revue.app import creer_app, figer_demarrage
     from revue.comptes import creer_compte_demo
+    from revue.securite import options_proxy
 
     r = reglages()
     try:
@@ -70,5 +72,8 @@ def revue(
         console.print(
             f"Compte de démonstration : [bold]{compte[0]}[/bold] / [bold]{compte[1]}[/bold]"
         )
+    # Une décision démarre au besoin un serveur Prefect éphémère ; uvicorn arrêté par
+    # SIGTERM se termine par ce signal, sans les nettoyages de sortie : le gardien l'arrête.
+    garder_serveur_ephemere()
     figer_demarrage()
-    uvicorn.run(application, host=hote, port=port, log_level="warning")
+    uvicorn.run(application, host=hote, port=port, log_level="warning", **options_proxy(r))

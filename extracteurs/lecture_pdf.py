@@ -106,6 +106,7 @@ def _lire_page(
     reglages: Reglages,
     pool: ThreadPoolExecutor,
 ) -> PageLue | Future[PageLue]:
+    page, invisibles = pdf.sans_texte_invisible(page)
     visibles = pdf.nombre_caracteres_visibles(page)
     if visibles < reglages.texte_min_caracteres and pdf.a_des_images(page):
         dpi, refus = _dpi_ocr(page, numero, reglages)
@@ -125,7 +126,9 @@ def _lire_page(
         scannee=False,
         lignes=vers_lignes(lignes, numero),
     )
-    return PageLue(modele, lignes, _grilles_natives(page, lignes, numero, isolees, reglages))
+    # camelot relit le fichier lui-même, texte invisible compris : écarté sur une telle page.
+    grilles = _grilles_natives(page, lignes, numero, isolees if not invisibles else None, reglages)
+    return PageLue(modele, lignes, grilles)
 
 
 def _dpi_ocr(page: PagePlumber, numero: int, reglages: Reglages) -> tuple[int, str | None]:
@@ -170,7 +173,7 @@ def _grilles_natives(
     page: PagePlumber,
     lignes: list[LigneBrute],
     numero: int,
-    isolees: lecteurs_pdf.PagesIsolees,
+    isolees: lecteurs_pdf.PagesIsolees | None,
     reglages: Reglages,
 ) -> list[GrilleBrute]:
     reference = choix.reference_page(lignes)
@@ -182,9 +185,11 @@ def _grilles_natives(
     if (reference or choix.page_chiffree(lignes)) and rendu_borne >= DPI_CAMELOT:
         regle = lecteurs_pdf.a_des_filets(page)
         saveur = "camelot-lattice" if regle else "camelot-stream"
-        lecteurs[saveur] = lambda: lecteurs_pdf.grilles_camelot(
-            isolees, numero, float(page.height), regle
-        )
+        if isolees is not None:
+            copies = isolees
+            lecteurs[saveur] = lambda: lecteurs_pdf.grilles_camelot(
+                copies, numero, float(page.height), regle
+            )
         lecteurs["pdfplumber"] = lambda: lecteurs_pdf.grilles_pdfplumber(page, numero, regle)
     seuil = reglages.tableaux_seuil if reglages.tableaux_comparaison == "si_doute" else None
     _, grilles, _ = choix.choisir(lecteurs, reference, seuil)

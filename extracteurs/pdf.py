@@ -7,6 +7,7 @@ n'est pas un PDF, il est vide, tronqué, chiffré (avec ou sans mot de passe fou
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,82 @@ def lire_lignes_natives(page: PagePlumber) -> tuple[list[LigneBrute], int]:
             for c in couches
         ]
     return [segmenter(ligne, caracteres=True) for ligne in grouper_en_lignes(elements)], angle
+
+
+TAILLE_MIN_PT = 1.0
+"""Sous 1 point, un caractère n'est pas lisible à l'œil : il ne sert qu'à tromper un lecteur
+automatique (texte de taille nulle)."""
+
+
+def _blanc(couleur: Any) -> bool:
+    """Vrai pour un remplissage blanc en gris (1), RVB (1, 1, 1) ou CMJN (0, 0, 0, 0)."""
+    if not isinstance(couleur, (tuple, list)) or not couleur:
+        return False
+    try:
+        valeurs = [float(v) for v in couleur]
+    except (TypeError, ValueError):
+        return False  # motif, couleur nommée : on ne sait pas, le texte est gardé
+    if len(valeurs) == 4:
+        return all(v <= 0.01 for v in valeurs)
+    return len(valeurs) in (1, 3) and all(v >= 0.99 for v in valeurs)
+
+
+def _sur_fond_colore(c: dict[str, Any], fonds: list[dict[str, Any]]) -> bool:
+    milieu_x, milieu_y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+    return any(
+        f["x0"] <= milieu_x <= f["x1"] and f["top"] <= milieu_y <= f["bottom"] for f in fonds
+    )
+
+
+def _hors_page(page: PagePlumber) -> Callable[[dict[str, Any]], bool]:
+    """Le critère « hors de la page » : un caractère entièrement hors de la boîte de la
+    page, sur une ligne dont aucun caractère n'est dans la page (une ligne qui déborde
+    du bord reste entière : la couper changerait un montant en un autre)."""
+    x0, haut, x1, bas = (float(v) for v in page.bbox)
+    if int(getattr(page, "rotation", 0) or 0) % 360:
+        # Sur une page tournée (/Rotate), pdfplumber place les caractères hors de sa
+        # boîte : le critère n'y est pas appliqué.
+        return lambda _c: False
+
+    def dehors(c: dict[str, Any]) -> bool:
+        return bool(c["x1"] <= x0 or c["x0"] >= x1 or c["bottom"] <= haut or c["top"] >= bas)
+
+    lignes = {round(float(c["top"])) for c in page.chars if not dehors(c)}
+    return lambda c: dehors(c) and not {round(float(c["top"])) + d for d in (-1, 0, 1)} & lignes
+
+
+def caracteres_visibles(page: PagePlumber) -> list[dict[str, Any]]:
+    """Les caractères qu'un lecteur voit. Sont ignorés : ceux de moins d'1 point, les
+    lignes entièrement hors de la page, et le texte blanc qui ne repose ni sur un aplat
+    coloré ni sur une image (blanc sur blanc). Un texte invisible ne doit jamais décider
+    d'une valeur de la fiche avec un ancrage « exact »."""
+    hors_page = _hors_page(page)
+    fonds: list[dict[str, Any]] | None = None
+    gardes = []
+    for c in page.chars:
+        if float(c.get("size") or 0.0) < TAILLE_MIN_PT or hors_page(c):
+            continue
+        if _blanc(c.get("non_stroking_color")):
+            if fonds is None:  # calculés seulement si la page porte du texte blanc
+                aplats = [r for r in page.rects if r.get("fill")]
+                fonds = [r for r in aplats if not _blanc(r.get("non_stroking_color"))]
+                fonds += list(page.images)
+            if not _sur_fond_colore(c, fonds):
+                continue
+        gardes.append(c)
+    return gardes
+
+
+def sans_texte_invisible(page: PagePlumber) -> tuple[PagePlumber, int]:
+    """La page sans ses caractères invisibles (pour toute lecture : lignes et tableaux de
+    pdfplumber) et le nombre de caractères écartés."""
+    gardes = caracteres_visibles(page)
+    ecartes = len(page.chars) - len(gardes)
+    if not ecartes:
+        return page, 0
+    ids = {id(c) for c in gardes}
+    filtree = page.filter(lambda o: o.get("object_type") != "char" or id(o) in ids)
+    return filtree, ecartes
 
 
 def _visibles(caracteres: list[dict[str, Any]]) -> int:

@@ -25,7 +25,7 @@ from extracteurs.document import empreinte
 from fiche.remplissage import Mode
 from flows.deploiement import par_deploiement
 from flows.taches import depot_courant
-from flows.traitement import BilanRapport, deja_traite, traiter_fichier
+from flows.traitement import BilanRapport, deja_traite, traiter_une_fois
 from flows.validation import sous_deploiement
 from socle.erreurs import DspError
 from socle.reglages import reglages
@@ -55,12 +55,41 @@ def _signaler(bilan: BilanRapport, total: int) -> None:
 
 
 def rapports_du_dossier(dossier: Path) -> list[Path]:
-    """Les fichiers de rapport du dossier, par nom ; `DspError` si le dossier manque."""
+    """Les fichiers de rapport du dossier, par nom, liens symboliques compris (même
+    cassés : ils figurent au bilan avec leur refus) ; `DspError` si le dossier manque."""
     if not dossier.is_dir():
         raise DspError(f"Le dossier de dépôt {dossier} n'existe pas.")
     return sorted(
-        p for p in dossier.iterdir() if p.is_file() and p.suffix.lower() in FORMATS_ACCEPTES
+        p
+        for p in dossier.iterdir()
+        if (p.is_file() or p.is_symlink()) and p.suffix.lower() in FORMATS_ACCEPTES
     )
+
+
+def refus_de_lien(chemin: Path, dossier: Path) -> str | None:
+    """La raison de refuser un lien symbolique du dossier de dépôt, ou None.
+
+    Un lien est suivi seulement s'il mène à un fichier du dossier lui-même : suivi
+    ailleurs, il ferait lire (et archiver, et montrer) un fichier que personne n'a déposé.
+    """
+    if not chemin.is_symlink():
+        return None
+    cible = chemin.resolve()
+    if not cible.exists():
+        return (
+            f"Lien symbolique cassé (sa cible {chemin.readlink()} n'existe pas) : rien à "
+            "traiter ; déposez le fichier lui-même."
+        )
+    if not cible.is_relative_to(dossier.resolve()) or not cible.is_file():
+        return (
+            f"Lien symbolique vers {cible}, hors du dossier de dépôt : refusé. Déposez le "
+            "fichier lui-même dans le dossier."
+        )
+    return None
+
+
+def _refus(chemin: Path, raison: str) -> BilanRapport:
+    return BilanRapport(fichier=chemin.name, sha256="", statut=Statut.ERREUR, raison=raison)
 
 
 def executeur(concurrence: int) -> TaskRunner[PrefectFuture[Any]]:
@@ -70,8 +99,9 @@ def executeur(concurrence: int) -> TaskRunner[PrefectFuture[Any]]:
 
 @task(name="traiter-fichier")
 def traiter_fichier_du_lot(chemin: Path, sha256: str, mode: Mode) -> BilanRapport:
-    """Un fichier du lot (les tâches du rapport s'y exécutent à la suite)."""
-    return traiter_fichier(chemin, sha256, mode)
+    """Un fichier du lot (les tâches du rapport s'y exécutent à la suite), réservé pour
+    qu'un autre lot sur le même dossier ne le traite pas en même temps."""
+    return traiter_une_fois(chemin, sha256, mode)
 
 
 def _lien(bilan: BilanRapport) -> None:
@@ -150,6 +180,10 @@ def traiter_lot(dossier: Path, mode: Mode = "auto") -> list[BilanRapport]:
     premiers: dict[str, Path] = {}
     doublons: dict[Path, Path] = {}
     for chemin in fichiers:
+        if raison := refus_de_lien(chemin, dossier):  # au bilan, rien en base ni en archive
+            bilans[chemin] = _refus(chemin, raison)
+            _signaler(bilans[chemin], len(fichiers))
+            continue
         sha256 = empreinte(chemin)
         if sha256 in premiers:  # même contenu sous deux noms : un seul traitement
             doublons[chemin] = premiers[sha256]

@@ -29,6 +29,7 @@ from flows.deploiement import NOM_DEPLOIEMENT
 from flows.lot import traiter_lot
 from flows.rapport import traiter_rapport
 from socle.erreurs import ConfigurationError
+from socle.gardien import surveiller
 from socle.reglages import Reglages
 
 DEMARRAGE_MAX_S = 120.0
@@ -72,6 +73,7 @@ def serveur_local(r: Reglages) -> Iterator[str]:
     env = {**os.environ, "PREFECT_API_URL": ""}
     with journal.open("wb") as sortie:
         processus = subprocess.Popen(commande, stdout=sortie, stderr=subprocess.STDOUT, env=env)
+    surveiller(processus.pid)  # arrêté même si `dsp planifier` est tué par SIGKILL
     try:
         _attendre(processus, url_api, journal)
         yield url_api

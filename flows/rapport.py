@@ -16,7 +16,7 @@ from prefect import flow
 
 from extracteurs.document import empreinte
 from fiche.remplissage import Mode
-from flows.traitement import BilanRapport, deja_traite, traiter_fichier
+from flows.traitement import BilanRapport, traiter_une_fois
 from flows.validation import (
     SYSTEME,
     appliquer_decision,
@@ -35,7 +35,7 @@ def traiter_rapport(chemin: Path, mode: Mode = "auto") -> BilanRapport:
     """Un rapport, de l'extraction à la publication (ou jusqu'à « à valider » hors
     déploiement). Un contenu déjà traité (même sha256) n'est pas refait."""
     sha256 = empreinte(chemin)
-    bilan = deja_traite(chemin, sha256) or traiter_fichier(chemin, sha256, mode)
+    bilan = traiter_une_fois(chemin, sha256, mode)
     if bilan.rapport_id is None or not sous_deploiement():
         return bilan
     statut = revue_et_publication(bilan.rapport_id, bilan.statut, mode)

@@ -20,11 +20,11 @@ from prefect.context import TaskRunContext
 from pydantic import BaseModel
 
 from controles import controler
-from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from fiche.modeles import Fiche
 from fiche.production import mode_effectif, produire_fiche
 from fiche.remplissage import Mode
+from flows.isolement import extraire_isole
 from socle.erreurs import DspError, StockageError
 from socle.reglages import Reglages, reglages
 from stockage.archives import archiver
@@ -102,8 +102,9 @@ def reprendre_si_transitoire(_tache: Task[..., Any], _run: TaskRun, etat: State[
     persist_result=True,
 )
 def extraire_rapport(chemin: Path, sha256: str) -> Document:
-    """Le `Document` typé du fichier (texte, tableaux, provenance)."""
-    return extraire(chemin, reglages())
+    """Le `Document` typé du fichier (texte, tableaux, provenance), lu dans un processus
+    de travail : un plantage natif du lecteur ne fait tomber que ce rapport."""
+    return extraire_isole(chemin, sha256, reglages())
 
 
 @task(

@@ -24,6 +24,7 @@ from flows.taches import (
 from socle.erreurs import DspError, StockageError
 from socle.reglages import reglages
 from stockage.archives import retrouver
+from stockage.reservations import reserver
 from stockage.statuts import Statut
 
 T = TypeVar("T")
@@ -94,6 +95,19 @@ def deja_traite(chemin: Path, sha256: str) -> BilanRapport | None:
         fichier=chemin.name, sha256=sha256, statut=Statut(existant.statut), traite=False,
         rapport_id=existant.id, version_rapport=existant.version, raison=existant.raison,
     )  # fmt: skip
+
+
+def traiter_une_fois(chemin: Path, sha256: str, mode: Mode = "auto") -> BilanRapport:
+    """Traite le fichier s'il est nouveau, sous réservation de son contenu : un autre lot
+    qui le tient déjà le traite seul, et un contenu terminé entre-temps n'est pas refait."""
+    with reserver(reglages().data_dir, sha256) as obtenue:
+        if not obtenue:
+            return BilanRapport(
+                fichier=chemin.name, sha256=sha256, statut=Statut.EXTRAIT, traite=False,
+                raison="Un autre lot traite ce fichier en ce moment : il ne l'est qu'une "
+                "fois ; voir `dsp statut` quand ce lot sera terminé.",
+            )  # fmt: skip
+        return deja_traite(chemin, sha256) or traiter_fichier(chemin, sha256, mode)
 
 
 def retraiter(rapport_id: int, mode: Mode = "auto") -> BilanRapport:

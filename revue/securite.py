@@ -19,7 +19,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from typing import Literal
+from typing import Any, Literal
 
 from socle.erreurs import ConfigurationError
 from socle.reglages import SECRET_PAR_DEFAUT, Reglages
@@ -133,7 +133,13 @@ def egaux(a: str | None, b: str | None) -> bool:
 
 
 class Limiteur:
-    """Échecs de connexion par clé (adresse, compte) sur une fenêtre glissante."""
+    """Échecs de connexion par clé (adresse, compte) sur une fenêtre glissante.
+
+    Un essai est compté **avant** la vérification du mot de passe, sous verrou
+    (`tenter`) : 40 essais simultanés n'obtiennent pas plus de `maximum` vérifications
+    (compter l'échec après le calcul scrypt laissait passer tous ceux qui arrivaient
+    pendant ce calcul). Une réussite retire son essai.
+    """
 
     def __init__(self, maximum: int, fenetre_s: float) -> None:
         self.maximum, self.fenetre_s = maximum, fenetre_s
@@ -146,26 +152,49 @@ class Limiteur:
             file.popleft()
         return file
 
-    def attente(self, *cles: str) -> float:
-        """Secondes à attendre avant un nouvel essai (0 : essai permis)."""
-        maintenant = time.monotonic()
-        with self._verrou:
-            attentes = [
-                file[0] + self.fenetre_s - maintenant
-                for file in (self._recents(c, maintenant) for c in cles)
-                if len(file) >= self.maximum
-            ]
+    def _attente(self, cles: tuple[str, ...], maintenant: float) -> float:
+        attentes = [
+            file[0] + self.fenetre_s - maintenant
+            for file in (self._recents(c, maintenant) for c in cles)
+            if len(file) >= self.maximum
+        ]
         return max(attentes, default=0.0)
 
-    def echec(self, *cles: str) -> None:
+    def attente(self, *cles: str) -> float:
+        """Secondes à attendre avant un nouvel essai (0 : essai permis)."""
+        with self._verrou:
+            return self._attente(cles, time.monotonic())
+
+    def tenter(self, *cles: str) -> tuple[float, float]:
+        """Réserve un essai pour ces clés : rend (attente, marque). Une attente positive
+        refuse l'essai ; sinon l'essai est déjà compté comme un échec, et `reussite`
+        avec sa marque le retire."""
         maintenant = time.monotonic()
         with self._verrou:
-            for cle in cles:
-                self._recents(cle, maintenant).append(maintenant)
+            attente = self._attente(cles, maintenant)
+            if attente <= 0:
+                for cle in cles:
+                    self._recents(cle, maintenant).append(maintenant)
+        return attente, maintenant
 
-    def reussite(self, cle: str) -> None:
+    def reussite(self, cle: str, *autres: str, marque: float | None = None) -> None:
+        """Efface les échecs de `cle` (le compte) ; retire des `autres` (l'adresse)
+        l'essai réservé à `marque`."""
         with self._verrou:
             self._echecs.pop(cle, None)
+            for autre in autres:
+                file = self._echecs.get(autre)
+                if file is not None and marque is not None and marque in file:
+                    file.remove(marque)
+
+
+def options_proxy(reglages: Reglages) -> dict[str, Any]:
+    """Options d'uvicorn pour l'adresse du client. Par défaut uvicorn croit l'en-tête
+    X-Forwarded-For de toute requête venue de 127.0.0.1 : n'importe quel client local
+    choisissait ainsi l'adresse limitée (la sienne remise à zéro, ou celle d'une victime
+    bloquée). L'en-tête n'est cru que des proxies déclarés dans `DSP_REVUE_PROXIES`."""
+    proxies = [a.strip() for a in reglages.revue_proxies.split(",") if a.strip()]
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
 
 POLITIQUE_CONTENU = (

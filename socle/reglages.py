@@ -154,6 +154,11 @@ class Reglages(BaseSettings):
     revue_tentatives_fenetre_s: int = Field(
         900, ge=10, description="Fenêtre de comptage des échecs de connexion (secondes)"
     )
+    revue_proxies: str = Field(
+        "",
+        description="Adresses des proxies de confiance, séparées par des virgules, dont "
+        "l'en-tête X-Forwarded-For est cru ; vide : l'adresse du client est celle du socket",
+    )
     heures_reference_total: float = Field(
         1100.0, gt=0, description="Heures de revue manuelle de référence pour tout le parc"
     )

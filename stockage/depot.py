@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,17 @@ def _texte(valeur: Any) -> str | None:
     if valeur is None or isinstance(valeur, str):
         return valeur
     return json.dumps(valeur, ensure_ascii=False, default=str)
+
+
+def _nom(texte: str | None) -> str:
+    return " ".join((texte or "").casefold().split())
+
+
+def _meme_contrat(a: Rapport, b: Rapport) -> bool:
+    if a.contrat_id is not None and b.contrat_id is not None:
+        return a.contrat_id == b.contrat_id
+    noms_a = (_nom(a.collectivite), _nom(a.delegataire))
+    return all(noms_a) and noms_a == (_nom(b.collectivite), _nom(b.delegataire))
 
 
 class Depot:
@@ -133,6 +145,29 @@ class Depot:
             rapport.statut, rapport.raison, rapport.modifie_le = statut.value, raison, maintenant()
             self._journal(session, rapport_id, agent, "statut", None, ancien.value, statut, raison)
             return rapport
+
+    def quasi_doublons(self, rapport_id: int) -> list[Rapport]:
+        """Les autres rapports du même contrat et du même exercice (un octet changé suffit à
+        changer l'empreinte : sans ce rapprochement, un second rapport passait sans alerte).
+
+        Même contrat : même contrat du registre si les deux y sont rattachés, sinon même
+        collectivité et même délégataire. Les versions d'un même fichier (même nom), une
+        version remplacée par une plus récente et les rapports en erreur ne comptent pas."""
+        with self._transaction() as session:
+            rapport = self._rapport(session, rapport_id)
+            if rapport.exercice is None:
+                return []
+            remplaces = select(Rapport.precedent_id).where(Rapport.precedent_id.is_not(None))
+            candidats = session.scalars(
+                select(Rapport).where(
+                    Rapport.exercice == rapport.exercice,
+                    Rapport.id != rapport.id,
+                    Rapport.fichier != rapport.fichier,
+                    Rapport.statut != Statut.ERREUR.value,
+                    Rapport.id.not_in(remplaces),
+                )
+            )
+            return [r for r in candidats if _meme_contrat(rapport, r)]
 
     def rapports(self, statut: Statut | None = None) -> list[Rapport]:
         """Les rapports (d'un statut donné), du plus ancien au plus récent."""
@@ -293,6 +328,27 @@ class Depot:
         """Ajoute une durée ; `agent` : l'agent dont c'est le temps de revue active."""
         with self._transaction() as session:
             session.add(Duree(rapport_id=rapport_id, etape=etape, duree_s=duree_s, agent=agent))
+
+    def enregistrer_temps_revue(
+        self, rapport_id: int, etape: str, duree_s: float, *, agent: str
+    ) -> float:
+        """Ajoute du temps de revue active, borné par l'horloge : jamais plus que le temps
+        écoulé depuis le dernier temps compté de cet agent (tous rapports confondus, un
+        agent ne relit pas deux rapports à la fois). Rend les secondes retenues."""
+        with self._transaction() as session:
+            dernier = session.scalar(
+                select(func.max(Duree.cree_le)).where(Duree.agent == agent, Duree.etape == etape)
+            )
+            instant = maintenant()
+            if dernier is not None:
+                dernier = dernier if dernier.tzinfo else dernier.replace(tzinfo=UTC)
+                duree_s = max(0.0, min(duree_s, (instant - dernier).total_seconds()))
+            if duree_s > 0:
+                session.add(
+                    Duree(rapport_id=rapport_id, etape=etape, duree_s=duree_s,
+                          agent=agent, cree_le=instant)
+                )  # fmt: skip
+            return duree_s
 
     def durees(self, rapport_id: int) -> dict[str, float]:
         """Durée cumulée par étape (une étape relancée s'additionne)."""

@@ -11,6 +11,7 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dsp-prefect-"))
 
 import hashlib
 import shutil
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from reportlab.pdfgen import canvas
 from extracteurs.document import empreinte, extraire
 from extracteurs.modeles import Document
 from fiche.modeles import Fiche
+from socle.gardien import arreter, heure_de_demarrage, vivant
 from socle.reglages import reglages
 from stockage.moteur import base_postgres_jetable
 from tests.outils_llm import FORVILLE
@@ -163,5 +165,43 @@ def prefect_harnais() -> Iterator[None]:
     secondes) ; les modules qui exécutent des flows le demandent par `usefixtures`."""
     from prefect.testing.utilities import prefect_test_harness
 
+    from flows.ephemere import garder_serveur_ephemere
+
+    garder_serveur_ephemere()  # pytest tué par SIGKILL : le serveur de test s'arrête aussi
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+# --- Aucun serveur ne survit à la session de tests -----------------------------------------
+
+MARQUE_SESSION = "DSP_SESSION_TESTS"
+os.environ[MARQUE_SESSION] = uuid.uuid4().hex  # héritée par chaque processus lancé
+SERVEURS = ("prefect.server.api.server:create_app", "prefect server start", "cli.principal revue")
+
+
+def serveurs_de_la_session() -> dict[int, str]:
+    """Les serveurs (Prefect, application de revue) encore vivants lancés par cette
+    session : reconnus à la marque qu'ils ont héritée dans leur environnement."""
+    marque = f"{MARQUE_SESSION}={os.environ[MARQUE_SESSION]}".encode()
+    trouves = {}
+    for dossier in Path("/proc").glob("[0-9]*"):
+        try:
+            ligne = (dossier / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if any(s in ligne for s in SERVEURS) and marque in (dossier / "environ").read_bytes():
+                trouves[int(dossier.name)] = ligne
+        except OSError:
+            continue
+    return {pid: ligne for pid, ligne in trouves.items() if vivant(pid)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _aucun_serveur_orphelin() -> Iterator[None]:
+    """Défait en dernier : un serveur laissé par un test fait échouer la session (et il
+    est arrêté, pour ne pas encombrer la machine)."""
+    yield
+    limite = time.monotonic() + 15  # le temps pour un gardien d'arrêter son serveur
+    while (restants := serveurs_de_la_session()) and time.monotonic() < limite:
+        time.sleep(0.5)
+    for pid in restants:
+        arreter(pid, heure_de_demarrage(pid))
+    assert not restants, f"Serveurs laissés par les tests : {restants}"

@@ -42,6 +42,8 @@ def page_connexion(request: Request, ctx: Ctx) -> Response:
 
 
 def _cles(request: Request, identifiant: str) -> tuple[str, str]:
+    # L'adresse du socket ; derrière un proxy déclaré (DSP_REVUE_PROXIES), uvicorn la
+    # remplace par celle que ce proxy transmet, jamais par un en-tête d'un autre client.
     adresse = request.client.host if request.client else "inconnue"
     return f"adresse:{adresse}", f"compte:{identifiant.strip().lower()}"
 
@@ -59,17 +61,16 @@ def connexion(
         message = "Formulaire périmé (jeton de sécurité invalide) : recommencez."
         return _formulaire(request, ctx, message=message, statut=403)
     cles = _cles(request, identifiant)
-    attente = ctx.limiteur.attente(*cles)
+    attente, marque = ctx.limiteur.tenter(*cles)  # compté avant le calcul : atomique
     if attente > 0:
         minutes = max(1, round(attente / 60))
         message = f"Trop de tentatives : réessayez dans {minutes} minute(s)."
         return _formulaire(request, ctx, message=message, statut=429)
     compte = authentifier(ctx.comptes, identifiant, mot_de_passe)
     if compte is None:
-        ctx.limiteur.echec(*cles)
         message = "Identifiant ou mot de passe incorrect."
         return _formulaire(request, ctx, message=message, statut=401)
-    ctx.limiteur.reussite(cles[1])
+    ctx.limiteur.reussite(cles[1], cles[0], marque=marque)
     ancien = request.cookies.get(COOKIE_SESSION)
     if ancien:  # ASVS V3.2 : la session d'avant la connexion ne survit pas à celle-ci
         ctx.comptes.fermer_session(empreinte_jeton(ancien))

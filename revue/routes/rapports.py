@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -18,6 +19,7 @@ from stockage.statuts import Statut
 routeur = APIRouter(prefix="/rapports")
 ETAPE_REVUE = "revue"
 MAX_SECONDES_PAR_ENVOI = 120.0
+_UN_ENVOI_A_LA_FOIS = threading.Lock()  # deux envois simultanés lisent le même dernier envoi
 
 
 @routeur.get("")
@@ -130,8 +132,13 @@ def temps(
     secondes: Annotated[float, Form(gt=0, le=MAX_SECONDES_PAR_ENVOI)],
 ) -> Response:
     """Secondes de revue active mesurées par la page (visible, utilisée) depuis l'envoi
-    précédent ; comptées seulement pendant la revue (« à valider »)."""
+    précédent ; comptées seulement pendant la revue (« à valider »), et jamais plus que le
+    temps écoulé depuis le dernier envoi compté de l'agent (`Depot.enregistrer_temps_revue`) :
+    une pulsation rejouée ou envoyée de plusieurs onglets ne gonfle pas le temps de revue."""
     rapport = ctx.depot.rapport(rapport_id)
     if Statut(rapport.statut) == Statut.A_VALIDER:
-        ctx.depot.enregistrer_duree(rapport_id, ETAPE_REVUE, secondes, agent=agent.identifiant)
+        with _UN_ENVOI_A_LA_FOIS:
+            ctx.depot.enregistrer_temps_revue(
+                rapport_id, ETAPE_REVUE, secondes, agent=agent.identifiant
+            )
     return Response(status_code=204)

@@ -10,6 +10,7 @@ chemin lu ou écrit est vérifié sous le dossier des données.
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import unicodedata
@@ -31,6 +32,10 @@ DOSSIER_CACHE = "cache_pages"
 ECHELLE = 1.5
 """Rendu à 108 ppp : lisible à l'écran, quelques centaines de Ko par page."""
 DPI_OCR = 200
+MAX_PIXELS_PAGE = 12_000_000
+"""Plafond d'une image de page (écran ou OCR), borné aussi par `DSP_MAX_PIXELS_IMAGE` : une
+page de 200 × 200 pouces était rendue en 21 600² px (4 Go, 43 s, les autres pages de
+toute l'application bloquées derrière le verrou de pdfium)."""
 MAX_OCCURRENCES = 6
 _PDFIUM = threading.Lock()  # pdfium n'est pas sûr entre threads
 
@@ -81,6 +86,17 @@ def _cache(reglages: Reglages, rapport: Rapport, nom: str) -> Path:
     return sous_donnees(reglages, reglages.data_dir / DOSSIER_CACHE / rapport.sha256 / nom)
 
 
+def plafond_pixels(reglages: Reglages) -> int:
+    return min(MAX_PIXELS_PAGE, reglages.max_pixels_image)
+
+
+def echelle_bornee(largeur_pt: float, hauteur_pt: float, reglages: Reglages) -> float:
+    """L'échelle de rendu `ECHELLE`, réduite pour que l'image tienne sous le plafond (avec
+    un millième de marge : pdfium arrondit chaque côté au pixel supérieur)."""
+    surface = max(1.0, largeur_pt * hauteur_pt)
+    return min(ECHELLE, 0.999 * math.sqrt(plafond_pixels(reglages) / surface))
+
+
 def image_page(reglages: Reglages, rapport: Rapport, page: int) -> Path:
     """Le PNG de la page (1-based), rendu une fois puis lu dans le cache."""
     cible = _cache(reglages, rapport, f"p{page}.png")
@@ -92,7 +108,10 @@ def image_page(reglages: Reglages, rapport: Rapport, page: int) -> Path:
         try:
             if not 1 <= page <= len(document):
                 raise StockageError(f"Page {page} absente du rapport.")
-            image = document[page - 1].render(scale=ECHELLE).to_pil()
+            pdf_page = document[page - 1]
+            largeur, hauteur = pdf_page.get_size()
+            echelle = echelle_bornee(largeur, hauteur, reglages)
+            image = pdf_page.render(scale=echelle).to_pil()
         finally:
             document.close()
     tampon = BytesIO()
@@ -125,10 +144,14 @@ def _mots_ocr(reglages: Reglages, source: Path, page: int) -> list[Mot]:
         try:
             pdf_page = document[page - 1]
             largeur, hauteur = pdf_page.get_size()
-            image = effacer_filets(rendre(pdf_page, DPI_OCR))
+            surface = max(1.0, largeur * hauteur)
+            dpi = min(DPI_OCR, math.floor(72 * math.sqrt(plafond_pixels(reglages) / surface)))
+            if dpi < reglages.ocr_resolution_min:
+                return []  # page démesurée : pas de surlignage plutôt qu'un texte mal lu
+            image = effacer_filets(rendre(pdf_page, dpi))
         finally:
             document.close()
-    elements, _ = lire_mots(image, reglages.ocr_langue, DPI_OCR)
+    elements, _ = lire_mots(image, reglages.ocr_langue, dpi)
     return [
         Mot(
             texte=e.texte,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from fiche.modeles import Anomalie, Fiche
+from fiche.modeles import Anomalie, Fiche, Gravite
 from revue.services.fiche import Section, sections
 from revue.services.file import libelle_secteur
 from socle.erreurs import StockageError
@@ -51,13 +51,37 @@ def publication_de(journal: list[EvenementRevue]) -> str | None:
     return chemins[-1] if chemins and chemins[-1] else None
 
 
+REGLE_UN_RAPPORT = (
+    "Un rapport annuel par contrat et par exercice (code de la commande publique, art. L. 3131-5)"
+)
+
+
+def alertes_quasi_doublons(depot: Depot, rapport_id: int) -> list[Anomalie]:
+    """Une alerte par autre rapport du même contrat et du même exercice, calculée à
+    l'affichage : les deux rapports la portent, quel que soit l'ordre d'arrivée."""
+    return [
+        Anomalie(
+            code="QUASI_DOUBLON",
+            gravite=Gravite.ALERTE,
+            message=(
+                f"Un autre rapport porte sur le même contrat et le même exercice "
+                f"({autre.exercice}) : « {autre.fichier} » (n° {autre.id}, "
+                f"{LIBELLES[Statut(autre.statut)]}). Un seul rapport annuel est attendu : "
+                "vérifiez lequel fait foi avant de valider."
+            ),
+            regle=REGLE_UN_RAPPORT,
+        )
+        for autre in depot.quasi_doublons(rapport_id)
+    ]
+
+
 def vue_rapport(depot: Depot, rapport_id: int) -> VueRapport:
     rapport = depot.rapport(rapport_id)
     fiche = depot.derniere_fiche(rapport_id)
     journal = depot.evenements(rapport_id)
     durees = depot.durees(rapport_id)
     statut = Statut(rapport.statut)
-    anomalies = fiche.anomalies if fiche else []
+    anomalies = alertes_quasi_doublons(depot, rapport_id) + (fiche.anomalies if fiche else [])
     pages = [p for a in anomalies for p in a.pages]
     return VueRapport(
         rapport=rapport,

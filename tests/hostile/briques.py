@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -81,7 +81,7 @@ def rapport(exercice: int = EXERCICE, *phrases: str) -> list[PageTexte]:
     return [identification(exercice) + recit(*phrases), care(exercice)]
 
 
-def _police() -> str:
+def police() -> str:
     if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("DejaVu", POLICE))
     return "DejaVu"
@@ -93,15 +93,17 @@ def ecrire_pdf(
     taille: tuple[float, float] = A4,
     chiffrement: str | None = None,
     rotations: Sequence[int] = (),
+    surimpressions: Mapping[int, Callable[[canvas.Canvas], None]] | None = None,
 ) -> Path:
     """Un PDF natif : une ligne par entrée ; un tuple est une rangée libellé + montants.
 
-    `rotations` : angle /Rotate de chaque page (page posée de travers dans le fichier).
+    `rotations` : angle /Rotate de chaque page (page posée de travers dans le fichier) ;
+    `surimpressions` : ce qu'on dessine en plus sur une page (rang → dessin).
     """
     toile = canvas.Canvas(str(chemin), pagesize=taille, invariant=1, encrypt=chiffrement)
-    for rang, lignes in enumerate(pages):
-        toile.setPageRotation(rotations[rang] if rang < len(rotations) else 0)
-        toile.setFont(_police(), 10)
+    for indice, lignes in enumerate(pages):
+        toile.setPageRotation(rotations[indice] if indice < len(rotations) else 0)
+        toile.setFont(police(), 10)
         y = taille[1] - 50
         for ligne in lignes:
             if isinstance(ligne, tuple):
@@ -111,6 +113,8 @@ def ecrire_pdf(
             else:
                 toile.drawString(40, y, ligne)
             y -= 16
+        if surimpressions and indice in surimpressions:
+            surimpressions[indice](toile)
         toile.showPage()
     toile.save()
     return chemin

@@ -1,0 +1,132 @@
+"""L'extraction d'un rapport dans un processus de travail à part.
+
+libpdfium (pypdfium2) n'est pas sûr entre fils, et un fichier piégé peut faire planter
+une bibliothèque native : un lot dont les rapports étaient lus dans des fils parallèles
+est mort d'une erreur de segmentation sans rien enregistrer. Chaque lecture tourne donc
+dans un processus de travail ; un plantage ne tue que lui, et ce rapport passe « en
+erreur » avec une raison en français pendant que le lot continue.
+
+Entre les processus ne passent que des chemins et des messages courts : le `Document`
+est écrit en JSON sous `DSP_DATA_DIR/extraction/` et relu par l'appelant. Ce module
+n'importe pas Prefect : le serveur de processus (`forkserver`) le précharge une fois et
+chaque lecture démarre en quelques millisecondes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from extracteurs.document import extraire
+from extracteurs.modeles import Document
+from socle import erreurs
+from socle.erreurs import DspError, ExtractionError
+from socle.fichiers import ecrire_atomique
+from socle.reglages import Reglages
+
+Travail = Callable[[Path, Reglages, Path], None]
+"""Lit `chemin` et écrit son `Document` JSON dans le troisième argument."""
+
+_CONTEXTE = multiprocessing.get_context("forkserver")
+_CONTEXTE.set_forkserver_preload([__name__])
+
+
+def extraire_vers(chemin: Path, reglages: Reglages, cible: Path) -> None:
+    """Le travail par défaut : la lecture du rapport, écrite en JSON (écriture atomique)."""
+    ecrire_atomique(cible, extraire(chemin, reglages).model_dump_json())
+
+
+TRAVAIL: Travail = extraire_vers
+"""Ce que le processus de travail exécute ; les tests y substituent un plantage."""
+
+
+def _mourir_avec_le_parent() -> None:
+    """Le processus de travail s'arrête si le lot meurt (même par SIGKILL) : une lecture
+    orpheline ne sert à personne et garderait mémoire et processeur."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def guetter() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=guetter, daemon=True, name="guet-parent").start()
+
+
+def _executer(
+    travail: Travail, chemin: Path, reglages: Reglages, cible: Path, canal: Connection
+) -> None:
+    _mourir_avec_le_parent()
+    try:
+        travail(chemin, reglages, cible)
+    except DspError as exc:
+        canal.send(("erreur", type(exc).__name__, exc.message, exc.fichier))
+    else:
+        canal.send(("ok",))
+    finally:
+        canal.close()
+
+
+def chemin_document(donnees: Path, sha256: str, nom: str) -> Path:
+    """Où le `Document` d'un contenu est écrit (le nom d'origine reste lisible)."""
+    return donnees / "extraction" / f"{sha256[:16]}-{Path(nom).name}.document.json"
+
+
+def _raison_du_plantage(code: int | None) -> str:
+    if code is not None and code < 0:
+        nom = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        cause = (
+            "tué par le système, probablement faute de mémoire"
+            if -code == signal.SIGKILL
+            else f"plantage d'une bibliothèque native, signal {nom}"
+        )
+    else:
+        cause = f"arrêt sans résultat, code de sortie {code}"
+    return (
+        f"La lecture de ce fichier a fait s'arrêter le lecteur ({cause}) : le fichier est "
+        "probablement corrompu ou piégé. Les autres rapports du lot ont continué ; "
+        "demandez-en une nouvelle copie au délégataire."
+    )
+
+
+def _erreur(message: tuple[str, ...]) -> DspError:
+    _, classe, texte, fichier = message
+    type_erreur = getattr(erreurs, classe, ExtractionError)
+    if not (isinstance(type_erreur, type) and issubclass(type_erreur, DspError)):
+        type_erreur = ExtractionError
+    return type_erreur(texte, fichier=fichier)
+
+
+def extraire_isole(chemin: Path, sha256: str, reglages: Reglages) -> Document:
+    """Le `Document` du fichier, lu dans un processus de travail.
+
+    Une erreur de lecture (`DspError`) y est levée à l'identique ; un plantage du
+    processus devient une `ExtractionError` qui dit ce qui s'est passé.
+    """
+    cible = chemin_document(reglages.data_dir, sha256, chemin.name)
+    recepteur, emetteur = _CONTEXTE.Pipe(duplex=False)
+    processus = _CONTEXTE.Process(
+        target=_executer,
+        args=(TRAVAIL, chemin, reglages, cible, emetteur),
+        name=f"lecture-{chemin.name}",
+    )
+    processus.start()
+    emetteur.close()  # le seul émetteur est l'enfant : sa mort ferme le canal
+    try:
+        message = recepteur.recv()
+    except EOFError:
+        message = None
+    finally:
+        recepteur.close()
+        processus.join()
+    if message is None or processus.exitcode != 0:
+        raise ExtractionError(_raison_du_plantage(processus.exitcode), fichier=chemin.name)
+    if message[0] == "erreur":
+        raise _erreur(message)
+    return Document.model_validate_json(cible.read_text(encoding="utf-8"))

@@ -1,0 +1,123 @@
+"""Un lot que rien n'abat : plantage natif d'une lecture, deux lots concurrents sur un
+même dossier, lot tué par SIGKILL (aucun serveur Prefect orphelin)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from prefect.settings import PREFECT_API_URL
+
+from flows import isolement
+from flows.lot import traiter_lot
+from flows.taches import depot_courant
+from socle.gardien import arreter, heure_de_demarrage, vivant
+from socle.reglages import Reglages, reglages
+from stockage.depot import Depot
+from stockage.statuts import Statut
+from tests.conftest import CORPUS, RACINE, depot_d_echantillons
+
+ECHANTILLONS = ("plage_lot7_2023.pdf", "dechets_val_orne_annexe_care_2023.xlsx")
+FORVILLE = "stationnement_forville_2023.pdf"
+
+pytestmark = pytest.mark.usefixtures("prefect_harnais")
+
+
+def planter_sur_les_pieges(chemin: Path, reglages: Reglages, cible: Path) -> None:
+    """Exécuté dans le processus de travail : un fichier « piege » y provoque une vraie
+    erreur de segmentation, comme libpdfium sur un PDF forgé."""
+    if "piege" in chemin.name:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    isolement.extraire_vers(chemin, reglages, cible)
+
+
+def test_plantage_natif_d_une_lecture_le_lot_continue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    boite = depot_d_echantillons(tmp_path / "depot", ECHANTILLONS)
+    piege = (CORPUS / ECHANTILLONS[0]).read_bytes() + b"\n% piege\n"
+    (boite / "piege_2023.pdf").write_bytes(piege)
+    monkeypatch.setattr(isolement, "TRAVAIL", planter_sur_les_pieges)
+    bilans = {b.fichier: b for b in traiter_lot(boite)}
+    assert bilans["piege_2023.pdf"].statut == Statut.ERREUR
+    raison = bilans["piege_2023.pdf"].raison or ""
+    assert "signal SIGSEGV" in raison and "Les autres rapports du lot ont continué" in raison
+    assert [bilans[n].statut for n in ECHANTILLONS] == [Statut.A_VALIDER] * 2
+    en_base = {r.fichier: r for r in depot_courant().rapports()}
+    assert en_base["piege_2023.pdf"].statut == Statut.ERREUR.value
+    assert "signal SIGSEGV" in (en_base["piege_2023.pdf"].raison or "")
+
+
+def _lancer_lot(dossier: Path, api: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PREFECT_API_URL": api}
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.principal", "lot", str(dossier), "--concurrence", "2"],
+        cwd=RACINE, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_deux_lots_concurrents_chaque_rapport_une_fois(tmp_path: Path) -> None:
+    """Deux `dsp lot` lancés ensemble sur un dossier (deux vrais processus, même base) :
+    chaque rapport est enregistré une fois, avec une seule fiche et un seul temps machine."""
+    boite = depot_d_echantillons(tmp_path / "depot", (*ECHANTILLONS, FORVILLE))
+    api = str(PREFECT_API_URL.value())
+    lots = [_lancer_lot(boite, api) for _ in range(2)]
+    for lot in lots:
+        sortie, erreur = lot.communicate(timeout=600)
+        assert lot.returncode == 0, (sortie + erreur)[-2000:]
+    depot = Depot()
+    rapports = depot.rapports()
+    assert sorted(r.fichier for r in rapports) == sorted(p.name for p in boite.iterdir())
+    base = reglages().data_dir / "synthese.db"
+    with sqlite3.connect(base) as connexion:
+        extractions = dict(connexion.execute(
+            "select rapport_id, count(*) from durees where etape = 'extraction' group by rapport_id"
+        ).fetchall())  # fmt: skip
+    for rapport in rapports:
+        assert [v.numero for v in depot.versions(rapport.id)] == [1], rapport.fichier
+        assert extractions[rapport.id] == 1, rapport.fichier
+    depot.fermer()
+
+
+def _serveur_enfant(parent: int) -> int | None:
+    """Le serveur Prefect éphémère lancé par le processus `parent`, s'il a démarré."""
+    for dossier in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((dossier / "stat").read_text().rpartition(")")[2].split()[1])
+            ligne = (dossier / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"prefect.server.api.server:create_app" in ligne:
+            return int(dossier.name)
+    return None
+
+
+def test_lot_tue_par_sigkill_son_serveur_prefect_s_arrete(tmp_path: Path) -> None:
+    """`dsp lot` sans serveur configuré démarre un serveur Prefect éphémère ; tué par
+    SIGKILL (lui seul, pas son groupe), il ne laisse aucun serveur orphelin."""
+    boite = depot_d_echantillons(tmp_path / "depot", ECHANTILLONS)
+    env = {**os.environ, "PREFECT_API_URL": "", "PREFECT_HOME": str(tmp_path / "prefect")}
+    lot = subprocess.Popen(
+        [sys.executable, "-m", "cli.principal", "lot", str(boite), "--concurrence", "1"],
+        cwd=RACINE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    serveur, limite = None, time.monotonic() + 180
+    while serveur is None and lot.poll() is None and time.monotonic() < limite:
+        serveur = _serveur_enfant(lot.pid)
+        time.sleep(0.1)
+    assert serveur is not None, "le lot n'a pas démarré de serveur Prefect éphémère"
+    demarrage = heure_de_demarrage(serveur)
+    lot.kill()
+    lot.wait(timeout=30)
+    limite = time.monotonic() + 30
+    while vivant(serveur, demarrage) and time.monotonic() < limite:
+        time.sleep(0.2)
+    orphelin = vivant(serveur, demarrage)
+    arreter(serveur, demarrage)  # le test ne laisse rien, même en échec
+    assert not orphelin, "le serveur Prefect éphémère a survécu au SIGKILL du lot"
