@@ -206,10 +206,12 @@ def publier(rapport_id: int, agent: str = "systeme") -> Statut:
             "Seul un rapport validé par un agent peut être publié.", fichier=rapport.fichier
         )
     document = rendre_fiche_publiee(rapport_id)
+    version = depot.versions(rapport_id)[-1]
     depot.changer_statut(rapport_id, Statut.PUBLIE, agent=agent)
     depot.ajouter_evenement(
-        rapport_id, agent=agent, action="publication", nouvelle_valeur=str(document)
-    )
+        rapport_id, agent=agent, action="publication", champ=f"version {version.numero}",
+        ancienne_valeur=version.hachage, nouvelle_valeur=str(document),
+    )  # fmt: skip
     get_run_logger().info("Fiche Word publiée : %s", document)
     return Statut.PUBLIE
 
