@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -117,6 +118,7 @@ class EvenementRevue(Base):
     chaque événement porte le hachage du précédent (`stockage.journal`)."""
 
     __tablename__ = "evenements_revue"
+    __table_args__ = (Index("uq_evenements_revue_hachage", "hachage", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rapport_id: Mapped[int] = mapped_column(ForeignKey("rapports.id"), index=True)
@@ -128,7 +130,7 @@ class EvenementRevue(Base):
     nouvelle_valeur: Mapped[str | None] = mapped_column(Text)
     commentaire: Mapped[str | None] = mapped_column(Text)
     hachage_precedent: Mapped[str | None] = mapped_column(String(64))
-    hachage: Mapped[str | None] = mapped_column(String(64), unique=True)
+    hachage: Mapped[str | None] = mapped_column(String(64))
 
 
 class TeteJournal(Base):
