@@ -188,7 +188,7 @@ def enregistrer(session: Session, demande: DemandeDecision) -> Decision:
     reconnues = _reconnaissances(session, version, demande) if demande.decision == "valider" else []
     decision = Decision(
         rapport_id=rapport.id, version_id=version.id,
-        hachage=version.hachage or hachage_contenu(version.contenu), decision=demande.decision,
+        hachage=hachage_contenu(version.contenu), decision=demande.decision,
         compte=compte.identifiant, agent=compte.nom, commentaire=demande.commentaire.strip(),
         reconnaissances=reconnues, derogation=demande.derogation.strip() or None,
         etat=EN_ATTENTE,
@@ -217,7 +217,9 @@ def motif_de_refus(session: Session, decision_id: int, rapport_id: int) -> str |
     version = derniere_version(session, rapport_id)
     if version is None or version.id != decision.version_id:
         return "la fiche n'est plus la version sur laquelle porte la décision"
-    if (version.hachage or hachage_contenu(version.contenu)) != decision.hachage:
+    # Recalculé sur le contenu lu, pas relu dans la colonne : une version réécrite derrière
+    # l'application (colonne `hachage` laissée intacte) ne passe pas.
+    if hachage_contenu(version.contenu) != decision.hachage:
         return "le contenu de la version décidée a changé (hachage différent)"
     return None
 
@@ -284,6 +286,8 @@ def appliquer(session: Session, decision_id: int, rapport_id: int) -> tuple[Deci
             for a in signee.anomalies
         )
         decision.version_signee_id = nouvelle.id
+        journaliser(session, rapport_id, decision.agent, "version", f"version {nouvelle.numero}",
+                    None, nouvelle.hachage, "fiche signée par la validation")  # fmt: skip
     ancien = rapport.statut
     rapport.statut, rapport.raison = cible.value, decision.commentaire or None
     rapport.modifie_le = datetime.now(UTC)
