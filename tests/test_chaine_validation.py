@@ -77,7 +77,9 @@ def _alterer(depot: Depot, requete: str) -> None:
             connexion.execute(text("ALTER TABLE evenements_revue ENABLE TRIGGER USER"))
         else:
             for operation in ("update", "delete"):
-                connexion.execute(text(f"DROP TRIGGER IF EXISTS evenements_revue_{operation}_interdit"))
+                connexion.execute(
+                    text(f"DROP TRIGGER IF EXISTS evenements_revue_{operation}_interdit")
+                )
             connexion.execute(text(requete))
 
 
@@ -248,7 +250,9 @@ def test_derogation_d_un_administrateur_journalisee(depot: Depot) -> None:
     valideur = derogation.model_copy(update={"compte": "mdurand", "derogation": "flow perdu"})
     with pytest.raises(StockageError, match="réservée à un compte administrateur"):
         depot.enregistrer_decision(valideur)
-    nouvelle = depot.enregistrer_decision(derogation.model_copy(update={"derogation": "flow perdu"}))
+    nouvelle = depot.enregistrer_decision(
+        derogation.model_copy(update={"derogation": "flow perdu"})
+    )
     assert depot.decision(bloquee.id).etat == "annulee"  # type: ignore[union-attr]
     assert nouvelle.derogation == "flow perdu"
     [trace] = [e for e in depot.evenements(rapport_id) if e.action == "derogation_admin"]
@@ -268,9 +272,12 @@ def test_validation_exige_de_reconnaitre_chaque_anomalie(depot: Depot) -> None:
     with pytest.raises(StockageError, match=r"1 anomalie.*FRAIS_SIEGE"):
         depot.enregistrer_decision(une_seule)
     # Un rejet n'exige aucune reconnaissance.
-    assert depot.enregistrer_decision(
-        demande(depot, rapport_id, "rejeter", commentaire="CA à revoir", motif="")
-    ).reconnaissances == []
+    assert (
+        depot.enregistrer_decision(
+            demande(depot, rapport_id, "rejeter", commentaire="CA à revoir", motif="")
+        ).reconnaissances
+        == []
+    )
 
 
 def test_reconnaissances_journalisees(depot: Depot) -> None:

@@ -366,7 +366,8 @@ def test_avis_et_decision(
     )
     assert rejet.status_code == 400 and "motivé" in rejet.text
     envoi = client.post(
-        f"/rapports/{rapport_id}/decision", data={**donnees_decision(depot, rapport_id), "csrf": csrf}
+        f"/rapports/{rapport_id}/decision",
+        data={**donnees_decision(depot, rapport_id), "csrf": csrf},
     )
     assert envoi.status_code == 200
     for _ in range(100):

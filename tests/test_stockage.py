@@ -49,7 +49,9 @@ def test_migration_a_la_derniere_revision_sur_base_vide(depot: Depot) -> None:
     attendues = {"rapports", "versions_fiche", "anomalies", "evenements_revue", "durees"}
     assert attendues | {"contrats", "alembic_version"} <= tables
     with depot.moteur.connect() as connexion:
-        assert connexion.scalar(text("select version_num from alembic_version")) == "0003_validation"
+        assert (
+            connexion.scalar(text("select version_num from alembic_version")) == "0003_validation"
+        )
     Depot(moteur=depot.moteur)  # redémarrer sur une base à jour ne change rien
 
 
