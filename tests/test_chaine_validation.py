@@ -179,9 +179,9 @@ def test_postgres_le_role_applicatif_ne_touche_pas_au_journal() -> None:
             "DROP TABLE evenements_revue CASCADE",
             "UPDATE versions_fiche SET contenu = '{}'",
         ):
-            with pytest.raises(DBAPIError, match="permission denied|must be owner|droit refusé"):
-                with application.moteur.begin() as connexion:
-                    connexion.execute(text(requete))
+            refus = r"permission denied|must be owner|droit refusé"
+            with pytest.raises(DBAPIError, match=refus), application.moteur.begin() as connexion:
+                connexion.execute(text(requete))
         assert application.verifier_journal().rupture is None
         application.fermer()
         create_engine(url).dispose()
@@ -197,7 +197,7 @@ def test_decision_liee_a_la_version_et_fiche_figee(depot: Depot) -> None:
     assert (decision.version_id, decision.hachage, decision.etat) == (
         version.id, version.hachage, "en_attente",
     )  # fmt: skip
-    with pytest.raises(StockageError, match="Modification refusée.*Mme Durand"):
+    with pytest.raises(StockageError, match=r"Modification refusée.*Mme Durand"):
         depot.enregistrer_fiche(rapport_id, _fiche(), auteur="relecteur")
     with pytest.raises(StockageError, match="déjà en cours"):
         depot.enregistrer_decision(demande(depot, rapport_id))

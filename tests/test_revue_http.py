@@ -122,7 +122,7 @@ def routes(rapport_id: int) -> list[tuple[str, str, str, dict[str, str]]]:
         ("POST", f"{r}/temps", "relecteur", {"secondes": "12"}),
         ("POST", f"{r}/corrections", "relecteur", CORRECTION),
         ("POST", f"{r}/avis", "relecteur", {"texte": "Avis favorable."}),
-        ("POST", f"{r}/decision", "valideur", {"decision": "valider", "commentaire": "RAS"}),  # + version
+        ("POST", f"{r}/decision", "valideur", {"decision": "valider", "commentaire": "RAS"}),
         ("GET", "/utilisateurs", "admin", {}),
         ("POST", "/utilisateurs", "admin", NOUVEAU_COMPTE),
         ("POST", "/utilisateurs/relecteur/actif", "admin", {"actif": "true"}),
