@@ -323,6 +323,8 @@ def test_correction_nouvelle_version_et_journal(
         data={"chemin": CA_2023, "valeur": "1 284 560,50", "motif": "colonne N", "csrf": csrf},
     )
     assert reponse.status_code == 200 and "Correction enregistrée" in reponse.text
+    # Le formulaire de décision suit : il portera la version corrigée (échange hors bande).
+    assert f'value="{versions + 1}" id="version-decision" hx-swap-oob="true"' in reponse.text
     apres = depot.derniere_fiche(rapport_id)
     assert apres is not None and len(depot.versions(rapport_id)) == versions + 1
     champ = apres.financier.postes["chiffre_affaires"]["2023"]

@@ -62,6 +62,8 @@ def corriger(
     contexte = {
         "agent": agent, "rapport_id": rapport_id, "ligne": ligne, "message": message,
         "erreur": erreur, "modifiable": True,
+        # La décision porte sur la version affichée : le formulaire suit la correction.
+        "version": ctx.depot.versions(rapport_id)[-1].numero if not erreur else None,
     }  # fmt: skip
     statut = 422 if erreur else 200
     reponse = ctx.gabarits.TemplateResponse(
