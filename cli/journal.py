@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.affichage import console, erreurs
-from socle.erreurs import DspError
+from cli.affichage import avec_depot, console, erreurs
 from stockage.depot import Depot
 from stockage.journal import proteger_postgres
 
@@ -19,13 +18,7 @@ app = typer.Typer(help="Journal d'audit : vérification, protection.", no_args_i
 def verifier() -> None:
     """Recalcule la chaîne du journal : code 0 si elle est intacte ; sinon code 1 et le
     premier événement modifié, supprimé ou inséré derrière le dos de l'application."""
-    try:
-        depot = Depot()
-        bilan = depot.verifier_journal()
-        depot.fermer()
-    except DspError as exc:
-        erreurs.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(2) from exc
+    bilan = avec_depot(lambda depot: depot.verifier_journal())
     if bilan.rupture is not None:
         erreurs.print(f"[red]{bilan.rupture.message()}[/red]")
         raise typer.Exit(1)
@@ -39,14 +32,12 @@ def proteger(
     """PostgreSQL, avec DSP_DATABASE_URL du rôle propriétaire : migre la base puis ne
     laisse au rôle applicatif que la lecture et l'ajout sur le journal (ni modification,
     ni suppression, ni déclencheurs, ni schéma)."""
-    try:
-        depot = Depot()
+
+    def _proteger(depot: Depot) -> None:
         with depot.moteur.begin() as connexion:
             proteger_postgres(connexion, role)
-        depot.fermer()
-    except DspError as exc:
-        erreurs.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(2) from exc
+
+    avec_depot(_proteger)
     console.print(
         f"Droits accordés au rôle « {role} » : lecture et ajout sur le journal, rien sur le "
         "schéma. Lancez l'application avec ce rôle dans DSP_DATABASE_URL."

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -31,28 +29,13 @@ from stockage.depot import Depot
 from stockage.journal import proteger_postgres
 from stockage.moteur import base_postgres_jetable, creer_moteur, migrer
 from stockage.statuts import Statut
-from tests.conftest import CORPUS, base_postgres
+from tests.conftest import CORPUS
 from tests.outils_decision import compte, demande
 
 BLOQUANT = Anomalie(
     code="CA_DISPROPORTIONNE", gravite=Gravite.BLOQUANT, regle="controles.md § unités",
     message="Chiffre d'affaires 1 000 fois trop grand (k€ lu comme €).", pages=[4],
 )  # fmt: skip
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url_base(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'base.db'}"
-    else:
-        yield from base_postgres()
-
-
-@pytest.fixture
-def depot(url_base: str) -> Iterator[Depot]:
-    depot = Depot(url_base)
-    yield depot
-    depot.fermer()
 
 
 def _fiche(anomalies: list[Anomalie] | None = None) -> Fiche:
