@@ -255,6 +255,29 @@ def _fiche_signee(session: Session, decision: Decision, contenu: dict[str, objec
     return fiche.model_copy(update={"revue": revue})
 
 
+def _signer(session: Session, decision: Decision) -> None:
+    """La version validée, signée (revue : agent, date, avis) en nouvelle version, avec ses
+    anomalies ; journalisée comme toute version."""
+    version = session.get(VersionFiche, decision.version_id)
+    assert version is not None
+    signee = _fiche_signee(session, decision, version.contenu)
+    contenu = signee.model_dump(mode="json", by_alias=True)
+    nouvelle = VersionFiche(
+        rapport_id=decision.rapport_id, numero=version.numero + 1, contenu=contenu,
+        auteur=decision.agent, hachage=hachage_contenu(contenu),
+    )  # fmt: skip
+    session.add(nouvelle)
+    session.flush()
+    session.add_all(
+        AnomalieEnregistree(version_id=nouvelle.id, **a.model_dump(mode="json"))
+        for a in signee.anomalies
+    )
+    decision.version_signee_id = nouvelle.id
+    journaliser(session, decision.rapport_id, decision.agent, "version",
+                f"version {nouvelle.numero}", None, nouvelle.hachage,
+                "fiche signée par la validation")  # fmt: skip
+
+
 def appliquer(session: Session, decision_id: int, rapport_id: int) -> tuple[Decision, Statut]:
     """Applique une décision en attente : fiche signée (nouvelle version, même contenu plus
     la revue) et « validé », ou « rejeté » avec son motif. Déjà appliquée : rien à refaire."""
@@ -271,23 +294,7 @@ def appliquer(session: Session, decision_id: int, rapport_id: int) -> tuple[Deci
     cible = Statut.VALIDE if decision.decision == "valider" else Statut.REJETE
     verifier_transition(Statut(rapport.statut), cible, rapport.fichier)
     if cible == Statut.VALIDE:
-        version = session.get(VersionFiche, decision.version_id)
-        assert version is not None
-        signee = _fiche_signee(session, decision, version.contenu)
-        contenu = signee.model_dump(mode="json", by_alias=True)
-        nouvelle = VersionFiche(
-            rapport_id=rapport_id, numero=version.numero + 1, contenu=contenu,
-            auteur=decision.agent, hachage=hachage_contenu(contenu),
-        )  # fmt: skip
-        session.add(nouvelle)
-        session.flush()
-        session.add_all(
-            AnomalieEnregistree(version_id=nouvelle.id, **a.model_dump(mode="json"))
-            for a in signee.anomalies
-        )
-        decision.version_signee_id = nouvelle.id
-        journaliser(session, rapport_id, decision.agent, "version", f"version {nouvelle.numero}",
-                    None, nouvelle.hachage, "fiche signée par la validation")  # fmt: skip
+        _signer(session, decision)
     ancien = rapport.statut
     rapport.statut, rapport.raison = cible.value, decision.commentaire or None
     rapport.modifie_le = datetime.now(UTC)
