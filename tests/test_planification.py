@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -68,8 +69,17 @@ class Planification:
             f"{self.api}{chemin}", data=json.dumps(corps).encode(), method="POST",
             headers={"Content-Type": "application/json"},
         )  # fmt: skip
-        with urllib.request.urlopen(requete, timeout=30) as reponse:
-            return json.loads(reponse.read())
+        # 503 : base SQLite du serveur Prefect occupée sous charge (le client Prefect
+        # réessaie de même) ; on réessaie quelques fois avant d'échouer.
+        for essai in range(5):
+            try:
+                with urllib.request.urlopen(requete, timeout=30) as reponse:
+                    return json.loads(reponse.read())
+            except urllib.error.HTTPError as exc:
+                if exc.code != 503 or essai == 4:
+                    raise
+                time.sleep(2)
+        return None
 
     def api_get(self, chemin: str) -> Any:
         with urllib.request.urlopen(f"{self.api}{chemin}", timeout=30) as reponse:
