@@ -1,11 +1,19 @@
-"""Affichage commun de la ligne de commande : consoles et barre de progression."""
+"""Affichage commun de la ligne de commande : consoles, barre de progression, base."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from socle.erreurs import DspError
+from stockage.depot import Depot
+
+T = TypeVar("T")
 
 # Hors terminal (CI, journal), Rich se limite à 80 colonnes : trop étroit pour les bilans.
 console = Console(width=None if sys.stdout.isatty() else 140)
@@ -22,3 +30,17 @@ def barre() -> Progress:
         console=console,
         transient=True,
     )
+
+
+def avec_depot(action: Callable[[Depot], T]) -> T:
+    """`action` sur la base configurée, refermée ensuite ; base injoignable ou refus :
+    le message en rouge et la sortie 2."""
+    try:
+        depot = Depot()
+        try:
+            return action(depot)
+        finally:
+            depot.fermer()
+    except DspError as exc:
+        erreurs.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc

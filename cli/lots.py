@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 from rich.table import Table
 
-from cli.affichage import barre, console, erreurs
+from cli.affichage import avec_depot, barre, console, erreurs
 from fiche.remplissage import Mode
 from socle.erreurs import DspError
-from stockage.depot import Depot
 from stockage.statuts import LIBELLES, Statut
 
 if TYPE_CHECKING:
@@ -114,13 +113,7 @@ def statut(
     en_json: Annotated[bool, typer.Option("--json", help="Sortie JSON (scripts)")] = False,
 ) -> None:
     """Les rapports enregistrés en base et leur statut."""
-    try:
-        depot = Depot()
-        rapports = depot.rapports()
-        depot.fermer()
-    except DspError as exc:
-        erreurs.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    rapports = avec_depot(lambda depot: depot.rapports())
     lignes = [
         {
             "id": r.id, "fichier": r.fichier, "version": r.version, "exercice": r.exercice,

@@ -91,35 +91,77 @@ def _deployer(dossier: Path, cron: str, mode: Mode, pool: str) -> None:
     )
 
 
+def _compte_verifie(identifiant: str, mot_de_passe: str) -> str:
+    """L'identifiant d'un compte actif dont le mot de passe est bon ; sinon sortie 2 (le
+    rôle est vérifié à l'enregistrement de la décision)."""
+    from revue.comptes import authentifier, comptes_de
+
+    compte = authentifier(comptes_de(reglages()), identifiant, mot_de_passe)
+    if compte is None:
+        erreurs.print("[red]Identifiant ou mot de passe incorrect, ou compte désactivé.[/red]")
+        raise typer.Exit(2)
+    return compte.identifiant
+
+
 def valider(
     rapport: Annotated[int, typer.Argument(help="Numéro du rapport (voir `dsp statut`)")],
-    agent: Annotated[str, typer.Option("--agent", help="Nom de l'agent qui décide")],
+    compte: Annotated[
+        str, typer.Option("--compte", help="Compte de l'application (valideur ou admin)")
+    ],
+    mot_de_passe: Annotated[
+        str,
+        typer.Option(
+            "--mot-de-passe",
+            envvar="DSP_MOT_DE_PASSE",
+            prompt="Mot de passe",
+            hide_input=True,
+            help="Demandé s'il n'est pas donné (ou DSP_MOT_DE_PASSE)",
+        ),
+    ],
     rejeter: Annotated[
         bool, typer.Option("--rejeter", help="Rejeter la fiche (motif obligatoire)")
     ] = False,
     commentaire: Annotated[
         str, typer.Option("--commentaire", help="Avis sur la fiche, ou motif du rejet")
     ] = "",
+    reconnaitre: Annotated[
+        str,
+        typer.Option(
+            "--reconnaitre-anomalies",
+            help="Motif reconnaissant chaque anomalie bloquante ou alerte (exigé pour valider "
+            "une fiche qui en a ; journalisé et imprimé dans la fiche Word)",
+        ),
+    ] = "",
+    derogation: Annotated[
+        str,
+        typer.Option(
+            "--derogation",
+            help="Administrateur : remplace une décision restée en attente "
+            "(motif journalisé comme dérogation)",
+        ),
+    ] = "",
 ) -> None:
-    """Décision d'un agent sur une fiche « à valider » : la valide (puis publication) ou
-    la rejette (puis retraitement). Transmise au traitement planifié qui l'attend, s'il y
-    en a un ; appliquée tout de suite sinon."""
+    """Décision d'un compte sur la dernière version de la fiche d'un rapport « à valider » :
+    la valide (puis publication) ou la rejette (puis retraitement). Transmise au traitement
+    planifié qui l'attend, s'il y en a un ; appliquée tout de suite sinon."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.validation import DecisionAgent, transmettre_decision
+    identifiant = _compte_verifie(compte, mot_de_passe)
+    from flows.ephemere import garder_serveur_ephemere
+    from flows.validation import decider
+    from stockage.decisions import DemandeDecision
 
+    garder_serveur_ephemere()  # `dsp valider` tué : son serveur éphémère s'arrête aussi
     try:
-        decision = DecisionAgent(
-            decision="rejeter" if rejeter else "valider", agent=agent, commentaire=commentaire
-        )
+        demande = DemandeDecision(
+            rapport_id=rapport, decision="rejeter" if rejeter else "valider",
+            compte=identifiant, commentaire=commentaire, motif_commun=reconnaitre,
+            derogation=derogation,
+        )  # fmt: skip
+        resultat = decider(demande)
     except ValidationError as exc:
         messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         erreurs.print(f"[red]Décision invalide : {messages}[/red]")
         raise typer.Exit(2) from exc
-    from flows.ephemere import garder_serveur_ephemere
-
-    garder_serveur_ephemere()  # `dsp valider` tué : son serveur éphémère s'arrête aussi
-    try:
-        resultat = transmettre_decision(rapport, decision)
     except DspError as exc:
         erreurs.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc

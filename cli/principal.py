@@ -12,6 +12,7 @@ from cli.affichage import barre, console, erreurs
 from cli.contrats import app as app_contrats
 from cli.demo import demo
 from cli.fiches import evaluer, traiter
+from cli.journal import app as app_journal
 from cli.lots import lot, statut
 from cli.planification import planifier, valider
 from cli.publication import publier
@@ -111,6 +112,7 @@ app.command("publier")(publier)
 app.command("revue")(revue)
 app.add_typer(app_contrats, name="contrats")
 app.add_typer(app_utilisateur, name="utilisateur")
+app.add_typer(app_journal, name="journal")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from cli.affichage import console, erreurs
 from publication import publier_rapport, rapport_ccspl, rapports_publiables
+from publication.publier import deja_publiee
 from socle.erreurs import DspError
 from socle.reglages import Reglages, reglages
 from stockage.depot import Depot
@@ -34,6 +35,8 @@ def _produire(
 ) -> list[tuple[str, Path]]:
     produits: list[tuple[str, Path]] = []
     if rapport is not None:
+        if (deja := deja_publiee(depot, rapport)) is not None:
+            console.print(deja)
         produits.append(("fiche", publier_rapport(depot, rapport, r)))
     for annee in _exercices(depot, exercice, rapport):
         for valide in rapports_publiables(depot, annee):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 from uuid import UUID
 
 from prefect import flow, get_run_logger, task
@@ -26,25 +26,32 @@ from prefect.context import FlowRunContext
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.settings import PREFECT_API_URL, temporary_settings
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from fiche.modeles import Fiche, Revue
 from fiche.remplissage import Mode
 from flows.taches import depot_courant
 from flows.traitement import retraiter
 from publication import publier_rapport
 from socle.erreurs import StockageError
 from socle.reglages import reglages
+from stockage.decisions import DemandeDecision
+from stockage.modeles import Decision
 from stockage.statuts import Statut
 
 ACTION_ATTENTE = "attente_validation"
 ACTIONS_DECISION = ("validation", "rejet")
+ACTION_REPRISE_REFUSEE = "reprise_refusee"
+Choix = Literal["valider", "rejeter"]
 SYSTEME = "traitement planifié"
 
 
 class DecisionAgent(RunInput):
-    """Ce que l'agent décide sur une fiche : la valider ou la rejeter (avec un motif)."""
+    """La décision qu'attend un traitement suspendu : le numéro d'une décision enregistrée
+    par l'application (compte, version de fiche, hachage) et, pour l'historique Prefect,
+    ce qu'elle dit. Seule la décision en base fait foi : une reprise dont le numéro ne
+    correspond à aucune décision applicable est refusée et le flow se suspend de nouveau."""
 
+    decision_id: int = Field(ge=1)
     decision: Literal["valider", "rejeter"]
     agent: str = Field(min_length=1, max_length=200)
     commentaire: str = Field("", max_length=5000)
@@ -55,6 +62,13 @@ class DecisionAgent(RunInput):
             raise ValueError("Un rejet doit être motivé : indiquez un commentaire.")
         return self
 
+    @classmethod
+    def de(cls, decision: Decision) -> DecisionAgent:
+        return cls(
+            decision_id=decision.id, decision=cast(Choix, decision.decision),
+            agent=decision.agent, commentaire=decision.commentaire or "",
+        )  # fmt: skip
+
 
 def sous_deploiement() -> bool:
     """Vrai dans un flow lancé par un déploiement servi (suspension possible)."""
@@ -62,14 +76,25 @@ def sous_deploiement() -> bool:
     return bool(contexte and contexte.flow_run and contexte.flow_run.deployment_id)
 
 
-def _cle(rapport_id: int) -> str:
+def _cle(rapport_id: int, refus: int) -> str:
     # Une clé par version de fiche relue : après un rejet et un retraitement, la nouvelle
-    # version attend une nouvelle décision au lieu de relire l'ancienne à la reprise.
-    return f"validation-{rapport_id}-v{len(depot_courant().versions(rapport_id))}"
+    # version attend une nouvelle décision au lieu de relire l'ancienne à la reprise ; et
+    # une par reprise refusée, pour se suspendre de nouveau au lieu de relire la refusée.
+    return f"validation-{rapport_id}-v{len(depot_courant().versions(rapport_id))}-r{refus}"
+
+
+def _refusees(rapport_id: int) -> set[str]:
+    return {
+        e.champ or ""
+        for e in depot_courant().evenements(rapport_id)
+        if e.action == ACTION_REPRISE_REFUSEE
+    }
 
 
 def attendre_validation(rapport_id: int) -> DecisionAgent:
-    """Suspend le flow jusqu'à la décision de l'agent (à appeler sous un déploiement)."""
+    """Suspend le flow jusqu'à une décision enregistrée par l'application (à appeler sous
+    un déploiement). Une reprise qui n'en porte pas (bouton « Resume » de Prefect, numéro
+    inventé, fiche changée) est journalisée comme refusée et le flow se suspend de nouveau."""
     contexte = FlowRunContext.get()
     assert contexte is not None and contexte.flow_run is not None
     identifiant = str(contexte.flow_run.id)
@@ -81,7 +106,35 @@ def attendre_validation(rapport_id: int) -> DecisionAgent:
         )  # fmt: skip
     get_run_logger().info("Rapport n° %s : en attente de la validation d'un agent.", rapport_id)
     delai = reglages().validation_delai_jours * 86_400
-    return suspend_flow_run(wait_for_input=DecisionAgent, key=_cle(rapport_id), timeout=delai)
+    refus = 0
+    while True:
+        cle = _cle(rapport_id, refus)
+        try:
+            recue = suspend_flow_run(wait_for_input=DecisionAgent, key=cle, timeout=delai)
+            motif = depot.motif_de_refus(recue.decision_id, rapport_id)
+        except ValidationError as exc:
+            recue, motif = None, f"reprise sans décision valable ({exc.error_count()} erreur(s))"
+        if recue is not None and motif is None:
+            decision = depot.decision(recue.decision_id)
+            assert decision is not None
+            return DecisionAgent.de(decision)
+        _refuser_reprise(rapport_id, cle, recue, motif or "")
+        refus += 1
+
+
+def _refuser_reprise(rapport_id: int, cle: str, recue: DecisionAgent | None, motif: str) -> None:
+    """Journalise une reprise refusée (une seule fois : le flow rejoué relit la même)."""
+    if cle in _refusees(rapport_id):
+        return
+    depot = depot_courant()
+    if recue is not None:
+        depot.refuser_decision(recue.decision_id, rapport_id, motif, SYSTEME)
+    agent = recue.agent if recue is not None else "inconnu"
+    depot.ajouter_evenement(
+        rapport_id, agent=SYSTEME, action=ACTION_REPRISE_REFUSEE, champ=cle,
+        nouvelle_valeur=agent, commentaire=f"Reprise refusée : {motif}.",
+    )  # fmt: skip
+    get_run_logger().warning("Rapport n° %s : reprise refusée (%s).", rapport_id, motif)
 
 
 def run_en_attente(rapport_id: int) -> tuple[str, str | None] | None:
@@ -96,50 +149,24 @@ def run_en_attente(rapport_id: int) -> tuple[str, str | None] | None:
     return attente
 
 
-def _fiche_revue(fiche: Fiche, decision: DecisionAgent, rapport_id: int) -> Fiche:
-    depot = depot_courant()
-    corrections = sum(e.action == "correction" for e in depot.evenements(rapport_id))
-    avis = fiche.revue.avis if fiche.revue and fiche.revue.avis else None
-    revue = Revue(
-        statut=Statut.VALIDE.value,
-        agent=decision.agent,
-        date=datetime.now(UTC),
-        duree_active_s=depot.durees(rapport_id).get("revue", 0.0),
-        corrections=corrections,
-        avis=avis or decision.commentaire.strip() or None,
-    )
-    return fiche.model_copy(update={"revue": revue})
-
-
 @task(name="appliquer-decision", retries=2, retry_delay_seconds=1)
 def appliquer_decision(rapport_id: int, decision: DecisionAgent) -> Statut:
-    """Inscrit la décision : fiche signée et « validé », ou « rejeté » avec son motif.
+    """Applique la décision enregistrée n° `decision.decision_id` : fiche signée et
+    « validé », ou « rejeté » avec son motif (`stockage.decisions.appliquer`).
 
-    Rejouée après une reprise, elle ne refait rien (la décision est déjà en base).
+    Rejouée après une reprise, elle ne refait rien (la décision est déjà appliquée) ; une
+    décision qui ne correspond plus à la fiche est refusée et journalisée.
     """
     depot = depot_courant()
-    actuel = Statut(depot.rapport(rapport_id).statut)
-    if actuel != Statut.A_VALIDER:
-        deja = Statut.REJETE if decision.decision == "rejeter" else Statut.VALIDE
-        if actuel == deja or (deja == Statut.VALIDE and actuel == Statut.PUBLIE):
-            return actuel
-        raise StockageError(f"Le rapport n° {rapport_id} n'attend pas de validation.")
-    if decision.decision == "valider":
-        fiche = depot.derniere_fiche(rapport_id)
-        if fiche is None:
-            raise StockageError(f"Le rapport n° {rapport_id} n'a pas de fiche à valider.")
-        depot.enregistrer_fiche(rapport_id, _fiche_revue(fiche, decision, rapport_id),
-                                auteur=decision.agent)  # fmt: skip
-        cible = Statut.VALIDE
-    else:
-        cible = Statut.REJETE
-    depot.changer_statut(rapport_id, cible, agent=decision.agent, raison=decision.commentaire)
-    depot.ajouter_evenement(
-        rapport_id, agent=decision.agent, commentaire=decision.commentaire or None,
-        action="validation" if cible == Statut.VALIDE else "rejet",
-    )  # fmt: skip
-    _historiser(rapport_id, cible, decision)
-    return cible
+    motif = depot.motif_de_refus(decision.decision_id, rapport_id)
+    if motif is not None:
+        depot.refuser_decision(decision.decision_id, rapport_id, motif, SYSTEME)
+        raise StockageError(f"Décision refusée pour le rapport n° {rapport_id} : {motif}.")
+    deja = depot.decision(decision.decision_id)
+    enregistree, statut = depot.appliquer_decision(decision.decision_id, rapport_id)
+    if deja is not None and deja.etat != "appliquee":
+        _historiser(rapport_id, statut, DecisionAgent.de(enregistree))
+    return statut
 
 
 def _historiser(rapport_id: int, cible: Statut, decision: DecisionAgent) -> None:
@@ -179,10 +206,12 @@ def publier(rapport_id: int, agent: str = "systeme") -> Statut:
             "Seul un rapport validé par un agent peut être publié.", fichier=rapport.fichier
         )
     document = rendre_fiche_publiee(rapport_id)
+    version = depot.versions(rapport_id)[-1]
     depot.changer_statut(rapport_id, Statut.PUBLIE, agent=agent)
     depot.ajouter_evenement(
-        rapport_id, agent=agent, action="publication", nouvelle_valeur=str(document)
-    )
+        rapport_id, agent=agent, action="publication", champ=f"version {version.numero}",
+        ancienne_valeur=version.hachage, nouvelle_valeur=str(document),
+    )  # fmt: skip
     get_run_logger().info("Fiche Word publiée : %s", document)
     return Statut.PUBLIE
 
@@ -196,18 +225,39 @@ def transmettre_decision(rapport_id: int, decision: DecisionAgent) -> Literal["t
     """
     attente = run_en_attente(rapport_id)
     if attente is None:
-        return valider_rapport(rapport_id, decision)
+        try:
+            return valider_rapport(rapport_id, decision)
+        except Exception:
+            _abandonner(rapport_id, decision, "échec de son application")
+            raise
     identifiant, adresse = attente
     try:
         with temporary_settings(updates={PREFECT_API_URL: adresse} if adresse else {}):
             resume_flow_run(UUID(identifiant), run_input=decision.model_dump())
     except Exception as exc:
+        _abandonner(rapport_id, decision, "le traitement planifié ne l'a pas reçue")
         raise StockageError(
             f"Le traitement planifié du rapport n° {rapport_id} attend cette décision mais "
             f"le serveur Prefect ({adresse or 'configuré'}) ne l'a pas reçue : {exc}. "
             "Vérifiez que `dsp planifier` tourne, puis recommencez."
         ) from exc
     return "transmise"
+
+
+def _abandonner(rapport_id: int, decision: DecisionAgent, motif: str) -> None:
+    """Une décision restée en attente après un échec : refusée, la fiche redevient
+    modifiable et l'agent peut décider de nouveau."""
+    depot = depot_courant()
+    enregistree = depot.decision(decision.decision_id)
+    if enregistree is not None and enregistree.etat == "en_attente":
+        depot.refuser_decision(decision.decision_id, rapport_id, motif, SYSTEME)
+
+
+def decider(demande: DemandeDecision) -> Literal["transmise"] | Statut:
+    """Enregistre la décision d'un compte (version relue, anomalies reconnues), puis la
+    transmet (`transmettre_decision`) : `dsp valider` et les tests."""
+    enregistree = depot_courant().enregistrer_decision(demande)
+    return transmettre_decision(demande.rapport_id, DecisionAgent.de(enregistree))
 
 
 @flow(name="valider-rapport", flow_run_name="decision-{rapport_id}", log_prints=True)

@@ -126,12 +126,22 @@ def bloc_textes(doc: DocumentWord) -> None:
         "Le rapport ne signale aucun fait marquant.",
     )
     doc.add_heading("Points de vigilance", 1)
-    liste(
+    # Chaque anomalie reconnue par le valideur pour valider porte sa reconnaissance en
+    # dessous (qui, et pourquoi) : la commission lit ce qui a été accepté en connaissance.
+    balise(doc, "{%p if vigilance %}")
+    balise(doc, "{%p for v in vigilance %}")
+    paragraphe(
         doc,
-        "v in vigilance",
         [("{{ v.gravite }} ({{ v.code }}) : ", True), "{{ v.message }}", "{{ v.pages | renvoi }}"],
-        "Les contrôles de cohérence ne relèvent aucune anomalie.",
+        "List Bullet",
     )
+    balise(doc, "{%p if v.reconnaissance %}")
+    paragraphe(doc, [("{{ v.reconnaissance }}", False)], "List Bullet 2")
+    balise(doc, "{%p endif %}")
+    balise(doc, "{%p endfor %}")
+    balise(doc, "{%p else %}")
+    paragraphe(doc, ["Les contrôles de cohérence ne relèvent aucune anomalie."])
+    balise(doc, "{%p endif %}")
 
 
 def bloc_completude(doc: DocumentWord) -> None:

@@ -8,6 +8,7 @@ quitte le monde typé.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -69,6 +70,17 @@ class PointVigilance(Enregistrement):
     code: str
     message: str
     pages: list[int]
+    reconnaissance: str | None = None
+    """« Reconnue par <agent> : <motif> » quand le valideur l'a reconnue pour valider."""
+
+
+class Reconnaissance(Enregistrement):
+    """Une anomalie bloquante ou alerte reconnue par le valideur (`decisions`)."""
+
+    code: str
+    message: str
+    motif: str
+    agent: str
 
 
 class ElementCompletude(Enregistrement):
@@ -209,12 +221,18 @@ def identification(fiche: Fiche) -> IdentificationFiche:
     )
 
 
-def vigilance(fiche: Fiche) -> list[PointVigilance]:
-    """Les anomalies, de la plus grave à la moins grave (ordre des contrôles conservé)."""
+def vigilance(fiche: Fiche, reconnaissances: Sequence[Reconnaissance] = ()) -> list[PointVigilance]:
+    """Les anomalies, de la plus grave à la moins grave (ordre des contrôles conservé),
+    chacune avec la reconnaissance du valideur s'il l'a reconnue pour valider."""
     triees = sorted(fiche.anomalies, key=lambda a: libelles.ORDRE_GRAVITE[a.gravite])
+    motifs = {(r.code, r.message): f"Reconnue par {r.agent} : {r.motif}" for r in reconnaissances}
     return [
         PointVigilance(
-            gravite=libelles.GRAVITES[a.gravite], code=a.code, message=a.message, pages=a.pages
+            gravite=libelles.GRAVITES[a.gravite],
+            code=a.code,
+            message=a.message,
+            pages=a.pages,
+            reconnaissance=motifs.get((a.code, a.message)),
         )
         for a in triees
     ]
@@ -267,7 +285,9 @@ def origine(fiche: Fiche) -> Origine:
     )
 
 
-def contexte_fiche(fiche: Fiche, *, brouillon: bool) -> ContexteFiche:
+def contexte_fiche(
+    fiche: Fiche, *, brouillon: bool, reconnaissances: Sequence[Reconnaissance] = ()
+) -> ContexteFiche:
     """Le contexte du gabarit ; une fiche sans revue reste un brouillon quoi qu'on demande."""
     brouillon = brouillon or fiche.revue is None
     periode = annees(fiche)
@@ -285,7 +305,7 @@ def contexte_fiche(fiche: Fiche, *, brouillon: bool) -> ContexteFiche:
         faits_marquants=[
             FaitMarquant(texte=f.valeur, page=f.page) for f in fiche.faits_marquants if f.valeur
         ],
-        vigilance=vigilance(fiche),
+        vigilance=vigilance(fiche, reconnaissances),
         completude=completude(fiche),
         avis=fiche.revue.avis if fiche.revue else None,
         origine=origine(fiche),

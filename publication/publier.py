@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fiche.modeles import Fiche, Revue
 from publication.ccspl import FicheIncluse, contexte_ccspl, secteur, titre_fiche
+from publication.contexte import Reconnaissance
 from publication.rendu import rendre_ccspl, rendre_fiche
 from socle.erreurs import PublicationError
 from socle.reglages import Reglages
@@ -115,29 +116,68 @@ def nom_fiche(rapport: Rapport) -> str:
     return f"{Path(rapport.fichier).stem}{suffixe}.fiche.docx"
 
 
+def reconnaissances(depot: Depot, rapport_id: int) -> list[Reconnaissance]:
+    """Les anomalies reconnues par le valideur de la validation appliquée."""
+    decision = depot.decision_appliquee(rapport_id)
+    if decision is None:
+        return []
+    return [
+        Reconnaissance(code=r["code"], message=r["message"], motif=r["motif"], agent=decision.agent)
+        for r in decision.reconnaissances
+    ]
+
+
+def deja_publiee(depot: Depot, rapport_id: int) -> str | None:
+    """Ce qu'il faut dire quand on republie une fiche déjà publiée : quelle version, quand,
+    et qu'elle ne peut pas avoir changé (une version publiée est immuable)."""
+    publications = [e for e in depot.evenements(rapport_id) if e.action == "publication"]
+    if not publications:
+        return None
+    derniere = publications[-1]
+    quand = derniere.date.strftime("%d/%m/%Y")
+    return (
+        f"Rapport n° {rapport_id} déjà publié le {quand} ({derniere.champ or 'version'} de la "
+        f"fiche, hachage {(derniere.ancienne_valeur or '?')[:12]}…) : document régénéré "
+        "depuis cette même version, immuable. Une modification passe par une nouvelle "
+        "version du rapport, relue et validée à son tour."
+    )
+
+
 def publier_rapport(depot: Depot, rapport_id: int, reglages: Reglages) -> Path:
     """La fiche Word définitive d'un rapport validé ou publié ; rend son chemin."""
     rapport, fiche = fiche_validee(depot, rapport_id)
     exercice = fiche.identification.exercice.valeur or rapport.exercice
     cible = dossier_publications(reglages, exercice) / nom_fiche(rapport)
-    return rendre_fiche(fiche, cible, brouillon=False)
+    return rendre_fiche(
+        fiche, cible, brouillon=False, reconnaissances=reconnaissances(depot, rapport_id)
+    )
 
 
 def rapport_ccspl(depot: Depot, exercice: int, reglages: Reglages) -> Path:
     """Le rapport annuel de l'exercice pour la CCSPL ; rend son chemin."""
-    fiches = [fiche_validee(depot, r.id)[1] for r in rapports_publiables(depot, exercice)]
-    fiches.sort(key=lambda f: (secteur(f), titre_fiche(f)))
+    fiches = [
+        (fiche_validee(depot, r.id)[1], reconnaissances(depot, r.id))
+        for r in rapports_publiables(depot, exercice)
+    ]
+    fiches.sort(key=lambda paire: (secteur(paire[0]), titre_fiche(paire[0])))
     cible = dossier_publications(reglages, exercice) / f"rapport_ccspl_{exercice}.docx"
     with tempfile.TemporaryDirectory(prefix="dsp-ccspl-") as dossier:
         incluses = [
             FicheIncluse(
                 rang=rang,
                 titre=titre_fiche(fiche),
-                chemin=rendre_fiche(fiche, Path(dossier) / f"fiche_{rang}.docx", brouillon=False),
+                chemin=rendre_fiche(
+                    fiche,
+                    Path(dossier) / f"fiche_{rang}.docx",
+                    brouillon=False,
+                    reconnaissances=reconnues,
+                ),
             )
-            for rang, fiche in enumerate(fiches, start=1)
+            for rang, (fiche, reconnues) in enumerate(fiches, start=1)
         ]
         manquants = depot.contrats_manquants(exercice)
         instruction = en_instruction(depot, exercice)
-        contexte = contexte_ccspl(exercice, fiches, incluses, manquants, instruction)
+        contexte = contexte_ccspl(
+            exercice, [f for f, _ in fiches], incluses, manquants, instruction
+        )
         return rendre_ccspl(contexte, cible)

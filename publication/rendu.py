@@ -7,6 +7,7 @@ C'est le seul endroit où le contexte devient un dictionnaire, et le seul appel 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 
 from fiche.modeles import Fiche
 from publication.ccspl import ContexteCcspl
-from publication.contexte import contexte_fiche
+from publication.contexte import Reconnaissance, contexte_fiche
 from publication.filtres import environnement
 from socle.erreurs import PublicationError
 from socle.fichiers import ecrire_atomique
@@ -58,13 +59,20 @@ def enregistrer(gabarit: DocxTemplate, valeurs: dict[str, Any], cible: Path) -> 
     return cible
 
 
-def rendre_fiche(fiche: Fiche, cible: Path, *, brouillon: bool) -> Path:
+def rendre_fiche(
+    fiche: Fiche,
+    cible: Path,
+    *,
+    brouillon: bool,
+    reconnaissances: Sequence[Reconnaissance] = (),
+) -> Path:
     """La fiche en Word : brouillon (filigrane « PROJET — non validé ») ou fiche validée.
 
     Une fiche sans revue est toujours un brouillon ; la mention de transparence nomme
-    l'agent et la date de la revue.
+    l'agent et la date de la revue ; les anomalies reconnues par le valideur portent sa
+    reconnaissance dans les points de vigilance.
     """
-    contexte = contexte_fiche(fiche, brouillon=brouillon)
+    contexte = contexte_fiche(fiche, brouillon=brouillon, reconnaissances=reconnaissances)
     return enregistrer(charger(GABARIT_FICHE), donnees(contexte), cible)
 
 

@@ -31,4 +31,9 @@ fi
 if [ "$(en_postgres "psql -tAc \"select 1 from pg_database where datname='dsp_test'\"")" != "1" ]; then
   en_postgres "psql -q -c 'create database dsp_test owner dsp_test'"
 fi
-echo "PostgreSQL prêt (base dsp_test)."
+# Rôle applicatif des tests de séparation des rôles (issue 14) : il se connecte mais ne
+# possède rien ; le propriétaire (dsp_test) lui accorde ses droits (`dsp journal proteger`).
+if [ "$(en_postgres "psql -tAc \"select 1 from pg_roles where rolname='dsp_test_app'\"")" != "1" ]; then
+  en_postgres "psql -q -c \"create role dsp_test_app login password 'dsp_test_app'\""
+fi
+echo "PostgreSQL prêt (base dsp_test, rôles dsp_test et dsp_test_app)."

@@ -6,7 +6,6 @@ fermeture de la session) : l'appelant ne manipule jamais de session SQLAlchemy.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -20,9 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from fiche.modeles import Fiche
 from socle.erreurs import StockageError
 from stockage import contrats as registre
+from stockage import decisions, journal
 from stockage.modeles import (
     AnomalieEnregistree,
     Contrat,
+    Decision,
     Duree,
     EvenementRevue,
     Rapport,
@@ -33,13 +34,6 @@ from stockage.moteur import base_indisponible, creer_moteur, migrer
 from stockage.statuts import STATUTS_VALIDES, Statut, verifier_transition
 
 AGENT_SYSTEME = "systeme"
-
-
-def _texte(valeur: Any) -> str | None:
-    """Valeur d'audit en texte (JSON pour tout ce qui n'est pas déjà une chaîne)."""
-    if valeur is None or isinstance(valeur, str):
-        return valeur
-    return json.dumps(valeur, ensure_ascii=False, default=str)
 
 
 def _nom(texte: str | None) -> str:
@@ -182,23 +176,31 @@ class Depot:
     def enregistrer_fiche(
         self, rapport_id: int, fiche: Fiche, *, auteur: str | None = None
     ) -> VersionFiche:
-        """Ajoute une version de la fiche (les précédentes restent) et ses anomalies ;
-        renseigne l'exercice du rapport et le rattache à son contrat s'il n'est pas confirmé."""
+        """Ajoute une version de la fiche (les précédentes restent), ses anomalies et un
+        événement `version` (son hachage) au journal ; refusée pendant une décision et
+        après la validation (`stockage.decisions.verifier_modifiable`) ; renseigne
+        l'exercice du rapport et le rattache à son contrat s'il n'est pas confirmé."""
         with self._transaction() as session:
+            journal.verrouiller(session)
             rapport = self._rapport(session, rapport_id)
+            decisions.verifier_modifiable(session, rapport)
             numero = session.scalar(
                 select(func.coalesce(func.max(VersionFiche.numero), 0)).where(
                     VersionFiche.rapport_id == rapport_id
                 )
             )
+            contenu = fiche.model_dump(mode="json", by_alias=True)
             version = VersionFiche(
                 rapport_id=rapport_id,
                 numero=(numero or 0) + 1,
-                contenu=fiche.model_dump(mode="json", by_alias=True),
+                contenu=contenu,
                 auteur=auteur,
+                hachage=journal.hachage_contenu(contenu),
             )
             session.add(version)
             session.flush()
+            self._journal(session, rapport_id, auteur or AGENT_SYSTEME, "version",
+                          f"version {version.numero}", None, version.hachage)  # fmt: skip
             session.add_all(
                 AnomalieEnregistree(version_id=version.id, **a.model_dump(mode="json"))
                 for a in fiche.anomalies
@@ -282,17 +284,9 @@ class Depot:
         nouvelle: Any,
         commentaire: str | None = None,
     ) -> EvenementRevue:
-        evenement = EvenementRevue(
-            rapport_id=rapport_id,
-            agent=agent,
-            action=action,
-            champ=champ,
-            ancienne_valeur=_texte(ancienne),
-            nouvelle_valeur=_texte(nouvelle),
-            commentaire=commentaire,
+        return journal.journaliser(
+            session, rapport_id, agent, action, champ, ancienne, nouvelle, commentaire
         )
-        session.add(evenement)
-        return evenement
 
     def ajouter_evenement(
         self,
@@ -319,6 +313,47 @@ class Depot:
         with self._transaction() as session:
             requete = select(EvenementRevue).where(EvenementRevue.rapport_id == rapport_id)
             return list(session.scalars(requete.order_by(EvenementRevue.id)))
+
+    def verifier_journal(self) -> journal.BilanChaine:
+        """Recalcule la chaîne du journal (`dsp journal verifier`)."""
+        with self._transaction() as session:
+            return journal.verifier_chaine(session)
+
+    # --- Décisions (liées à une version de fiche) ----------------------------------------
+
+    def enregistrer_decision(self, demande: decisions.DemandeDecision) -> Decision:
+        with self._transaction() as session:
+            return decisions.enregistrer(session, demande)
+
+    def decision(self, decision_id: int) -> Decision | None:
+        with self._transaction() as session:
+            return session.get(Decision, decision_id)
+
+    def decision_en_attente(self, rapport_id: int) -> Decision | None:
+        with self._transaction() as session:
+            return decisions.en_attente(session, rapport_id)
+
+    def motif_de_refus(self, decision_id: int, rapport_id: int) -> str | None:
+        with self._transaction() as session:
+            return decisions.motif_de_refus(session, decision_id, rapport_id)
+
+    def refuser_decision(self, decision_id: int, rapport_id: int, motif: str, agent: str) -> None:
+        with self._transaction() as session:
+            decisions.refuser(session, decision_id, rapport_id, motif, agent)
+
+    def appliquer_decision(self, decision_id: int, rapport_id: int) -> tuple[Decision, Statut]:
+        with self._transaction() as session:
+            return decisions.appliquer(session, decision_id, rapport_id)
+
+    def decision_appliquee(self, rapport_id: int) -> Decision | None:
+        """La dernière validation appliquée (ses anomalies reconnues vont dans la fiche Word)."""
+        with self._transaction() as session:
+            return session.scalar(
+                select(Decision)
+                .where(Decision.rapport_id == rapport_id, Decision.etat == decisions.APPLIQUEE)
+                .order_by(Decision.id.desc())
+                .limit(1)
+            )
 
     # --- Durées --------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -93,6 +94,8 @@ class VersionFiche(Base):
     contenu: Mapped[dict[str, Any]] = mapped_column()
     auteur: Mapped[str | None] = mapped_column(String(200))
     cree_le: Mapped[datetime] = mapped_column(default=maintenant)
+    hachage: Mapped[str | None] = mapped_column(String(64))
+    """sha256 du contenu (JSON canonique) : ce qu'une décision valide (`decisions`)."""
 
 
 class AnomalieEnregistree(Base):
@@ -111,9 +114,11 @@ class AnomalieEnregistree(Base):
 
 
 class EvenementRevue(Base):
-    """Journal d'audit en ajout seul (un déclencheur refuse UPDATE et DELETE)."""
+    """Journal d'audit en ajout seul (un déclencheur refuse UPDATE et DELETE), chaîné :
+    chaque événement porte le hachage du précédent (`stockage.journal`)."""
 
     __tablename__ = "evenements_revue"
+    __table_args__ = (Index("uq_evenements_revue_hachage", "hachage", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rapport_id: Mapped[int] = mapped_column(ForeignKey("rapports.id"), index=True)
@@ -124,6 +129,46 @@ class EvenementRevue(Base):
     ancienne_valeur: Mapped[str | None] = mapped_column(Text)
     nouvelle_valeur: Mapped[str | None] = mapped_column(Text)
     commentaire: Mapped[str | None] = mapped_column(Text)
+    hachage_precedent: Mapped[str | None] = mapped_column(String(64))
+    hachage: Mapped[str | None] = mapped_column(String(64))
+
+
+class TeteJournal(Base):
+    """Une ligne : le dernier maillon du journal. La mettre à jour en premier sérialise les
+    écritures du journal (verrou de ligne PostgreSQL, verrou d'écriture SQLite), et
+    `dsp journal verifier` y lit le nombre d'événements (une fin de journal supprimée se voit)."""
+
+    __tablename__ = "tete_journal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nombre: Mapped[int] = mapped_column(Integer, default=0)
+    dernier_hachage: Mapped[str | None] = mapped_column(String(64))
+
+
+class Decision(Base):
+    """La décision d'un compte sur une version précise d'une fiche (son hachage).
+
+    `en_attente` tant qu'elle n'est pas appliquée : aucune nouvelle version n'est acceptée
+    pendant ce temps ; `appliquee` ensuite ; `refusee` si elle ne correspond plus à la
+    fiche ; `annulee` par une dérogation d'un administrateur."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rapport_id: Mapped[int] = mapped_column(ForeignKey("rapports.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions_fiche.id"))
+    hachage: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(20))
+    compte: Mapped[str] = mapped_column(String(100))
+    agent: Mapped[str] = mapped_column(String(200))
+    commentaire: Mapped[str | None] = mapped_column(Text)
+    reconnaissances: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """Anomalies bloquantes ou alertes reconnues : code, gravité, message, motif."""
+    derogation: Mapped[str | None] = mapped_column(Text)
+    """Motif de la dérogation d'un administrateur, sinon None."""
+    etat: Mapped[str] = mapped_column(String(20), index=True)
+    cree_le: Mapped[datetime] = mapped_column(default=maintenant)
+    version_signee_id: Mapped[int | None] = mapped_column(ForeignKey("versions_fiche.id"))
 
 
 class Duree(Base):

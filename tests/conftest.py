@@ -29,6 +29,7 @@ from extracteurs.modeles import Document
 from fiche.modeles import Fiche
 from socle.gardien import arreter, heure_de_demarrage, vivant
 from socle.reglages import reglages
+from stockage.depot import Depot
 from stockage.moteur import base_postgres_jetable
 from tests.outils_llm import FORVILLE
 from tests.serveur_openai import ServeurOpenAI, reponse_depuis_fiche, serveur_openai
@@ -64,6 +65,22 @@ def base_postgres() -> Iterator[str]:
         pytest.skip("DSP_TEST_POSTGRES_URL absente : PostgreSQL non testé en local")
     with base_postgres_jetable(url, f"dsp_t_{uuid.uuid4().hex[:12]}") as base:
         yield base
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url_base(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Le test tourne sur SQLite puis sur PostgreSQL (base neuve, sautée sans serveur)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'base.db'}"
+    else:
+        yield from base_postgres()
+
+
+@pytest.fixture
+def depot(url_base: str) -> Iterator[Depot]:
+    depot = Depot(url_base)
+    yield depot
+    depot.fermer()
 
 
 def _police() -> str:

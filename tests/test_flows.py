@@ -30,12 +30,13 @@ from fiche.modeles import Fiche
 from flows.lot import traiter_lot
 from flows.rapport import publier, traiter_rapport
 from flows.taches import depot_courant, extraire_rapport
-from flows.validation import DecisionAgent, transmettre_decision
+from flows.validation import DecisionAgent, decider, transmettre_decision
 from socle.erreurs import ExtractionError, StockageError
 from socle.reglages import reglages
 from stockage.depot import Depot
 from stockage.statuts import Statut
 from tests.conftest import CORPUS, RACINE, base_postgres, depot_d_echantillons
+from tests.outils_decision import demande
 
 ECHANTILLONS = (
     "plage_lot7_2023.pdf",
@@ -93,8 +94,7 @@ def test_rapport_seul_puis_validation_et_publication(boite: Path) -> None:
     depot = depot_courant()
     with pytest.raises(StockageError):
         publier(bilan.rapport_id, agent="agent.test")
-    decision = DecisionAgent(decision="valider", agent="Mme Durand", commentaire="RAS")
-    assert transmettre_decision(bilan.rapport_id, decision) == Statut.PUBLIE
+    assert decider(demande(depot, bilan.rapport_id, commentaire="RAS")) == Statut.PUBLIE
     fiche = depot.derniere_fiche(bilan.rapport_id)
     assert fiche is not None and fiche.revue is not None
     assert (fiche.revue.agent, fiche.revue.avis, fiche.revue.statut) == (
@@ -110,7 +110,11 @@ def test_rapport_seul_puis_validation_et_publication(boite: Path) -> None:
     texte = "\n".join(p.text for p in DocxDocument(str(publiee)).paragraphs)
     assert publiee.is_file() and "validée par Mme Durand" in texte
     # Rejouer la décision ne refait rien (reprise après une panne).
-    assert transmettre_decision(bilan.rapport_id, decision) == Statut.PUBLIE
+    [appliquee] = [e for e in evenements if e.action == "validation"]
+    enregistree = depot.decision(int(str(appliquee.champ).split()[-1]))
+    assert enregistree is not None
+    rejouee = DecisionAgent.de(enregistree)
+    assert transmettre_decision(bilan.rapport_id, rejouee) == Statut.PUBLIE
     assert len(depot.evenements(bilan.rapport_id)) == len(actions)
     # Historique Prefect : le flow `valider-rapport` porte la décision en paramètres.
     with get_client(sync_client=True) as client:
@@ -122,15 +126,17 @@ def test_rapport_seul_puis_validation_et_publication(boite: Path) -> None:
 
 def test_rejet_motive_retraite_le_rapport(boite: Path) -> None:
     with pytest.raises(ValidationError, match="motivé"):
-        DecisionAgent(decision="rejeter", agent="M. Roy")
+        DecisionAgent(decision_id=1, decision="rejeter", agent="M. Roy")
     bilan = traiter_rapport(boite / ECHANTILLONS[1])
     assert bilan.rapport_id is not None
     (boite / ECHANTILLONS[1]).unlink()  # le retraitement part du fichier archivé
-    rejet = DecisionAgent(decision="rejeter", agent="M. Roy", commentaire="CA à revoir")
-    assert transmettre_decision(bilan.rapport_id, rejet) == Statut.A_VALIDER
     depot = depot_courant()
+    rejet = demande(depot, bilan.rapport_id, "rejeter", identifiant="mroy", nom="M. Roy",
+                    commentaire="CA à revoir")  # fmt: skip
+    assert decider(rejet) == Statut.A_VALIDER
     assert len(depot.versions(bilan.rapport_id)) == 2
     evenements = depot.evenements(bilan.rapport_id)
+    assert ("rejet", "M. Roy") in [(e.action, e.agent) for e in evenements]
     assert [e.commentaire for e in evenements if e.action == "rejet"] == ["CA à revoir"]
     fiche = depot.derniere_fiche(bilan.rapport_id)
     assert fiche is not None and fiche.source.fichier == ECHANTILLONS[1]
@@ -164,10 +170,8 @@ def test_exercice_precedent_lu_dans_les_fiches_validees(tmp_path: Path) -> None:
     depot = depot_courant()
     codes = {a.code for a in (depot.derniere_fiche(avant.rapport_id or 0) or _vide()).anomalies}
     assert "EXERCICE_PRECEDENT" not in codes
-    decision = DecisionAgent(decision="valider", agent="Mme Durand")
-    transmettre_decision(premier.rapport_id, decision)
-    retraite = DecisionAgent(decision="rejeter", agent="Mme Durand", commentaire="N-1 validé")
-    transmettre_decision(avant.rapport_id or 0, retraite)
+    decider(demande(depot, premier.rapport_id))
+    decider(demande(depot, avant.rapport_id or 0, "rejeter", commentaire="N-1 validé"))
     codes = {a.code for a in (depot.derniere_fiche(avant.rapport_id or 0) or _vide()).anomalies}
     assert "EXERCICE_PRECEDENT" in codes
 
@@ -185,8 +189,7 @@ def test_lot_sur_postgresql(boite: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         assert not any(b.traite for b in traiter_lot(boite))
         depot = depot_courant()
         assert depot.moteur.dialect.name == "postgresql"
-        decision = DecisionAgent(decision="valider", agent="Mme Durand")
-        assert transmettre_decision(bilans[0].rapport_id or 0, decision) == Statut.PUBLIE
+        assert decider(demande(depot, bilans[0].rapport_id or 0)) == Statut.PUBLIE
         depot.fermer()
 
 

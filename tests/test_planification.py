@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,9 +26,12 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.principal import app
+from revue.comptes import creer_compte
+from stockage.comptes import Comptes
 from stockage.depot import Depot
 from stockage.statuts import Statut
 from tests.conftest import RACINE, depot_d_echantillons
+from tests.revue_outils import MOT_DE_PASSE
 
 ECHANTILLONS = ("plage_lot7_2023.pdf", "stationnement_forville_2023.pdf")
 
@@ -54,7 +58,7 @@ class Planification:
         }  # fmt: skip
 
     def dsp(self, *arguments: str) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, "PREFECT_API_URL": self.api}
+        env = {**self.env, "PREFECT_API_URL": self.api, "DSP_MOT_DE_PASSE": MOT_DE_PASSE}
         return subprocess.run(
             [sys.executable, "-m", "cli.principal", *arguments],
             cwd=RACINE, env=env, capture_output=True, text=True, timeout=300,
@@ -65,8 +69,17 @@ class Planification:
             f"{self.api}{chemin}", data=json.dumps(corps).encode(), method="POST",
             headers={"Content-Type": "application/json"},
         )  # fmt: skip
-        with urllib.request.urlopen(requete, timeout=30) as reponse:
-            return json.loads(reponse.read())
+        # 503 : base SQLite du serveur Prefect occupée sous charge (le client Prefect
+        # réessaie de même) ; on réessaie quelques fois avant d'échouer.
+        for essai in range(5):
+            try:
+                with urllib.request.urlopen(requete, timeout=30) as reponse:
+                    return json.loads(reponse.read())
+            except urllib.error.HTTPError as exc:
+                if exc.code != 503 or essai == 4:
+                    raise
+                time.sleep(2)
+        return None
 
     def api_get(self, chemin: str) -> Any:
         with urllib.request.urlopen(f"{self.api}{chemin}", timeout=30) as reponse:
@@ -149,18 +162,22 @@ def test_planifier_suspend_puis_reprend_sur_decision(planification: Planificatio
     )
     depot = p.depot()
     ids = {r.fichier: r.id for r in depot.rapports()}
+    for identifiant, nom in (("mdurand", "Mme Durand"), ("mroy", "M. Roy")):
+        creer_compte(Comptes(depot), identifiant, nom, "valideur", MOT_DE_PASSE)
     depot.fermer()
     plage, stationnement = ids[ECHANTILLONS[0]], ids[ECHANTILLONS[1]]
     run_plage = _run_en_attente(p, plage)
     attendre(lambda: _etat_run(p, run_plage) == "PAUSED", "le flow du rapport n'est pas suspendu")
+    _reprises_forgees_refusees(p, plage, run_plage)
 
-    valide = p.dsp("valider", str(plage), "--agent", "Mme Durand", "--commentaire", "RAS")
+    valide = p.dsp("valider", str(plage), "--compte", "mdurand", "--commentaire", "RAS",
+                   "--reconnaitre-anomalies", "Annexes demandées au délégataire")  # fmt: skip
     assert valide.returncode == 0, valide.stderr
     assert "transmise" in valide.stdout
-    sans_motif = p.dsp("valider", str(stationnement), "--agent", "M. Roy", "--rejeter")
+    sans_motif = p.dsp("valider", str(stationnement), "--compte", "mroy", "--rejeter")
     assert sans_motif.returncode == 2 and "motivé" in sans_motif.stderr
     run_stationnement = _run_en_attente(p, stationnement)
-    rejet = p.dsp("valider", str(stationnement), "--agent", "M. Roy", "--rejeter",
+    rejet = p.dsp("valider", str(stationnement), "--compte", "mroy", "--rejeter",
                   "--commentaire", "CA à revoir")  # fmt: skip
     assert rejet.returncode == 0, rejet.stderr
 
@@ -203,7 +220,8 @@ def test_planifier_suspend_puis_reprend_sur_decision(planification: Planificatio
     actions = [e.action for e in depot.evenements(stationnement)]
     depot.fermer()
     assert actions.count("rejet") == 1 and actions.count("attente_validation") == 2
-    second = p.dsp("valider", str(stationnement), "--agent", "M. Roy")
+    second = p.dsp("valider", str(stationnement), "--compte", "mroy",
+                   "--reconnaitre-anomalies", "Frais de siège prévus au contrat")  # fmt: skip
     assert second.returncode == 0, second.stderr
     attendre(lambda: _statuts(p)[ECHANTILLONS[1]] == Statut.PUBLIE.value, "2e décision perdue")
 
@@ -218,6 +236,28 @@ def test_planifier_suspend_puis_reprend_sur_decision(planification: Planificatio
     for nom in ("traiter-lot", "traiter-rapport"):
         deploiement = p.api_get(f"/deployments/name/{nom}/planifie")
         assert deploiement["work_pool_name"] == "dsp-machines"
+
+
+def _reprises_forgees_refusees(p: Planification, rapport_id: int, run: str) -> None:
+    """Issue 14, point 3 : le bouton « Resume » de Prefect, sans compte. Sans numéro de
+    décision, le serveur refuse l'entrée ; avec un numéro qu'aucune décision de
+    l'application ne porte, le flow la refuse, la journalise et se suspend de nouveau."""
+    forgee = {"decision": "valider", "agent": "N'importe qui", "commentaire": ""}
+    refus = p.api_post(f"/flow_runs/{run}/resume", {"run_input": forgee})
+    assert refus["status"] == "REJECT", refus
+    reprise = p.api_post(f"/flow_runs/{run}/resume", {"run_input": {**forgee, "decision_id": 999}})
+    assert reprise["status"] == "ACCEPT", reprise
+
+    def _refusee_et_suspendu() -> bool:
+        depot = p.depot()
+        try:
+            actions = [e.action for e in depot.evenements(rapport_id)]
+        finally:
+            depot.fermer()
+        return "reprise_refusee" in actions and _etat_run(p, run) == "PAUSED"
+
+    attendre(_refusee_et_suspendu, "la reprise forgée n'a pas été refusée", 120)
+    assert _statuts(p)[ECHANTILLONS[0]] == Statut.A_VALIDER.value
 
 
 def test_cron_invalide_refuse_avant_tout_demarrage(tmp_path: Path) -> None:

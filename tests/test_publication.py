@@ -21,6 +21,7 @@ from cli.principal import app
 from controles.commun import euros
 from fiche.modeles import Anomalie, Champ, Fiche, Gravite, Production, Revue, Source
 from publication import publier_rapport, rapport_ccspl, rendre_fiche
+from publication.contexte import Reconnaissance
 from publication.filtres import FILTRES, environnement
 from publication.libelles import FILIGRANE, ORDRE_GRAVITE
 from publication.rendu import DOSSIER_GABARITS
@@ -194,6 +195,25 @@ def test_points_de_vigilance_du_plus_grave_au_moins_grave(tmp_path: Path) -> Non
         "Alerte (ALERTE_2) : Message ALERTE_2.",
         "Information (INFO_1) : Message INFO_1.",
     ]
+
+
+def test_anomalies_reconnues_imprimees_sous_leur_point(tmp_path: Path) -> None:
+    """Issue 14, point 4 : la reconnaissance du valideur (qui, pourquoi) suit l'anomalie
+    dans les points de vigilance ; une anomalie non reconnue n'en porte pas."""
+    bloquant = Anomalie(code="CA", gravite=Gravite.BLOQUANT, message="CA × 1 000.", regle="r")
+    alerte = Anomalie(code="FRAIS", gravite=Gravite.ALERTE, message="Frais élevés.", regle="r")
+    fiche = charger("port_plaisance_2023.fiche.json").model_copy(
+        update={"anomalies": [alerte, bloquant], "revue": REVUE}
+    )
+    reconnue = Reconnaissance(code="CA", message="CA × 1 000.", motif="k€ vérifiés", agent="Mme D")
+    doc = ouvrir(
+        rendre_fiche(fiche, tmp_path / "f.docx", brouillon=False, reconnaissances=[reconnue])
+    )
+    corps = [p.text for p in doc.paragraphs]
+    rang = corps.index("Bloquant (CA) : CA × 1 000.")
+    assert corps[rang + 1] == "Reconnue par Mme D : k€ vérifiés"
+    assert corps[rang + 2] == "Alerte (FRAIS) : Frais élevés."
+    assert sum(t.startswith("Reconnue par") for t in corps) == 1
 
 
 HOSTILES = {

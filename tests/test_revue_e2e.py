@@ -220,6 +220,9 @@ def test_revue_complete_dans_chromium(serveur: tuple[str, dict[str, int]], navig
         By.CSS_SELECTOR, "#avis + form button, form[action$='/avis'] button"
     ).click()
     attente.until(lambda p: "conforme" in p.find_element(By.CSS_SELECTOR, "blockquote.avis").text)
+    motifs = pilote.find_elements(By.CSS_SELECTOR, ".reconnaissances input[name='motif']")
+    for motif in motifs:  # chaque anomalie bloquante ou alerte, reconnue avec un motif
+        motif.send_keys("Vu avec le délégataire")
     pilote.find_element(By.ID, "valider").click()
     WebDriverWait(pilote, DELAI_DECISION_S).until(
         lambda p: p.find_elements(By.CSS_SELECTOR, "#decision.terminee, #decision.erreur")
@@ -228,11 +231,12 @@ def test_revue_complete_dans_chromium(serveur: tuple[str, dict[str, int]], navig
 
     depot = Depot(url_base(reglages()))
     publication = [e for e in depot.evenements(rapport_id) if e.action == "publication"]
-    assert publication and publication[-1].agent == "mdurand"
+    assert publication and publication[-1].agent == "Mme Durand"
     docx = Path(publication[-1].nouvelle_valeur or "")
     assert docx.is_file() and docx.suffix == ".docx"
     texte = _texte_docx(docx)
     assert "2 250 000" in texte and "Fiche conforme après correction du CA." in texte
+    assert ("Reconnue par Mme Durand : Vu avec le délégataire" in texte) == bool(motifs)
     assert depot.rapport(rapport_id).statut == "publie"
     durees = depot.durees(rapport_id)
     assert durees.get("revue", 0) >= 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,16 +41,31 @@ CA_2023 = "financier.postes.chiffre_affaires.2023"
 
 
 class Executant:
-    """Décisions factices : enregistrées, appliquées en base comme le ferait le flow."""
+    """Décisions factices : la décision enregistrée par la route est appliquée en base
+    comme le ferait le flow (sans Prefect)."""
 
     def __init__(self, depot: Depot) -> None:
         self.depot, self.appels = depot, []  # type: list[tuple[int, str, str, str]]
 
-    def __call__(self, rapport_id: int, decision: str, agent: str, commentaire: str) -> str:
-        self.appels.append((rapport_id, decision, agent, commentaire))
-        cible = Statut.VALIDE if decision == "valider" else Statut.REJETE
-        self.depot.changer_statut(rapport_id, cible, agent=agent)
-        return cible.value
+    def __call__(self, rapport_id: int, decision_id: int) -> str:
+        decision = self.depot.decision(decision_id)
+        assert decision is not None
+        self.appels.append(
+            (rapport_id, decision.decision, decision.agent, decision.commentaire or "")
+        )
+        return self.depot.appliquer_decision(decision_id, rapport_id)[1].value
+
+
+def donnees_decision(depot: Depot, rapport_id: int, **champs: str) -> dict[str, Any]:
+    """Le formulaire de décision tel que la page l'envoie : version affichée, et un motif
+    pour chaque anomalie bloquante ou alerte (vide si `motif` est vide)."""
+    version = depot.versions(rapport_id)[-1]
+    ouvertes = [a for a in depot.anomalies(version.id) if a.gravite in ("bloquant", "alerte")]
+    motif = champs.pop("motif", "Vu avec le délégataire")
+    return {
+        "decision": "valider", "version": str(version.numero), **champs,
+        "anomalie": [str(a.id) for a in ouvertes], "motif": [motif] * len(ouvertes),
+    }  # fmt: skip
 
 
 @pytest.fixture
@@ -132,11 +148,15 @@ def test_sans_session_chaque_route_renvoie_a_la_connexion(
 
 
 @pytest.mark.parametrize("role", ["relecteur", "valideur", "admin"])
-def test_chaque_route_pour_chaque_role(client: TestClient, rapport_id: int, role: str) -> None:
+def test_chaque_route_pour_chaque_role(
+    client: TestClient, depot: Depot, rapport_id: int, role: str
+) -> None:
     csrf = connecter(client, role)
     for methode, chemin, minimal, donnees in routes(rapport_id):
         if chemin == "/deconnexion":
             continue
+        if chemin.endswith("/decision") and methode == "POST":
+            donnees = donnees_decision(depot, rapport_id, commentaire="RAS")
         envoi = {**donnees, "csrf": csrf} if methode == "POST" else None
         reponse = client.request(methode, chemin, data=envoi, follow_redirects=False)
         if NIVEAU[role] >= NIVEAU[minimal]:
@@ -303,6 +323,8 @@ def test_correction_nouvelle_version_et_journal(
         data={"chemin": CA_2023, "valeur": "1 284 560,50", "motif": "colonne N", "csrf": csrf},
     )
     assert reponse.status_code == 200 and "Correction enregistrée" in reponse.text
+    # Le formulaire de décision suit : il portera la version corrigée (échange hors bande).
+    assert f'value="{versions + 1}" id="version-decision" hx-swap-oob="true"' in reponse.text
     apres = depot.derniere_fiche(rapport_id)
     assert apres is not None and len(depot.versions(rapport_id)) == versions + 1
     champ = apres.financier.postes["chiffre_affaires"]["2023"]
@@ -341,11 +363,13 @@ def test_avis_et_decision(
     assert fiche is not None and fiche.revue is not None and fiche.revue.avis == "Avis favorable."
     assert depot.evenements(rapport_id)[-1].action == "avis"
     rejet = client.post(
-        f"/rapports/{rapport_id}/decision", data={"decision": "rejeter", "csrf": csrf}
+        f"/rapports/{rapport_id}/decision",
+        data={**donnees_decision(depot, rapport_id, decision="rejeter"), "csrf": csrf},
     )
     assert rejet.status_code == 400 and "motivé" in rejet.text
     envoi = client.post(
-        f"/rapports/{rapport_id}/decision", data={"decision": "valider", "csrf": csrf}
+        f"/rapports/{rapport_id}/decision",
+        data={**donnees_decision(depot, rapport_id), "csrf": csrf},
     )
     assert envoi.status_code == 200
     for _ in range(100):
@@ -354,7 +378,7 @@ def test_avis_et_decision(
             break
         time.sleep(0.05)
     assert "Décision enregistrée" in etat
-    assert executant.appels == [(rapport_id, "valider", "valideur", "Avis favorable.")]
+    assert executant.appels == [(rapport_id, "valider", "Agent valideur", "Avis favorable.")]
     assert depot.rapport(rapport_id).statut == Statut.VALIDE
     # Une fiche validée ne se corrige plus.
     refus = client.post(
@@ -362,6 +386,72 @@ def test_avis_et_decision(
         data={"chemin": CA_2023, "valeur": "1", "motif": "x", "csrf": csrf},
     )
     assert refus.status_code == 400 and "ne se modifie plus" in refus.text
+
+
+def test_decision_liee_a_la_version_affichee_puis_fiche_figee(
+    reglages_test: Reglages, depot: Depot, rapport_id: int
+) -> None:
+    """Issue 14, point 1 : une correction et un avis envoyés juste après « Valider » sont
+    refusés (la décision en cours porte sur la version affichée, son hachage est gardé) ;
+    une décision sur une version périmée est refusée."""
+    transmises: list[int] = []
+
+    def transmettre(_rapport_id: int, decision_id: int) -> str:
+        transmises.append(decision_id)  # comme un flow suspendu : appliquée plus tard
+        return "transmise"
+
+    with TestClient(creer_app(reglages_test, executant=transmettre)) as client:
+        csrf = connecter(client, "valideur")
+        perimee = donnees_decision(depot, rapport_id)
+        client.post(
+            f"/rapports/{rapport_id}/corrections",
+            data={"chemin": CA_2023, "valeur": "2 000", "motif": "colonne N", "csrf": csrf},
+        )
+        refus = client.post(f"/rapports/{rapport_id}/decision", data={**perimee, "csrf": csrf})
+        assert refus.status_code == 400 and "a changé depuis que vous" in refus.text
+        envoi = client.post(
+            f"/rapports/{rapport_id}/decision",
+            data={**donnees_decision(depot, rapport_id), "csrf": csrf},
+        )
+        assert envoi.status_code == 200
+        version = depot.versions(rapport_id)[-1]
+        decision = depot.decision_en_attente(rapport_id)
+        assert decision is not None and decision.version_id == version.id
+        assert decision.hachage == version.hachage and len(version.hachage or "") == 64
+        correction = client.post(
+            f"/rapports/{rapport_id}/corrections",
+            data={"chemin": CA_2023, "valeur": "1", "motif": "après le clic", "csrf": csrf},
+        )
+        assert correction.status_code == 400 and "Modification refusée" in correction.text
+        avis = client.post(f"/rapports/{rapport_id}/avis", data={"texte": "tard", "csrf": csrf})
+        assert avis.status_code == 400 and "Modification refusée" in avis.text
+        assert depot.versions(rapport_id)[-1].id == version.id
+        page = client.get(f"/rapports/{rapport_id}").text
+        assert 'id="decision-en-attente"' in page and 'id="valider"' not in page
+    # Le traitement applique ensuite exactement cette version, puis la signe.
+    decision_id = transmises[0]
+    assert depot.appliquer_decision(decision_id, rapport_id)[1] == Statut.VALIDE
+    assert depot.decision(decision_id).version_signee_id == depot.versions(rapport_id)[-1].id  # type: ignore[union-attr]
+
+
+def test_validation_exige_la_reconnaissance_des_anomalies(
+    client: TestClient, depot: Depot, rapport_id: int
+) -> None:
+    """Issue 14, point 4 : l'alerte FRAIS_SIEGE de la fiche doit être reconnue avec un
+    motif ; la reconnaissance est journalisée."""
+    csrf = connecter(client, "valideur")
+    page = client.get(f"/rapports/{rapport_id}").text
+    assert "Anomalies bloquantes ou alertes à reconnaître" in page and "FRAIS_SIEGE" in page
+    sans = donnees_decision(depot, rapport_id, motif="")
+    refus = client.post(f"/rapports/{rapport_id}/decision", data={**sans, "csrf": csrf})
+    assert refus.status_code == 400 and "FRAIS_SIEGE (alerte)" in refus.text
+    assert depot.rapport(rapport_id).statut == Statut.A_VALIDER
+    avec = donnees_decision(depot, rapport_id, motif="Frais de siège prévus à l'avenant 3")
+    assert client.post(f"/rapports/{rapport_id}/decision", data={**avec, "csrf": csrf}).is_success
+    reconnues = [e for e in depot.evenements(rapport_id) if e.action == "reconnaissance_anomalie"]
+    assert [(e.champ, e.agent, e.commentaire) for e in reconnues] == [
+        ("FRAIS_SIEGE", "Agent valideur", "Frais de siège prévus à l'avenant 3")
+    ]
 
 
 def test_temps_de_revue_par_agent_borne(client: TestClient, depot: Depot, rapport_id: int) -> None:
@@ -399,7 +489,10 @@ def test_journal_inalterable_par_l_application(
     )
     client.post(f"/rapports/{rapport_id}/avis", data={"texte": "avis", "csrf": csrf})
     apres = [(e.id, e.action, e.nouvelle_valeur) for e in depot.evenements(rapport_id)]
-    assert apres[: len(avant)] == avant and len(apres) == len(avant) + 2
+    # Chaque correction et chaque avis : l'événement et celui de la nouvelle version.
+    assert apres[: len(avant)] == avant and len(apres) == len(avant) + 4
+    assert [a for _, a, _ in apres[len(avant) :]] == ["version", "correction", "version", "avis"]
+    assert depot.verifier_journal().rupture is None
 
 
 def test_file_filtres_et_pagination(

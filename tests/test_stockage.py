@@ -1,4 +1,5 @@
-"""Stockage : chaque test tourne sur SQLite et sur un vrai serveur PostgreSQL.
+"""Stockage : chaque test tourne sur SQLite et sur un vrai serveur PostgreSQL (fixtures
+`url_base` et `depot` de `tests/conftest.py`).
 
 PostgreSQL vient de `DSP_TEST_POSTGRES_URL` (exportée par `scripts/verifier.sh`, serveur
 démarré par `scripts/installer.sh`). Absente en local : les cas PostgreSQL sont sautés ;
@@ -7,7 +8,6 @@ en CI (`CI=true`), son absence ou un serveur injoignable fait échouer les tests
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,25 +19,10 @@ from socle.erreurs import StockageError
 from stockage.depot import Depot
 from stockage.historique import charger_historique
 from stockage.statuts import Statut
-from tests.conftest import CORPUS, base_postgres
+from tests.conftest import CORPUS
 
 RACINE = Path(__file__).resolve().parent.parent
 CSV_CONTRATS = RACINE / "samples" / "contrats.csv"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url_base(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'base.db'}"
-    else:
-        yield from base_postgres()
-
-
-@pytest.fixture
-def depot(url_base: str) -> Iterator[Depot]:
-    depot = Depot(url_base)
-    yield depot
-    depot.fermer()
 
 
 def fiche_corpus(nom: str) -> Fiche:
@@ -49,7 +34,9 @@ def test_migration_a_la_derniere_revision_sur_base_vide(depot: Depot) -> None:
     attendues = {"rapports", "versions_fiche", "anomalies", "evenements_revue", "durees"}
     assert attendues | {"contrats", "alembic_version"} <= tables
     with depot.moteur.connect() as connexion:
-        assert connexion.scalar(text("select version_num from alembic_version")) == "0002_revue"
+        assert (
+            connexion.scalar(text("select version_num from alembic_version")) == "0003_validation"
+        )
     Depot(moteur=depot.moteur)  # redémarrer sur une base à jour ne change rien
 
 

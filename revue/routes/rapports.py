@@ -13,7 +13,7 @@ from revue.services import corrections
 from revue.services.fiche import ligne_de
 from revue.services.file import Filtres, file_de_revue, valeurs_des_filtres
 from revue.services.rapport import vue_rapport
-from socle.erreurs import StockageError
+from stockage.decisions import DemandeDecision
 from stockage.statuts import Statut
 
 routeur = APIRouter(prefix="/rapports")
@@ -64,6 +64,8 @@ def corriger(
     contexte = {
         "agent": agent, "rapport_id": rapport_id, "ligne": ligne, "message": message,
         "erreur": erreur, "modifiable": True,
+        # La décision porte sur la version affichée : le formulaire suit la correction.
+        "version": ctx.depot.versions(rapport_id)[-1].numero if not erreur else None,
     }  # fmt: skip
     statut = 422 if erreur else 200
     reponse = ctx.gabarits.TemplateResponse(
@@ -99,17 +101,25 @@ def decider(
     agent: ValideurEcrit,
     rapport_id: int,
     decision: Annotated[Literal["valider", "rejeter"], Form()],
+    version: Annotated[int, Form(ge=1)],
     commentaire: Annotated[str, Form(max_length=5000)] = "",
+    anomalie: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copie le défaut)
+    motif: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
-    """Valider (puis publier) ou rejeter (motif obligatoire) ; exécuté en arrière-plan."""
-    rapport = ctx.depot.rapport(rapport_id)
-    if Statut(rapport.statut) != Statut.A_VALIDER:
-        raise StockageError(f"Le rapport n° {rapport_id} n'attend pas de décision.")
+    """Valider (puis publier) ou rejeter (motif obligatoire) la version affichée : la
+    décision est enregistrée ici (compte, version, hachage, anomalies reconnues), la fiche
+    ne change plus, puis elle est appliquée en arrière-plan."""
     if decision == "rejeter" and not commentaire.strip():
         raise corrections.SaisieError("Un rejet doit être motivé : indiquez un commentaire.")
     if decision == "valider" and not commentaire.strip():
         commentaire = vue_rapport(ctx.depot, rapport_id).avis or ""
-    ctx.decisions.lancer(rapport_id, decision, agent.identifiant, commentaire.strip())
+    demande = DemandeDecision(
+        rapport_id=rapport_id, decision=decision, compte=agent.identifiant,
+        commentaire=commentaire.strip(), version=version,
+        motifs={a: m for a, m in zip(anomalie, motif, strict=False) if m.strip()},
+    )  # fmt: skip
+    enregistree = ctx.depot.enregistrer_decision(demande)
+    ctx.decisions.lancer(rapport_id, decision, enregistree.agent, enregistree.id)
     return etat_decision(request, ctx, agent, rapport_id)
 
 

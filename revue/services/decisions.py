@@ -22,8 +22,8 @@ from socle.erreurs import DspError
 from stockage.statuts import LIBELLES, Statut
 
 Decision = Literal["valider", "rejeter"]
-Executant = Callable[[int, Decision, str, str], str]
-"""(rapport, décision, agent, commentaire) → « transmise » ou le statut obtenu."""
+Executant = Callable[[int, int], str]
+"""(rapport, décision enregistrée) → « transmise » ou le statut obtenu."""
 
 
 class EtatDecision(BaseModel):
@@ -36,12 +36,16 @@ class EtatDecision(BaseModel):
     fin: datetime | None = None
 
 
-def executer_avec_prefect(rapport_id: int, decision: Decision, agent: str, commentaire: str) -> str:
-    """La décision transmise au flow de validation (import de Prefect à la demande)."""
+def executer_avec_prefect(rapport_id: int, decision_id: int) -> str:
+    """La décision enregistrée transmise au flow de validation (Prefect importé à la
+    demande)."""
+    from flows.taches import depot_courant
     from flows.validation import DecisionAgent, transmettre_decision
 
-    choix = DecisionAgent(decision=decision, agent=agent, commentaire=commentaire)
-    return str(transmettre_decision(rapport_id, choix))
+    enregistree = depot_courant().decision(decision_id)
+    if enregistree is None:
+        raise DspError(f"Décision n° {decision_id} introuvable.")
+    return str(transmettre_decision(rapport_id, DecisionAgent.de(enregistree)))
 
 
 def message_final(decision: Decision, resultat: str) -> str:
@@ -69,8 +73,9 @@ class Decisions:
         with self._verrou:
             return self._etats.get(rapport_id)
 
-    def lancer(self, rapport_id: int, decision: Decision, agent: str, commentaire: str) -> bool:
-        """Met la décision en file ; faux si une décision de ce rapport est déjà en cours."""
+    def lancer(self, rapport_id: int, decision: Decision, agent: str, decision_id: int) -> bool:
+        """Met la décision enregistrée en file ; faux si une décision de ce rapport est
+        déjà en cours."""
         with self._verrou:
             courant = self._etats.get(rapport_id)
             if courant is not None and courant.etat == "en_cours":
@@ -78,12 +83,12 @@ class Decisions:
             self._etats[rapport_id] = EtatDecision(
                 rapport_id=rapport_id, decision=decision, agent=agent, debut=datetime.now(UTC)
             )
-        self._fil.submit(self._executer, rapport_id, decision, agent, commentaire)
+        self._fil.submit(self._executer, rapport_id, decision, decision_id)
         return True
 
-    def _executer(self, rapport_id: int, decision: Decision, agent: str, commentaire: str) -> None:
+    def _executer(self, rapport_id: int, decision: Decision, decision_id: int) -> None:
         try:
-            resultat = self._executant(rapport_id, decision, agent, commentaire)
+            resultat = self._executant(rapport_id, decision_id)
             mise_a_jour = {"etat": "terminee", "message": message_final(decision, resultat)}
         except DspError as exc:
             mise_a_jour = {"etat": "erreur", "message": exc.message}

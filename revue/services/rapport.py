@@ -10,8 +10,9 @@ from fiche.modeles import Anomalie, Fiche, Gravite
 from revue.services.fiche import Section, sections
 from revue.services.file import libelle_secteur
 from socle.erreurs import StockageError
+from stockage.decisions import GRAVITES_A_RECONNAITRE
 from stockage.depot import Depot
-from stockage.modeles import EvenementRevue, Rapport
+from stockage.modeles import AnomalieEnregistree, EvenementRevue, Rapport
 from stockage.statuts import LIBELLES, Statut
 
 ACTIONS = {
@@ -23,6 +24,12 @@ ACTIONS = {
     "publication": "publication",
     "contrat": "contrat confirmé",
     "attente_validation": "attente de la décision",
+    "decision": "décision enregistrée",
+    "reconnaissance_anomalie": "anomalie reconnue",
+    "decision_refusee": "décision refusée",
+    "reprise_refusee": "reprise Prefect refusée",
+    "derogation_admin": "dérogation d'un administrateur",
+    "version": "nouvelle version de la fiche",
 }
 
 
@@ -43,6 +50,11 @@ class VueRapport(BaseModel):
     publication: str | None
     modifiable: bool
     premiere_page: int | None
+    version: int
+    """Numéro de la version affichée : la décision porte sur elle."""
+    a_reconnaitre: list[AnomalieEnregistree]
+    """Anomalies bloquantes ou alertes de cette version : un motif chacune pour valider."""
+    decision_en_attente: str | None
 
 
 def publication_de(journal: list[EvenementRevue]) -> str | None:
@@ -83,6 +95,10 @@ def vue_rapport(depot: Depot, rapport_id: int) -> VueRapport:
     statut = Statut(rapport.statut)
     anomalies = alertes_quasi_doublons(depot, rapport_id) + (fiche.anomalies if fiche else [])
     pages = [p for a in anomalies for p in a.pages]
+    versions = depot.versions(rapport_id)
+    derniere = versions[-1] if versions else None
+    ouvertes = depot.anomalies(derniere.id) if derniere else []
+    attente = depot.decision_en_attente(rapport_id)
     return VueRapport(
         rapport=rapport,
         fiche=fiche,
@@ -96,8 +112,11 @@ def vue_rapport(depot: Depot, rapport_id: int) -> VueRapport:
         machine_s=sum(v for k, v in durees.items() if k != "revue"),
         avis=fiche.revue.avis if fiche and fiche.revue else None,
         publication=publication_de(journal),
-        modifiable=statut == Statut.A_VALIDER and fiche is not None,
+        modifiable=statut == Statut.A_VALIDER and fiche is not None and attente is None,
         premiere_page=min(pages) if pages else (1 if fiche and fiche.source.pages else None),
+        version=derniere.numero if derniere else 0,
+        a_reconnaitre=[a for a in ouvertes if a.gravite in GRAVITES_A_RECONNAITRE],
+        decision_en_attente=f"{attente.agent} ({attente.decision})" if attente else None,
     )
 
 

@@ -20,14 +20,16 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.principal import app
+from fiche.modeles import Fiche
 from flows.lot import traiter_lot
-from flows.validation import DecisionAgent, transmettre_decision
+from flows.validation import decider
 from socle.erreurs import StockageError
 from socle.fichiers import ecrire_atomique
 from socle.reglages import reglages
 from stockage.depot import Depot
 from stockage.statuts import Statut
-from tests.conftest import RACINE, depot_d_echantillons
+from tests.conftest import CORPUS, RACINE, depot_d_echantillons
+from tests.outils_decision import demande
 
 ECHANTILLONS = ("plage_lot7_2023.pdf", "stationnement_forville_2023.pdf", "port_plaisance_2023.pdf")
 
@@ -197,8 +199,12 @@ def test_decision_pour_un_flow_dont_le_serveur_est_arrete(boite: Path) -> None:
         rapport.id, agent="traitement planifié", action="attente_validation",
         nouvelle_valeur=str(uuid.uuid4()), commentaire="http://127.0.0.1:9/api",
     )  # fmt: skip
-    decision = DecisionAgent(decision="valider", agent="Mme Durand")
+    fiche = Fiche.model_validate_json((CORPUS / "plage_lot7_2023.fiche.json").read_text())
+    version = depot.enregistrer_fiche(rapport.id, fiche)
+    assert version.numero == 1
     with pytest.raises(StockageError, match="ne l'a pas reçue"):
-        transmettre_decision(rapport.id, decision)
+        decider(demande(depot, rapport.id))
     assert depot.rapport(rapport.id).statut == Statut.A_VALIDER.value
+    # La décision non transmise est refusée : la fiche redevient modifiable.
+    assert depot.decision_en_attente(rapport.id) is None
     depot.fermer()
