@@ -20,6 +20,7 @@ from fiche.regles.identification import identifier
 from fiche.regles.investissements import investissements, tableau_investissements
 from fiche.regles.postes import lignes_care, postes_care
 from fiche.regles.sections import conformite, faits_marquants
+from fiche.regles.sispea import indicateurs_sispea
 from fiche.regles.tableaux import colonnes_annees
 
 VERSION = "regles/1"
@@ -86,6 +87,7 @@ def remplir_par_regles(document: Document) -> Fiche:
         tarifs=tarifs,
         faits_marquants=faits_marquants(document),
         conformite=conformite(document, page_care),
+        indicateurs_sispea=indicateurs_sispea(document, exercice),
         anomalies=detecter_instructions(document),
         production=Production(
             mode="regles",

@@ -101,19 +101,17 @@ def apparier(
     if cellules and cellules[0].segment.x0 is None:
         rangs = {s.rang: s for s in entete}
         return [rangs.get(c.segment.rang) for c in cellules]
-    colonnes: list[Segment | None] = []
-    for cellule in cellules:
-        recouvrants = [(chevauchement(s, cellule.segment) or 0, s) for s in entete]
-        meilleurs = [(r, s) for r, s in recouvrants if r > 0]
-        colonnes.append(max(meilleurs, key=lambda rs: rs[0])[1] if meilleurs else None)
-    if any(c is not None and c in annees for c in colonnes):
-        return colonnes
     if len(annees) == len(cellules) and all(
         abs((s.centre or 0) - (c.segment.centre or 0)) <= ECART_ORDRE
         for s, c in zip(annees, cellules, strict=True)
     ):
         return list(annees)
-    return [None] * len(cellules)
+    colonnes: list[Segment | None] = []
+    for cellule in cellules:
+        recouvrants = [(chevauchement(s, cellule.segment) or 0, s) for s in entete]
+        meilleurs = [(r, s) for r, s in recouvrants if r > 0]
+        colonnes.append(max(meilleurs, key=lambda rs: rs[0])[1] if meilleurs else None)
+    return colonnes
 
 
 def entete_annees(
@@ -132,7 +130,7 @@ def entete_annees(
             if len(segs) == nb_segments:
                 return segs  # sans boîtes : colonnes appariées par rang
             continue
-        if any(c is not None for c in apparier(segs, cellules, exercice)):
+        if any(c in _annees(segs, exercice) for c in apparier(segs, cellules, exercice)):
             return segs
     return []
 

@@ -24,12 +24,12 @@ from fiche.regles.texte import sans_accents
 
 MAX_LIGNES_SECTION = 45
 
-_TITRE_NUMEROTE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+\S")
+_TITRE_NUMEROTE = re.compile(r"^\s*\d{1,2}\.(?:\d{1,2}\.?)*\s+[^\W\d]")
 _SOMMAIRE = re.compile(r"\.{4,}|…{2,}|Erreur ! Signet")
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _ANNEE = re.compile(r"(?<![\d,.])((?:19|20)\d{2})(?![\d,])")
 _VALEUR = (
-    r"(?P<val>_{2,}\s*%?|[-−]?\d[\d\u00a0\u202f .]*?(?:,\d+)?"
+    r"(?P<val>_{2,}\s*%?|[-−]?(?:\d{1,3}(?:[\u00a0\u202f .]\d{3})+|\d+)(?:,\d+)?"
     r"(?:\s*(?:%|‰|€\s*/\s*m\s*[3³]|€(?:\s*TTC)?|ans?\b|points?\b|pts\b|habitants\b|hab\b"
     r"|t\s?MS\b))?)"
 )
@@ -47,7 +47,7 @@ _SUITE_PERMISE = re.compile(
     r"|contre|dans|selon|hors|TTC|HT)\b)",
     re.IGNORECASE,
 )
-_PHRASES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÝŒ«(])")
+_PHRASES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÝŒ«(\d])")
 
 
 @dataclass
@@ -95,15 +95,32 @@ def sections(document: Document) -> Iterator[Section]:
         yield courante
 
 
+def _texte_de_recit(ligne: Ligne) -> str | None:
+    """Le texte d'une ligne de récit ; None pour une rangée de tableau ou un titre (ils
+    coupent les phrases : « Conformité exercice 2020 » n'appartient pas à la phrase suivante)."""
+    if ligne.genre == "titre" or _SOMMAIRE.search(ligne.texte):
+        return None
+    cellules = ligne.texte.split("\t")
+    if len(cellules) == 2 and len(cellules[0].strip()) <= 4:
+        cellules = cellules[1:]  # puce ou numéro en tête de ligne
+    return normaliser_espaces(cellules[0]) if len(cellules) == 1 else None
+
+
 def _phrases(lignes: list[Ligne]) -> Iterator[tuple[int, str]]:
-    """(page, phrase) : lignes de récit recollées page par page puis coupées en phrases."""
-    par_page: dict[int, list[str]] = {}
+    """(page, phrase) : lignes de récit consécutives recollées puis coupées en phrases."""
+    blocs: list[tuple[int, list[str]]] = []
     for ligne in lignes:
-        if ligne.texte.count("\t") <= 1 and not _SOMMAIRE.search(ligne.texte):
-            par_page.setdefault(ligne.page, []).append(normaliser_espaces(ligne.texte))
-    for page, textes in par_page.items():
+        texte = _texte_de_recit(ligne)
+        if texte is None:
+            blocs.append((ligne.page, []))
+        elif blocs and blocs[-1][0] == ligne.page:
+            blocs[-1][1].append(texte)
+        else:
+            blocs.append((ligne.page, [texte]))
+    for page, textes in blocs:
         for phrase in _PHRASES.split(" ".join(textes)):
-            yield page, phrase.strip()
+            if phrase.strip():
+                yield page, phrase.strip()
 
 
 def _annees_etrangeres(phrase: str, exercice: int, prix: bool) -> bool:

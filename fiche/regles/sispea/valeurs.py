@@ -41,6 +41,8 @@ _BLANC = re.compile(r"^[_.\-–—/?\s]*[_?]+[_.\s%€]*$|^[-–—/]$")
 _CONFORME = re.compile(r"^(?:conforme|oui)$")
 _NON_CONFORME = re.compile(r"^(?:non conforme|non)$")
 
+_TAUX = frozenset({"%", "‰", "pour1000"})
+
 _COMPATIBLES: dict[str, frozenset[str]] = {
     "%": frozenset({"%"}),
     "€/m³": frozenset({"€/m3", "€", "€ttc"}),
@@ -85,8 +87,11 @@ def lire_valeur(texte: str, definition: DefinitionIndicateur) -> ValeurLue | Non
     if nombre is None:
         return None
     unite = _unite_normale(m["unite"])
-    if unite is not None and nombre != 0 and unite not in _COMPATIBLES.get(definition.unite, ()):
-        return None  # « 1 448,39 € » n'est pas un taux : mieux vaut vide que faux
+    if unite is not None and unite not in _COMPATIBLES.get(definition.unite, ()):
+        # « 1 448,39 € » n'est pas un taux : mieux vaut vide que faux. Seul un zéro écrit
+        # « 0 % » pour un taux en ‰ (débordements, réclamations) reste sans ambiguïté.
+        if not (nombre == 0 and unite in _TAUX):
+            return None
     return ValeurLue(nombre, brut)
 
 
