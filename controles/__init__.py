@@ -23,6 +23,8 @@ from controles.delai import controle_delai
 from controles.historique import charger_historique, controle_exercice_precedent
 from controles.manquants import controle_champ_manquant
 from controles.ratios import controle_frais_siege
+from controles.sispea import CODES as CODES_SISPEA
+from controles.sispea import CONTROLES_SISPEA
 from controles.texte_tableau import controle_texte_tableau
 from controles.unites import controle_unite
 from controles.variations import controle_variation
@@ -56,6 +58,7 @@ CODES_CONTROLES = frozenset(
         "CHAMP_MANQUANT",
         "DELAI",
     }
+    | CODES_SISPEA
 )
 """Codes posés par les contrôles (recalculés à chaque passage) ; les autres codes
 (INSTRUCTIONS_SUSPECTES, DESACCORD) viennent du remplissage et restent sur la fiche."""
@@ -76,6 +79,7 @@ CATALOGUE: list[Controle] = [
     controle_completude,
     controle_champ_manquant,
     controle_delai,
+    *CONTROLES_SISPEA,
 ]
 """Tous les contrôles, dans l'ordre du catalogue (`controles.md`)."""
 

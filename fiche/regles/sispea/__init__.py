@@ -17,8 +17,8 @@ from extracteurs.modeles import Document
 from fiche.modeles import Champ
 from fiche.regles.champs import champ_calcule, champ_exact
 from fiche.regles.sispea.prix import candidats_prix
-from fiche.regles.sispea.recit import candidats_recit
 from fiche.regles.sispea.rangees import candidats_rangees
+from fiche.regles.sispea.recit import candidats_recit
 from fiche.regles.sispea.referentiel import referentiel
 from fiche.regles.sispea.valeurs import Candidat, dans_les_bornes
 
@@ -35,7 +35,8 @@ def candidats(document: Document, exercice: int) -> list[Candidat]:
     return [
         c
         for c in lus
-        if c.nombre is None or (math.isfinite(c.nombre) and dans_les_bornes(c.nombre, referentiel()[c.code]))
+        if c.nombre is None
+        or (math.isfinite(c.nombre) and dans_les_bornes(c.nombre, referentiel()[c.code]))
     ]
 
 

@@ -46,7 +46,9 @@ def competence_du_document(document: Document) -> str | None:
 
 def _contexte_mono_service(page: Page, rang: int) -> bool:
     """La facture de 120 m³ au-dessus de la ligne ne mêle pas eau potable et assainissement."""
-    dessus = normaliser(" ".join(x.texte for x in page.lignes[max(0, rang - CONTEXTE_LIGNES) : rang]))
+    dessus = normaliser(
+        " ".join(x.texte for x in page.lignes[max(0, rang - CONTEXTE_LIGNES) : rang])
+    )
     melange = bool(_EAU.search(dessus)) and bool(_ASSAINISSEMENT.search(dessus))
     return bool(_FACTURE_120.search(dessus)) and not melange
 

@@ -91,9 +91,7 @@ def _annees(segs: list[Segment], exercice: int) -> list[Segment]:
     return [s for s in segs if len(s.texte) <= MAX_ENTETE and annee_entete(s.texte, exercice)]
 
 
-def apparier(
-    entete: list[Segment], cellules: list[Cellule], exercice: int
-) -> list[Segment | None]:
+def apparier(entete: list[Segment], cellules: list[Cellule], exercice: int) -> list[Segment | None]:
     """La colonne d'en-tête de chaque cellule : par recouvrement horizontal ; à défaut, autant
     d'années que de valeurs, proches deux à deux, s'apparient dans l'ordre (en-têtes centrés
     au-dessus de valeurs alignées à gauche)."""
@@ -192,12 +190,12 @@ def _lire_rangee(page: Page, ligne: Ligne, exercice: int) -> Candidat | None:
             ]
     if not cellules:
         return None
-    choisie = choisir(cellules, entete_annees(page, ligne, cellules, exercice), exercice, definition)
+    entete = entete_annees(page, ligne, cellules, exercice)
+    choisie = choisir(cellules, entete, exercice, definition)
     if choisie is None or _mot_coupe(choisie, voisines):
         return None
-    return Candidat(
-        code, choisie.lue.nombre, page.numero, _citation(ligne, voisines), "tableau"
-    )
+    citation = _citation(ligne, voisines)
+    return Candidat(code, choisie.lue.nombre, page.numero, citation, "tableau", bool(entete))
 
 
 def _a_droite(valeur: Segment, code: Segment) -> bool:

@@ -87,11 +87,11 @@ def lire_valeur(texte: str, definition: DefinitionIndicateur) -> ValeurLue | Non
     if nombre is None:
         return None
     unite = _unite_normale(m["unite"])
-    if unite is not None and unite not in _COMPATIBLES.get(definition.unite, ()):
-        # « 1 448,39 € » n'est pas un taux : mieux vaut vide que faux. Seul un zéro écrit
-        # « 0 % » pour un taux en ‰ (débordements, réclamations) reste sans ambiguïté.
-        if not (nombre == 0 and unite in _TAUX):
-            return None
+    # « 1 448,39 € » n'est pas un taux : mieux vaut vide que faux. Seul un zéro écrit
+    # « 0 % » pour un taux en ‰ (débordements, réclamations) reste sans ambiguïté.
+    incompatible = unite is not None and unite not in _COMPATIBLES.get(definition.unite, ())
+    if incompatible and not (nombre == 0 and unite in _TAUX):
+        return None
     return ValeurLue(nombre, brut)
 
 
@@ -109,3 +109,5 @@ class Candidat:
     citation: str
     source: str
     """« tableau » (ligne au code imprimé), « recit » (phrase), « calcul » (dérivé)."""
+    colonne_datee: bool = False
+    """La valeur est sous un en-tête qui nomme son année (« Valeur 2020 », « Au 01/01/2022 »)."""
