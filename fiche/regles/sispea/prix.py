@@ -76,16 +76,18 @@ def candidats_prix(document: Document, exercice: int) -> list[Candidat]:
             if direct:
                 trouves.append(Candidat(code, choisie.lue.nombre, page.numero, citation, "tableau"))
                 continue
-            prix = _arrondi(choisie.lue.nombre / VOLUME_REFERENCE, definition.decimales)
+            prix = _prix_au_m3(choisie.lue.nombre, definition.decimales)
             calcul = f"{citation} ; {choisie.lue.texte} / 120 m³ = {_fr(prix)} €/m³"
             trouves.append(Candidat(code, prix, page.numero, calcul, "calcul"))
     return trouves
 
 
-def _arrondi(nombre: float, decimales: int) -> float:
-    """Arrondi commercial (2,035 → 2,04), celui des rapports et de SISPEA."""
+def _prix_au_m3(total: float, decimales: int) -> float:
+    """Total de 120 m³ divisé par 120, arrondi commercial (244,20 € → 2,035 → 2,04 €/m³)
+    calculé en décimal : en flottant, 2,035 devient 2,0349999 et s'arrondit à tort à 2,03."""
     pas = Decimal(1).scaleb(-decimales)
-    return float(Decimal(repr(nombre)).quantize(pas, rounding=ROUND_HALF_UP))
+    prix = Decimal(repr(total)) / Decimal(int(VOLUME_REFERENCE))
+    return float(prix.quantize(pas, rounding=ROUND_HALF_UP))
 
 
 def _fr(nombre: float) -> str:
