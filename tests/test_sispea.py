@@ -200,3 +200,22 @@ def test_rpqs_reels_contre_pdf_value(scores_reels: dict[str, Score]) -> None:
     assert total.faux_positifs == 0, total.ecarts  # aucune valeur fausse
     assert total.exactitude >= 0.94, total.ecarts
     assert total.rappel >= 0.9, total.ecarts
+
+
+def test_dsp_indicateurs_depuis_un_dossier_de_fiches(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.principal import app
+
+    fiche = _fiche({"D204.0": 1.05, "P207.0": 0.0008, "D201.0": 476.0})
+    fiche.indicateurs_sispea["P206.3"] = Champ[float](valeur=None, page=19, citation="____%")
+    (tmp_path / "allain.fiche.json").write_text(fiche.vers_json(), encoding="utf-8")
+    sortie = tmp_path / "sispea.csv"
+    resultat = CliRunner().invoke(app, ["indicateurs", str(sortie), "--fiches", str(tmp_path)])
+    assert resultat.exit_code == 0, resultat.output
+    lignes = sortie.read_text(encoding="utf-8-sig").splitlines()
+    assert lignes[0].startswith("code;valeur;page;")
+    assert "D204.0;1,05;1;€/m³" in lignes[1]
+    assert any(ligne.startswith("P207.0;0,0008;1;") for ligne in lignes)
+    assert any(ligne.startswith("D201.0;476;1;") for ligne in lignes)
+    assert any(ligne.startswith("P206.3;;19;") for ligne in lignes)
