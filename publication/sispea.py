@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from fiche.modeles import Fiche
+from fiche.modeles import Ancrage, Fiche
 from fiche.regles.sispea.referentiel import referentiel
 from socle.fichiers import ecrire_atomique
 
@@ -53,6 +53,28 @@ def lignes_sispea(fiches: Iterable[Fiche]) -> list[dict[str, str]]:
                     "fichier": fiche.source.fichier,
                 }
             )
+    return lignes
+
+
+def lignes_fiche_sispea(fiche: Fiche) -> list[dict[str, str]]:
+    """Le tableau de la fiche Word : code, libellé, valeur à la française, unité, page ;
+    un prix dérivé de la facture de 120 m³ le dit."""
+    definitions = referentiel()
+    lignes = []
+    for code, champ in fiche.indicateurs_sispea.items():
+        definition = definitions.get(code)
+        valeur = valeur_sispea(code, champ.valeur) or "non renseigné"
+        if champ.ancrage == Ancrage.CALCULE and champ.valeur is not None:
+            valeur += " (calculé : facture 120 m³ / 120)"
+        lignes.append(
+            {
+                "code": code,
+                "libelle": definition.libelle if definition else code,
+                "valeur": valeur,
+                "unite": definition.unite if definition else "",
+                "page": str(champ.page or "—"),
+            }
+        )
     return lignes
 
 

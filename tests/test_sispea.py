@@ -219,3 +219,29 @@ def test_dsp_indicateurs_depuis_un_dossier_de_fiches(tmp_path: Path) -> None:
     assert any(ligne.startswith("P207.0;0,0008;1;") for ligne in lignes)
     assert any(ligne.startswith("D201.0;476;1;") for ligne in lignes)
     assert any(ligne.startswith("P206.3;;19;") for ligne in lignes)
+
+
+def test_revue_section_et_correction_d_un_indicateur() -> None:
+    from revue.services.corrections import lire_saisie
+    from revue.services.fiche import champ_de, sections
+
+    fiche = _fiche({"D204.0": 1.05})
+    fiche.indicateurs_sispea["D204.0"].citation = "D204.0 Prix TTC du service au m³ 1,05"
+    section = next(s for s in sections(fiche) if s.titre == "Indicateurs SISPEA")
+    ligne = section.lignes[0]
+    assert ligne.chemin == "indicateurs_sispea.D204.0" and ligne.page == 1
+    assert ligne.citation == "D204.0 Prix TTC du service au m³ 1,05"
+    champ = champ_de(fiche, "indicateurs_sispea.D204.0")
+    assert champ is not None and lire_saisie(champ, "1,06") == 1.06
+
+
+def test_fiche_word_tableau_des_indicateurs() -> None:
+    from publication.contexte import contexte_fiche
+
+    fiche = _fiche({"D204.0": 2.04, "P201.1": 100.0})
+    fiche.indicateurs_sispea["D204.0"].ancrage = Ancrage.CALCULE
+    lignes = contexte_fiche(fiche, brouillon=True).indicateurs_sispea
+    assert sorted((x.code, x.valeur) for x in lignes) == [
+        ("D204.0", "2,04 (calculé : facture 120 m³ / 120)"),
+        ("P201.1", "100"),
+    ]
