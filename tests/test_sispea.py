@@ -101,16 +101,20 @@ def test_recit_sous_le_code_et_annee_precedente_ecartee() -> None:
     assert "D201.0" not in lus  # 192 abonnés ne sont pas des habitants
 
 
-def test_prix_derive_de_la_facture_de_120_m3_marque_calcule() -> None:
-    document = _document(
+def _facture(date: str) -> Document:
+    """Une facture d'assainissement de 120 m³ aux 1er janvier N et N+1."""
+    return _document(
         [
             [(50, "RPQS assainissement collectif 2021")],
             [(50, "Facture d’assainissement type pour 120 m3")],
-            [(50, "Facture type"), (300, "1er janvier 2021"), (450, "1er janvier 2022")],
+            [(50, "Facture type"), (300, f"{date}2021"), (450, f"{date}2022")],
             [(50, "Total TTC"), (310, "243,00 €"), (460, "244,20 €")],
         ]
     )
-    prix = indicateurs_sispea(document, 2021)["D204.0"]
+
+
+def test_prix_derive_de_la_facture_de_120_m3_marque_calcule() -> None:
+    prix = indicateurs_sispea(_facture("1er janvier"), 2021)["D204.0"]
     assert prix.valeur == 2.04  # 244,20 / 120, au 1er janvier N+1, arrondi commercial
     assert prix.ancrage == Ancrage.CALCULE
     assert prix.citation and "244,20" in prix.citation and "120" in prix.citation
@@ -124,6 +128,33 @@ def test_prix_derive_de_la_facture_de_120_m3_marque_calcule() -> None:
         ]
     )
     assert "D204.0" not in indicateurs_sispea(melange, 2021)
+
+
+def test_recit_hors_sujet_et_prix_au_premier_janvier_n() -> None:
+    document = _document(
+        [
+            [(50, "1.3. Estimation de la population desservie (D201.0)")],
+            [(50, "Le nombre d'habitants par abonné est de 2,48.")],
+            [(50, "2.2. Facture d'assainissement type (D204.0)")],
+            [(50, "Le prix au 1er janvier 2021 est de 1,98 €/m³.")],
+        ]
+    )
+    assert _valeurs(document) == {}  # 2,48 n'est pas la population ; 1,98 est le prix de N
+
+
+def test_taux_par_station_sous_le_titre() -> None:
+    def document(taux: tuple[str, str]) -> Document:
+        return _document(
+            [
+                [(50, "3.6. Taux de boues évacuées selon les filières conformes (P206.3)")],
+                [(50, "Station"), (300, "Taux de conformité (%)")],
+                [(50, "Station du bourg"), (320, taux[0])],
+                [(50, "Station du village"), (320, taux[1])],
+            ]
+        )
+
+    assert _valeurs(document(("100", "100")))["P206.3"] == 100  # moyenne pondérée de 100
+    assert "P206.3" not in _valeurs(document(("100", "80")))  # moyenne inconnue
 
 
 def _fiche(indicateurs: dict[str, float], exercice: int = 2021) -> Fiche:
@@ -150,14 +181,7 @@ def test_controles_bornes_et_taux() -> None:
 
 
 def test_controle_prix_contre_la_facture() -> None:
-    document = _document(
-        [
-            [(50, "RPQS assainissement collectif 2021")],
-            [(50, "Facture type pour 120 m3")],
-            [(50, "Facture type"), (300, "Au 01/01/2021"), (450, "Au 01/01/2022")],
-            [(50, "Total TTC"), (310, "243,00 €"), (460, "244,20 €")],
-        ]
-    )
+    document = _facture("Au 01/01/")
     assert controle_sispea_prix(_contexte(_fiche({"D204.0": 2.04}), document)) == []
     anomalies = controle_sispea_prix(_contexte(_fiche({"D204.0": 2.03 + 0.5}), document))
     assert [a.code for a in anomalies] == ["SISPEA_PRIX"]

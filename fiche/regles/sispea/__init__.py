@@ -2,8 +2,9 @@
 et assainissement : chaque valeur avec sa page et sa citation, dans l'unité SISPEA.
 
 Sources, de la plus sûre à la moins sûre : la rangée de tableau qui commence par le code
-imprimé (`rangees`), la phrase qui énonce la valeur sous le code (`recit`), la facture de
-120 m³ pour le prix au m³ (`prix`). Plusieurs sources qui donnent des nombres différents
+imprimé (`rangees`), la phrase qui énonce la valeur sous le code (`recit`), le taux du
+petit tableau sous le titre au code (`stations`), la facture de 120 m³ pour le prix au m³
+(`prix`). Plusieurs sources qui donnent des nombres différents
 pour un même code : abstention (mieux vaut vide que faux). Une source qui dit « NEANT »,
 « ND », « Sans objet »... donne un champ vide qui garde sa citation, sauf si une autre
 source donne un nombre. Une valeur hors des bornes du référentiel est écartée.
@@ -20,16 +21,21 @@ from fiche.regles.sispea.prix import candidats_prix
 from fiche.regles.sispea.rangees import candidats_rangees
 from fiche.regles.sispea.recit import candidats_recit
 from fiche.regles.sispea.referentiel import referentiel
+from fiche.regles.sispea.stations import candidats_stations
 from fiche.regles.sispea.valeurs import Candidat, dans_les_bornes
 
 __all__ = ["candidats", "indicateurs_sispea"]
 
-_PRIORITE = {"tableau": 0, "recit": 1, "calcul": 2}
+_PRIORITE = {"tableau": 0, "recit": 1, "station": 2, "calcul": 3}
 
 
 def candidats(document: Document, exercice: int) -> list[Candidat]:
     """Toutes les lectures, toutes sources confondues (utile aux contrôles et au banc)."""
-    lus = candidats_rangees(document, exercice) + candidats_recit(document, exercice)
+    lus = (
+        candidats_rangees(document, exercice)
+        + candidats_recit(document, exercice)
+        + candidats_stations(document, exercice)
+    )
     codes_lus = {c.code for c in lus if c.nombre is not None}
     lus += [c for c in candidats_prix(document, exercice) if c.code not in codes_lus]
     return [
@@ -67,9 +73,9 @@ def indicateurs_sispea(document: Document, exercice: int | None) -> dict[str, Ch
     for candidat in candidats(document, exercice):
         par_code.setdefault(candidat.code, []).append(candidat)
     retenus = {code: _retenir(lus) for code, lus in par_code.items()}
-    ordre = list(referentiel())
+    # Ordre de lecture : descriptifs (D) puis performances (P), par numéro.
     return {
         code: champ
-        for code, champ in sorted(retenus.items(), key=lambda kv: ordre.index(kv[0]))
+        for code, champ in sorted(retenus.items(), key=lambda kv: (kv[0][0] != "D", kv[0]))
         if champ is not None
     }

@@ -47,17 +47,38 @@ _SUITE_PERMISE = re.compile(
     r"|contre|dans|selon|hors|TTC|HT)\b)",
     re.IGNORECASE,
 )
+_PREMIER_JANVIER = re.compile(
+    r"(?:1er\s+janvier|0?1\s*/\s*0?1\s*/)\s*((?:19|20)\d{2})", re.IGNORECASE
+)
 _PHRASES = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÝŒ«(\d])")
 
 
 @dataclass
 class Section:
     codes: list[str]
+    titre: str = ""
     lignes: list[Ligne] = field(default_factory=list)
+
+    def annonce(self, phrase: str) -> bool:
+        """La phrase parle bien de l'indicateur du titre : elle dit « indicateur » /
+        « indice », ou reprend un mot du titre (« dessert » pour « population desservie »).
+        « Le nombre d'habitants par abonné est de 2,48 » sous « population desservie
+        (D201.0) » n'est pas la population desservie."""
+        mots = _radicaux(_PARENTHESES.sub(" ", phrase))
+        return bool(mots & ({"indica", "indice"} | _radicaux(self.titre)))
 
 
 def _codes_entre_parentheses(texte: str) -> list[str]:
     return [code for code, m in codes_de(texte) if m.start() > 0 and texte[m.start() - 1] == "("]
+
+
+def _radicaux(texte: str) -> set[str]:
+    """Les six premières lettres des mots significatifs (cinq lettres au moins)."""
+    mots = re.findall(r"[a-z]{5,}", sans_accents(texte).lower())
+    return {mot[:6] for mot in mots} - _MOTS_VIDES
+
+
+_MOTS_VIDES = {"servic", "public", "collec", "l'exer", "exerci", "annee", "pour"}
 
 
 def _est_titre(ligne: Ligne) -> bool:
@@ -68,6 +89,7 @@ def sections(document: Document) -> Iterator[Section]:
     """Les passages qui suivent un titre annonçant un (ou plusieurs) code(s) entre parenthèses."""
     courante: Section | None = None
     precedente_titre = False
+    precedente = ""
     for ligne in document.lignes():
         if _SOMMAIRE.search(ligne.texte):
             continue
@@ -75,12 +97,16 @@ def sections(document: Document) -> Iterator[Section]:
         if codes and (_est_titre(ligne) or len(ligne.texte) < 130):
             if courante is not None and precedente_titre:
                 courante.codes.extend(codes)  # titre sur plusieurs lignes
+                courante.titre += " " + ligne.texte
                 continue
             if courante is not None:
                 yield courante
-            courante, precedente_titre = Section(list(codes)), True
+            # Le titre commence parfois une ligne plus haut (« 3.1. Taux de desserte ... »).
+            courante = Section(list(codes), f"{precedente} {ligne.texte}")
+            precedente_titre = True
             continue
         precedente_titre = False
+        precedente = ligne.texte if _est_titre(ligne) else ""
         if courante is None:
             continue
         if _est_titre(ligne) and _TITRE_NUMEROTE.match(ligne.texte):
@@ -98,7 +124,7 @@ def sections(document: Document) -> Iterator[Section]:
 def _texte_de_recit(ligne: Ligne) -> str | None:
     """Le texte d'une ligne de récit ; None pour une rangée de tableau ou un titre (ils
     coupent les phrases : « Conformité exercice 2020 » n'appartient pas à la phrase suivante)."""
-    if ligne.genre == "titre" or _SOMMAIRE.search(ligne.texte):
+    if _est_titre(ligne) or _SOMMAIRE.search(ligne.texte):
         return None
     cellules = ligne.texte.split("\t")
     if len(cellules) == 2 and len(cellules[0].strip()) <= 4:
@@ -124,8 +150,14 @@ def _phrases(lignes: list[Ligne]) -> Iterator[tuple[int, str]]:
 
 
 def _annees_etrangeres(phrase: str, exercice: int, prix: bool) -> bool:
-    permises = {exercice, exercice + 1} if prix else {exercice}
+    """Vrai si la phrase (hors parenthèses) parle d'une autre année que l'exercice ; pour un
+    prix, seul le 1er janvier N+1 compte (le tarif « au 1er janvier N » est celui de N-1)."""
     hors_parentheses = _PARENTHESES.sub(" ", phrase)
+    if prix:
+        dates = {int(m[1]) for m in _PREMIER_JANVIER.finditer(hors_parentheses)}
+        if dates - {exercice + 1}:
+            return True
+    permises = {exercice, exercice + 1} if prix else {exercice}
     return any(int(a) not in permises for a in _ANNEE.findall(hors_parentheses))
 
 
@@ -160,6 +192,8 @@ def candidats_recit(document: Document, exercice: int) -> list[Candidat]:
         for page, phrase in _phrases(section.lignes):
             codes = {code for code, _ in codes_de(phrase)}
             if len(codes) > 1 or (not codes and len(uniques) != 1):
+                continue
+            if not codes and not section.annonce(phrase):
                 continue
             code = next(iter(codes)) if codes else uniques[0]
             trouves.extend(candidats_phrase(code, page, phrase, exercice))

@@ -108,6 +108,7 @@ class Candidat:
     page: int
     citation: str
     source: str
-    """« tableau » (ligne au code imprimé), « recit » (phrase), « calcul » (dérivé)."""
+    """« tableau » (rangée au code imprimé), « recit » (phrase), « station » (tableau sous
+    le titre au code), « calcul » (dérivé de la facture de 120 m³)."""
     colonne_datee: bool = False
     """La valeur est sous un en-tête qui nomme son année (« Valeur 2020 », « Au 01/01/2022 »)."""
