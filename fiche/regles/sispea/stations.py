@@ -45,7 +45,8 @@ def _entete_taux(page: Page, rang: int) -> int | None:
     rangs = range(rang, max(-1, rang - LIGNES_ENTETE - 1), -1)
     taux = [k for k in rangs if re.search(r"\btaux\b", normaliser(page.lignes[k].texte))]
     pourcent = [k for k in rangs if "%" in page.lignes[k].texte]
-    return (taux or pourcent or [None])[0]
+    retenus = taux or pourcent
+    return retenus[0] if retenus else None
 
 
 def candidats_stations(document: Document, exercice: int) -> list[Candidat]:
