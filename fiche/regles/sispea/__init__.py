@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from extracteurs.modeles import Document
-from fiche.modeles import Champ
+from fiche.modeles import Ancrage, Champ
 from fiche.regles.champs import champ_calcule, champ_exact
 from fiche.regles.sispea.prix import candidats_prix
 from fiche.regles.sispea.rangees import candidats_rangees
@@ -62,7 +62,10 @@ def _retenir(lus: list[Candidat]) -> Champ[float] | None:
     if any(c.nombre is not None and not _egaux(c.nombre, premier.nombre) for c in nombres[1:]):
         return None  # sources contradictoires : l'agent tranchera, la règle s'abstient
     fabrique = champ_calcule if premier.source == "calcul" else champ_exact
-    return fabrique(premier.nombre, premier.page, premier.citation)
+    champ = fabrique(premier.nombre, premier.page, premier.citation)
+    if premier.converti:
+        champ.ancrage = Ancrage.APPROCHE  # « Conforme » lu 100 : le nombre n'est pas imprimé
+    return champ
 
 
 def indicateurs_sispea(document: Document, exercice: int | None) -> dict[str, Champ[float]]:

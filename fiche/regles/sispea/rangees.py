@@ -161,18 +161,26 @@ def _citation(ligne: Ligne, voisines: list[Ligne]) -> str:
 
 
 def candidats_rangees(document: Document, exercice: int) -> list[Candidat]:
+    """Les rangées au code imprimé. Un tableau récapitulatif qui se poursuit sur la page
+    suivante sans répéter son en-tête garde celui de la page précédente."""
     trouves: list[Candidat] = []
+    reprise: list[Segment] = []
     for page in document.pages:
         if _page_sommaire(page):
             continue
+        utilise: list[Segment] = []
         for ligne in page.lignes:
-            candidat = _lire_rangee(page, ligne, exercice)
-            if candidat is not None:
-                trouves.append(candidat)
+            lu = _lire_rangee(page, ligne, exercice, reprise)
+            if lu is not None:
+                trouves.append(lu[0])
+                utilise = lu[1] or utilise
+        reprise = utilise
     return trouves
 
 
-def _lire_rangee(page: Page, ligne: Ligne, exercice: int) -> Candidat | None:
+def _lire_rangee(
+    page: Page, ligne: Ligne, exercice: int, reprise: list[Segment]
+) -> tuple[Candidat, list[Segment]] | None:
     segs = segments(ligne)
     trouve = _code_de_rangee(ligne, segs)
     if trouve is None:
@@ -191,11 +199,25 @@ def _lire_rangee(page: Page, ligne: Ligne, exercice: int) -> Candidat | None:
     if not cellules:
         return None
     entete = entete_annees(page, ligne, cellules, exercice)
+    if (
+        not entete
+        and reprise
+        and any(c in _annees(reprise, exercice) for c in apparier(reprise, cellules, exercice))
+    ):
+        entete = reprise
     choisie = choisir(cellules, entete, exercice, definition)
     if choisie is None or _mot_coupe(choisie, voisines):
         return None
-    citation = _citation(ligne, voisines)
-    return Candidat(code, choisie.lue.nombre, page.numero, citation, "tableau", bool(entete))
+    lu = Candidat(
+        code,
+        choisie.lue.nombre,
+        page.numero,
+        _citation(ligne, voisines),
+        "tableau",
+        colonne_datee=bool(entete),
+        converti=not choisie.segment.texte[:1].isdigit() and choisie.lue.nombre is not None,
+    )
+    return lu, entete
 
 
 def _a_droite(valeur: Segment, code: Segment) -> bool:

@@ -110,5 +110,7 @@ class Candidat:
     source: str
     """« tableau » (rangée au code imprimé), « recit » (phrase), « station » (tableau sous
     le titre au code), « calcul » (dérivé de la facture de 120 m³)."""
+    converti: bool = False
+    """Valeur tirée d'un mot (« Conforme » → 100) : ancrage `approche`, pas `exact`."""
     colonne_datee: bool = False
     """La valeur est sous un en-tête qui nomme son année (« Valeur 2020 », « Au 01/01/2022 »)."""
