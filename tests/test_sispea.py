@@ -145,9 +145,24 @@ def test_recit_hors_sujet_et_prix_au_premier_janvier_n() -> None:
             [(50, "Le nombre d'habitants par abonné est de 2,48.")],
             [(50, "2.2. Facture d'assainissement type (D204.0)")],
             [(50, "Le prix au 1er janvier 2021 est de 1,98 €/m³.")],
+            [(50, "5.1. Abandons de créance (P207.0)")],
+            [(50, "Le montant des abandons de créance est de 16,89 €.")],
         ]
     )
-    assert _valeurs(document) == {}  # 2,48 n'est pas la population ; 1,98 est le prix de N
+    # 2,48 n'est pas la population ; 1,98 est le prix de N ; 16,89 € ne sont pas des €/m³
+    assert _valeurs(document) == {}
+
+
+def test_codes_en_tete_de_colonnes() -> None:
+    def document(*stations: tuple[str, str]) -> Document:
+        entete = [(300, "(P203.3)"), (400, "(P204.3)")]
+        rangees = [[(50, nom), (305, a), (405, b)] for nom, (a, b) in zip("AB", stations)]
+        return _document(
+            [[(50, "Station"), (300, "Collecte"), (400, "Équipements")], entete, *rangees]
+        )
+
+    assert _valeurs(document(("OUI", "NON"))) == {"P203.3": 100, "P204.3": 0}
+    assert _valeurs(document(("OUI", "OUI"), ("OUI", "NON"))) == {"P203.3": 100}
 
 
 def test_taux_par_station_sous_le_titre() -> None:

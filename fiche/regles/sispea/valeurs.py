@@ -45,7 +45,7 @@ _TAUX = frozenset({"%", "‰", "pour1000"})
 
 _COMPATIBLES: dict[str, frozenset[str]] = {
     "%": frozenset({"%"}),
-    "€/m³": frozenset({"€/m3", "€", "€ttc"}),
+    "€/m³": frozenset({"€/m3"}),
     "nb/1000ab": frozenset({"‰", "pour1000"}),
     "nb/1000hab": frozenset({"‰", "pour1000"}),
     "an": frozenset({"an", "ans", "annee", "annees"}),
@@ -87,12 +87,21 @@ def lire_valeur(texte: str, definition: DefinitionIndicateur) -> ValeurLue | Non
     if nombre is None:
         return None
     unite = _unite_normale(m["unite"])
-    # « 1 448,39 € » n'est pas un taux : mieux vaut vide que faux. Seul un zéro écrit
-    # « 0 % » pour un taux en ‰ (débordements, réclamations) reste sans ambiguïté.
-    incompatible = unite is not None and unite not in _COMPATIBLES.get(definition.unite, ())
-    if incompatible and not (nombre == 0 and unite in _TAUX):
+    # « 1 448,39 € » n'est pas un taux : mieux vaut vide que faux.
+    if not _unite_compatible(unite, nombre, definition):
         return None
     return ValeurLue(nombre, brut)
+
+
+def _unite_compatible(unite: str | None, nombre: float, definition: DefinitionIndicateur) -> bool:
+    """Un prix au m³ s'écrit souvent « 2,04 € TTC » ; un montant de solidarité en euros
+    (« 16,89 € abandonnés ») n'est pas des €/m³, sauf zéro. Un zéro en % pour un taux en ‰
+    reste sans ambiguïté."""
+    if unite is None or unite in _COMPATIBLES.get(definition.unite, ()):
+        return True
+    if unite in ("€", "€ttc") and definition.unite == "€/m³":
+        return definition.prix or nombre == 0
+    return nombre == 0 and unite in _TAUX
 
 
 def dans_les_bornes(nombre: float, definition: DefinitionIndicateur) -> bool:
@@ -109,7 +118,8 @@ class Candidat:
     citation: str
     source: str
     """« tableau » (rangée au code imprimé), « recit » (phrase), « station » (tableau sous
-    le titre au code), « calcul » (dérivé de la facture de 120 m³)."""
+    le titre au code), « colonne » (code en tête de colonne), « calcul » (dérivé de la
+    facture de 120 m³)."""
     converti: bool = False
     """Valeur tirée d'un mot (« Conforme » → 100) : ancrage `approche`, pas `exact`."""
     colonne_datee: bool = False
