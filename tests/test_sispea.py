@@ -156,7 +156,9 @@ def test_recit_hors_sujet_et_prix_au_premier_janvier_n() -> None:
 def test_codes_en_tete_de_colonnes() -> None:
     def document(*stations: tuple[str, str]) -> Document:
         entete = [(300, "(P203.3)"), (400, "(P204.3)")]
-        rangees = [[(50, nom), (305, a), (405, b)] for nom, (a, b) in zip("AB", stations)]
+        rangees = [
+            [(50, nom), (305, a), (405, b)] for nom, (a, b) in zip("AB", stations, strict=False)
+        ]
         return _document(
             [[(50, "Station"), (300, "Collecte"), (400, "Équipements")], entete, *rangees]
         )

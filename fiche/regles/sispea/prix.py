@@ -97,10 +97,10 @@ def _fr(nombre: float) -> str:
 _MONTANT = DefinitionIndicateur(
     code="montant",
     competence="",
-    unite="€/m³",
+    unite="€",
     decimales=2,
     minimum=0.0,
     maximum=1e9,
     libelle="Montant TTC de la facture de 120 m³",
 )
-"""Lecture d'un montant en euros (la facture entière) avec les règles d'unité d'un prix."""
+"""Lecture d'un montant en euros : la facture entière de 120 m³."""

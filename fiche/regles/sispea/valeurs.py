@@ -46,6 +46,7 @@ _TAUX = frozenset({"%", "‰", "pour1000"})
 _COMPATIBLES: dict[str, frozenset[str]] = {
     "%": frozenset({"%"}),
     "€/m³": frozenset({"€/m3"}),
+    "€": frozenset({"€", "€ttc", "€ht"}),
     "nb/1000ab": frozenset({"‰", "pour1000"}),
     "nb/1000hab": frozenset({"‰", "pour1000"}),
     "an": frozenset({"an", "ans", "annee", "annees"}),
