@@ -167,6 +167,29 @@ def test_codes_en_tete_de_colonnes() -> None:
     assert _valeurs(document(("OUI", "OUI"), ("OUI", "NON"))) == {"P203.3": 100}
 
 
+def test_libelle_reglementaire_sans_code_sous_les_annees() -> None:
+    def document(titre: str) -> Document:
+        return _document(
+            [
+                [(50, titre)],
+                [(50, "Indicateurs financiers"), (300, "2020"), (400, "2021")],
+                [(50, "Durée d’extinction de la dette de")],
+                [(300, "14,6 ans"), (400, "13,3 ans")],
+                [(50, "la collectivité")],
+                [(50, "Indice de connaissance et de gestion patrimoniale des réseaux de collecte "
+                  "des eaux usées"), (300, "90"), (400, "93")],
+            ]
+        )  # fmt: skip
+
+    assert _valeurs(document("Rapport annuel assainissement collectif")) == {
+        "P202.2B": 93,
+        "P256.2": 13.3,
+    }
+    # Eau et assainissement dans le même rapport : la dette de quel service ? Abstention.
+    melange = _valeurs(document("Rapport eau potable et assainissement"))
+    assert melange == {"P202.2B": 93}
+
+
 def test_taux_par_station_sous_le_titre() -> None:
     def document(taux: tuple[str, str]) -> Document:
         return _document(

@@ -4,7 +4,8 @@ et assainissement : chaque valeur avec sa page et sa citation, dans l'unité SIS
 Sources, de la plus sûre à la moins sûre : la rangée de tableau qui commence par le code
 imprimé (`rangees`), la phrase qui énonce la valeur sous le code (`recit`), le taux du
 petit tableau sous le titre au code (`stations`), la colonne dont l'en-tête porte le code
-(`colonnes`), la facture de 120 m³ pour le prix au m³
+(`colonnes`), le libellé réglementaire sans code sous un en-tête d'années (`libelles`), la
+facture de 120 m³ pour le prix au m³
 (`prix`). Plusieurs sources qui donnent des nombres différents
 pour un même code : abstention (mieux vaut vide que faux). Une source qui dit « NEANT »,
 « ND », « Sans objet »... donne un champ vide qui garde sa citation, sauf si une autre
@@ -19,6 +20,7 @@ from extracteurs.modeles import Document
 from fiche.modeles import Ancrage, Champ
 from fiche.regles.champs import champ_calcule, champ_exact
 from fiche.regles.sispea.colonnes import candidats_colonnes
+from fiche.regles.sispea.libelles import candidats_libelles
 from fiche.regles.sispea.prix import candidats_prix
 from fiche.regles.sispea.rangees import candidats_rangees
 from fiche.regles.sispea.recit import candidats_recit
@@ -28,7 +30,7 @@ from fiche.regles.sispea.valeurs import Candidat, dans_les_bornes
 
 __all__ = ["candidats", "indicateurs_sispea"]
 
-_PRIORITE = {"tableau": 0, "recit": 1, "colonne": 2, "station": 2, "calcul": 3}
+_PRIORITE = {"tableau": 0, "recit": 1, "libelle": 2, "colonne": 2, "station": 2, "calcul": 3}
 
 
 def candidats(document: Document, exercice: int) -> list[Candidat]:
@@ -38,6 +40,7 @@ def candidats(document: Document, exercice: int) -> list[Candidat]:
         + candidats_recit(document, exercice)
         + candidats_stations(document, exercice)
         + candidats_colonnes(document)
+        + candidats_libelles(document, exercice)
     )
     codes_lus = {c.code for c in lus if c.nombre is not None}
     lus += [c for c in candidats_prix(document, exercice) if c.code not in codes_lus]

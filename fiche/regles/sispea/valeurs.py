@@ -119,7 +119,8 @@ class Candidat:
     citation: str
     source: str
     """« tableau » (rangée au code imprimé), « recit » (phrase), « station » (tableau sous
-    le titre au code), « colonne » (code en tête de colonne), « calcul » (dérivé de la
+    le titre au code), « colonne » (code en tête de colonne), « libelle » (libellé
+    réglementaire sans code), « calcul » (dérivé de la
     facture de 120 m³)."""
     converti: bool = False
     """Valeur tirée d'un mot (« Conforme » → 100) : ancrage `approche`, pas `exact`."""
