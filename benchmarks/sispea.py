@@ -19,8 +19,12 @@ RACINE = ICI.parent
 sys.path.insert(0, str(RACINE))
 
 from extracteurs.document import extraire  # noqa: E402
+from extracteurs.modeles import Document, Page  # noqa: E402
 from fiche.evaluation_sispea import Score, comparer, lire_reference  # noqa: E402
+from fiche.modeles import Fiche  # noqa: E402
 from fiche.production import produire_fiche  # noqa: E402
+from fiche.regles.sispea import indicateurs_sispea  # noqa: E402
+from fiche.regles.sispea.referentiel import CODE_IMPRIME  # noqa: E402
 from socle.reglages import reglages  # noqa: E402
 
 NARVAL = {
@@ -29,8 +33,21 @@ NARVAL = {
 }
 
 
+def sans_recapitulatif(document: Document) -> Document:
+    """Le document privé de ses pages de récapitulatif (quatre rangées au code ou plus) :
+    mesure ce que lisent les autres mécanismes, comme sur un rapport sans récapitulatif."""
+
+    def recapitulatif(page: Page) -> bool:
+        return sum(bool(CODE_IMPRIME.match(ligne.texte)) for ligne in page.lignes) >= 4
+
+    return document.model_copy(
+        update={"pages": [p for p in document.pages if not recapitulatif(p)]}
+    )
+
+
 def mesurer(dossier: Path) -> tuple[Score, dict[str, dict[str, float | int]]]:
     total = Score()
+    sans_recap = Score()
     par_document: dict[str, dict[str, float | int]] = {}
     for reference in sorted(dossier.glob("*.indicateurs.csv")):
         pdf = reference.with_name(reference.name.replace(".indicateurs.csv", ".pdf"))
@@ -41,6 +58,8 @@ def mesurer(dossier: Path) -> tuple[Score, dict[str, dict[str, float | int]]]:
         fiche = produire_fiche(document, "regles", reglages())
         score = comparer(fiche.indicateurs_sispea, lire_reference(reference), pdf.stem)
         total.ajouter(score)
+        partiel = indicateurs_sispea(sans_recapitulatif(document), exercice_de(fiche, document))
+        sans_recap.ajouter(comparer(partiel, lire_reference(reference), pdf.stem))
         par_document[pdf.stem] = {
             "exactitude": round(score.exactitude, 4),
             "precision": round(score.precision, 4),
@@ -49,7 +68,19 @@ def mesurer(dossier: Path) -> tuple[Score, dict[str, dict[str, float | int]]]:
             "faux_negatifs": score.faux_negatifs,
             "duree_s": round(time.perf_counter() - debut, 1),
         }
+    par_document["(sans pages de récapitulatif)"] = {
+        "exactitude": round(sans_recap.exactitude, 4),
+        "precision": round(sans_recap.precision, 4),
+        "rappel": round(sans_recap.rappel, 4),
+        "faux_positifs": sans_recap.faux_positifs,
+        "faux_negatifs": sans_recap.faux_negatifs,
+        "duree_s": 0.0,
+    }
     return total, par_document
+
+
+def exercice_de(fiche: Fiche, document: Document) -> int | None:
+    return document.exercice_probable or fiche.identification.exercice.valeur
 
 
 def main() -> None:
@@ -59,7 +90,7 @@ def main() -> None:
     options = analyseur.parse_args()
     total, par_document = mesurer(options.dossier)
     print(f"{'document':32} {'exact.':>7} {'préc.':>7} {'rappel':>7}")
-    for nom, s in par_document.items():
+    for nom, s in par_document.items():  # la dernière ligne : sans pages de récapitulatif
         print(f"{nom:32} {s['exactitude']:7.1%} {s['precision']:7.1%} {s['rappel']:7.1%}")
     print(
         f"{'TOTAL (' + str(total.total) + ' indicateurs)':32} {total.exactitude:7.1%} "
