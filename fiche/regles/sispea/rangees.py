@@ -45,15 +45,21 @@ def _page_sommaire(page: Page) -> bool:
     return any(_TITRE_SOMMAIRE.search(ligne.texte) for ligne in page.lignes[:6])
 
 
-def _code_de_rangee(ligne: Ligne, segs: list[Segment]) -> tuple[str, int] | None:
-    """(code, rang du segment) si un segment commence par un code nu (pas un titre « (P201.1) »)."""
+def _code_de_rangee(ligne: Ligne, segs: list[Segment]) -> tuple[str, int, bool] | None:
+    """(code, rang du segment, code en fin de libellé) : un segment qui commence par le code
+    (« P202.2B  Indice ... »), ou un libellé qui le porte à la fin entre parenthèses
+    (« Rendement du réseau (P104.3) »). Ce second cas ressemble à un titre ou à une entrée de
+    sommaire suivie de son numéro de page : il exige une colonne datée (`_lire_rangee`)."""
     trouves = codes_de(ligne.texte)
     if len(trouves) != 1 or _SOMMAIRE.search(ligne.texte):
         return None
     for seg in segs:
         for code, m in codes_de(seg.texte):
             if m.start() == 0:
-                return code, seg.rang
+                return code, seg.rang, False
+            fin = seg.texte[m.end() :].strip()
+            if m.start() > 0 and seg.texte[m.start() - 1] == "(" and fin == ")":
+                return code, seg.rang, True
     return None
 
 
@@ -185,7 +191,7 @@ def _lire_rangee(
     trouve = _code_de_rangee(ligne, segs)
     if trouve is None:
         return None
-    code, rang = trouve
+    code, rang, en_fin_de_libelle = trouve
     definition = referentiel()[code]
     voisines = _voisines(page, ligne)
     cellules = valeurs_finales(ligne, segs, rang, definition)
@@ -206,7 +212,7 @@ def _lire_rangee(
     ):
         entete = reprise
     choisie = choisir(cellules, entete, exercice, definition)
-    if choisie is None or _mot_coupe(choisie, voisines):
+    if choisie is None or _mot_coupe(choisie, voisines) or (en_fin_de_libelle and not entete):
         return None
     lu = Candidat(
         code,
