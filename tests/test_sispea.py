@@ -77,6 +77,18 @@ def test_recapitulatif_sur_deux_pages_garde_son_en_tete() -> None:
     assert "P207.0" not in _valeurs(_document([[(50, "Rapport")]], suite))
 
 
+def test_libelle_suivi_du_code_exige_une_colonne_datee() -> None:
+    rad = _document(
+        [
+            [(50, "Indicateurs de performance"), (300, "2023"), (400, "2024")],
+            [(50, "Rendement du réseau (P104.3)"), (300, "83,2 %"), (400, "83,5 %")],
+        ]
+    )
+    assert _valeurs(rad, 2024) == {"P104.3": 83.5}
+    sommaire = _document([[(50, "Taux de desserte (P201.1)"), (500, "7")]])
+    assert _valeurs(sommaire) == {}  # un numéro de page n'est pas un taux
+
+
 def test_conformite_neant_et_blanc() -> None:
     lus = indicateurs_sispea(_document(RECAP), 2021)
     assert lus["P203.3"].valeur == 100 and lus["P203.3"].ancrage == Ancrage.APPROCHE
