@@ -12,6 +12,7 @@ from cli.affichage import barre, console, erreurs
 from cli.contrats import app as app_contrats
 from cli.demo import demo
 from cli.fiches import evaluer, traiter
+from cli.indicateurs import indicateurs
 from cli.journal import app as app_journal
 from cli.lots import lot, statut
 from cli.planification import planifier, valider
@@ -109,6 +110,7 @@ app.command("statut")(statut)
 app.command("planifier")(planifier)
 app.command("valider")(valider)
 app.command("publier")(publier)
+app.command("indicateurs")(indicateurs)
 app.command("revue")(revue)
 app.add_typer(app_contrats, name="contrats")
 app.add_typer(app_utilisateur, name="utilisateur")

@@ -23,6 +23,8 @@ from controles.delai import controle_delai
 from controles.historique import charger_historique, controle_exercice_precedent
 from controles.manquants import controle_champ_manquant
 from controles.ratios import controle_frais_siege
+from controles.sispea import CODES as CODES_SISPEA
+from controles.sispea import CONTROLES_SISPEA
 from controles.texte_tableau import controle_texte_tableau
 from controles.type_document import controle_type_document
 from controles.unites import controle_unite
@@ -58,6 +60,7 @@ CODES_CONTROLES = frozenset(
         "DELAI",
         "TYPE_DOCUMENT",
     }
+    | CODES_SISPEA
 )
 """Codes posés par les contrôles (recalculés à chaque passage) ; les autres codes
 (INSTRUCTIONS_SUSPECTES, DESACCORD) viennent du remplissage et restent sur la fiche."""
@@ -79,6 +82,7 @@ CATALOGUE: list[Controle] = [
     controle_champ_manquant,
     controle_delai,
     controle_type_document,
+    *CONTROLES_SISPEA,
 ]
 """Tous les contrôles, dans l'ordre du catalogue (`controles.md`)."""
 

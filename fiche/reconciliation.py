@@ -65,6 +65,8 @@ def reconcilier(llm: Fiche, regles: Fiche) -> Fiche:
         if not llm_retenu:
             _copier(ch_regles, ch_llm)
         llm.anomalies.append(_anomalie(chemin, ch_llm, autre, llm_retenu))
+    # Le LLM ne lit pas les indicateurs SISPEA : ceux des règles sont repris tels quels.
+    llm.indicateurs_sispea = {**regles.indicateurs_sispea, **llm.indicateurs_sispea}
     return llm
 
 

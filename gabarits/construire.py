@@ -32,6 +32,7 @@ CHIFFRES = (6.4, 3.0, 3.0, 2.4, 2.6)
 MESURES = (5.4, 2.0, 2.6, 2.6, 2.2, 2.6)
 IDENTIFICATION = (4.2, 10.6, 2.6)
 COMPLETUDE = (9.4, 2.8, 2.2, 3.0)
+SISPEA = (2.2, 8.6, 2.4, 2.0, 2.2)
 
 
 def bloc_identification(doc: DocumentWord) -> None:
@@ -103,6 +104,24 @@ def bloc_activite(doc: DocumentWord) -> None:
     tableau_mesures(doc, "Tarif", "tarifs")
     balise(doc, "{%p else %}")
     paragraphe(doc, ["Le rapport ne présente pas de grille tarifaire."])
+    balise(doc, "{%p endif %}")
+
+
+def bloc_sispea(doc: DocumentWord) -> None:
+    """Indicateurs SISPEA (RPQS, RAD eau et assainissement) ; rien pour les autres services."""
+    balise(doc, "{%p if indicateurs_sispea %}")
+    doc.add_heading("Indicateurs SISPEA", 1)
+    entetes = ["Code", "Indicateur", "Valeur", "Unité", "Page"]
+    table = tableau(doc, entetes, SISPEA, droite=(2,))
+    cellules = [
+        "{{ l.code }}",
+        "{{ l.libelle }}",
+        "{{ l.valeur }}",
+        "{{ l.unite }}",
+        "{{ l.page }}",
+    ]
+    boucle(table, "for l in indicateurs_sispea", cellules, droite=(2,))
+    fixer_largeurs(table, SISPEA)
     balise(doc, "{%p endif %}")
 
 
@@ -206,6 +225,7 @@ def gabarit_fiche() -> DocumentWord:
     bloc_identification(doc)
     bloc_chiffres(doc)
     bloc_activite(doc)
+    bloc_sispea(doc)
     bloc_textes(doc)
     bloc_completude(doc)
     bloc_avis_et_origine(doc)

@@ -23,6 +23,7 @@ from fiche.modeles import (
     ValeursAnnuelles,
 )
 from publication import libelles
+from publication.sispea import lignes_fiche_sispea
 
 
 class Enregistrement(BaseModel):
@@ -105,6 +106,14 @@ class Origine(Enregistrement):
     date_production: datetime
 
 
+class LigneSispea(Enregistrement):
+    code: str
+    libelle: str
+    valeur: str
+    unite: str
+    page: str
+
+
 class ContexteFiche(Enregistrement):
     brouillon: bool
     filigrane: str
@@ -115,6 +124,7 @@ class ContexteFiche(Enregistrement):
     chiffres: list[LigneChiffree]
     indicateurs: list[LigneChiffree]
     tarifs: list[LigneChiffree]
+    indicateurs_sispea: list[LigneSispea] = []
     faits_marquants: list[FaitMarquant]
     vigilance: list[PointVigilance]
     completude: Completude
@@ -302,6 +312,7 @@ def contexte_fiche(
         chiffres=chiffres_cles(fiche, periode),
         indicateurs=indicateurs(fiche, periode),
         tarifs=mesures(fiche.tarifs, periode),
+        indicateurs_sispea=[LigneSispea(**ligne) for ligne in lignes_fiche_sispea(fiche)],
         faits_marquants=[
             FaitMarquant(texte=f.valeur, page=f.page) for f in fiche.faits_marquants if f.valeur
         ],

@@ -28,6 +28,7 @@ from fiche.regles.identification import identifier
 from fiche.regles.investissements import investissements, tableau_investissements
 from fiche.regles.postes import lignes_care, postes_care
 from fiche.regles.sections import CONFORMITE_RPQS, conformite, faits_marquants
+from fiche.regles.sispea import indicateurs_sispea
 from fiche.regles.tableaux import colonnes_annees
 from fiche.regles.type_document import TypeLu, type_document
 
@@ -125,6 +126,7 @@ def remplir_par_regles(document: Document) -> Fiche:
         tarifs=tarifs,
         faits_marquants=faits_marquants(document),
         conformite=_conformite(document, page_care, type_lu.valeur),
+        indicateurs_sispea=indicateurs_sispea(document, exercice),
         anomalies=detecter_instructions(document),
         production=Production(
             mode="regles",

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from controles import commun
 from fiche.ancrage import champs_de
 from fiche.modeles import Champ, Fiche, Indicateur, Secteur, TypeContrat
+from fiche.regles.sispea.referentiel import referentiel
 from publication.libelles import POSTES, SECTEURS, TYPES_CONTRAT
 
 TypeSaisie = Literal["texte", "nombre", "entier", "date", "choix"]
@@ -172,6 +173,17 @@ def _faits(fiche: Fiche) -> Section:
     return Section(titre="Effectif et faits marquants", lignes=effectif + lignes)
 
 
+def _sispea(fiche: Fiche) -> Section:
+    """Indicateurs SISPEA : code, libellé réglementaire, unité ; même source surlignée."""
+    definitions = referentiel()
+    lignes = []
+    for code, champ in fiche.indicateurs_sispea.items():
+        definition = definitions.get(code)
+        libelle = f"{code} — {definition.libelle} ({definition.unite})" if definition else code
+        lignes.append(ligne(f"indicateurs_sispea.{code}", libelle, champ))
+    return Section(titre="Indicateurs SISPEA", lignes=lignes)
+
+
 def sections(fiche: Fiche) -> list[Section]:
     """Les sections de la fiche dans l'ordre de lecture de l'agent."""
     toutes = [
@@ -182,6 +194,7 @@ def sections(fiche: Fiche) -> list[Section]:
             repliee=False,
         ),
         _mesures("Tarifs", "tarifs", fiche.tarifs, repliee=False),
+        _sispea(fiche),
         _faits(fiche),
         _care(fiche),
     ]  # fmt: skip
@@ -190,6 +203,8 @@ def sections(fiche: Fiche) -> list[Section]:
 
 def champ_de(fiche: Fiche, chemin: str) -> Champ[Any] | None:
     """Le champ désigné par son chemin (celui de `fiche.ancrage.champs_de`), ou None."""
+    if chemin.startswith("indicateurs_sispea."):
+        return fiche.indicateurs_sispea.get(chemin.removeprefix("indicateurs_sispea."))
     return next((c for p, c in champs_de(fiche) if p == chemin), None)
 
 
