@@ -48,8 +48,20 @@ def produire_fiche(document: Document, mode: Mode, reglages: Reglages) -> Fiche:
         fiche = ancrer(RemplisseurLlm(reglages).remplir(document), document)
         if mode == "auto" and fiche.production.mode == "llm":
             fiche = reconcilier(fiche, _par_regles(document))
+        _typer(fiche, document)
     _signaler_instructions(fiche, document)
     return fiche
+
+
+def _typer(fiche: Fiche, document: Document) -> None:
+    """Le type du document se décide sur ses preuves, quel que soit le remplisseur : les
+    contrôles propres au RAD en dépendent."""
+    from fiche.regles.care import trouver_care
+    from fiche.regles.type_document import type_document
+
+    lu = type_document(document, trouver_care(document, document.exercice_probable) is not None)
+    fiche.source.type_document = lu.valeur
+    fiche.source.type_page, fiche.source.type_citation = lu.page, lu.citation
 
 
 def _signaler_instructions(fiche: Fiche, document: Document) -> None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from fiche.llm.schema import IdentificationLlm
+
 from extracteurs.modeles import Document, Ligne
 from extracteurs.nombres import normaliser_espaces
 from fiche.modeles import Champ, Fiche, Indicateur
@@ -240,7 +242,7 @@ def reponse_depuis_fiche(fiche: Fiche, document: Document) -> dict[str, Any]:
     ident = fiche.identification
     return {
         "identification": {
-            nom: _cite(document, getattr(ident, nom)) for nom in type(ident).model_fields
+            nom: _cite(document, getattr(ident, nom)) for nom in IdentificationLlm.model_fields
         },
         "unite_source": fiche.financier.unite_source.value,
         "postes": [

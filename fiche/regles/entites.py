@@ -210,7 +210,7 @@ _EN_TETE = {
     "syndicat",
     "total",
 }
-_CIVILITE = re.compile(r"^(?:M\.|Mme|Mlle|Monsieur|Madame|Mademoiselle|Ma[îi]tre|Dr|Me)\b")
+_CIVILITE = re.compile(r"^(?:M\.|(?:Mme|Mlle|Monsieur|Madame|Mademoiselle|Ma[îi]tre|Dr|Me|Mr)\b)")
 _PERSONNE = re.compile(r"^[A-ZÉ][a-zéèëï]+(?:-[A-ZÉ][a-zéèëï]+)? [A-ZÉÈ]{2,}(?:[- ][A-ZÉÈ]{2,})?$")
 _SOCIETE = re.compile(rf"\b(?:{FORMES_SOCIALES})\b|soci[ée]t[ée]|compagnie|groupe", re.IGNORECASE)
 

@@ -1,0 +1,91 @@
+"""Type du document, mode de gestion, entités et hiérarchie des tableaux (ticket 12) : un
+mécanisme par test, sur de petits textes qui reprennent les pièges des documents réels."""
+
+from __future__ import annotations
+
+from controles.arithmetique import parcourir_section, relire_hierarchie
+from fiche.modeles import Champ, LigneCare, ModeGestion, UniteSource
+from fiche.regles import entites
+from fiche.regles.gestion import cases, classer_mode, est_conditionnel
+from fiche.regles.type_document import Preuve, decider_type
+from socle.reglages import SeuilsControles
+
+
+def test_cases_cochees_lues_depuis_leurs_glyphes() -> None:
+    assert cases("☒ en régie") == [cases("☒ en régie")[0]]
+    lues = cases("Le service est géré au niveau \uf0fe communal")
+    assert lues[0].cochee and lues[0].libelle == "communal"
+    assert not cases("☐ par une compagnie fermière")[0].cochee
+    assert not cases("\uf06f intercommunal")[0].cochee
+
+
+def test_mode_de_gestion_et_phrases_conditionnelles() -> None:
+    assert classer_mode("Le service est exploité en régie") == ModeGestion.REGIE
+    assert classer_mode("régie avec prestation de service") == ModeGestion.REGIE_PRESTATION
+    assert classer_mode("contrat d'affermage") == ModeGestion.DELEGATION
+    # La note de TVA des gabarits départementaux ne dit rien de CE service.
+    note = (
+        "L'assujettissement à la TVA est volontaire pour les services en régie et "
+        "obligatoire en cas de délégation de service public."
+    )
+    assert est_conditionnel(note)
+
+
+def test_type_decide_par_le_titre_puis_par_les_textes() -> None:
+    rpqs = [Preuve("titre_rpqs", 1, "Rapport sur le prix et la qualité du service")]
+    assert decider_type(rpqs, care_trouve=False).valeur == "rpqs"
+    rad = [Preuve("titre_rad", 1, "Rapport annuel du délégataire")]
+    assert decider_type(rad + rpqs[:0], care_trouve=True).valeur == "rad"
+    sispea = [Preuve("sispea", 5, f"P20{k}.3") for k in range(3)]
+    loi = [Preuve("loi_rpqs", 2, "article L.2224-5 du CGCT")]
+    assert decider_type(loi + sispea, care_trouve=False).valeur == "rpqs"
+    assert decider_type([], care_trouve=True, pages_recit=1).valeur == "care"
+    assert decider_type([], care_trouve=True, pages_recit=12).valeur == "rad"
+    assert decider_type([], care_trouve=False).valeur == "autre"
+
+
+def test_delegataire_et_collectivite_jamais_un_en_tete_une_personne_ou_un_code() -> None:
+    for faux in ("Collectivité", "Gérard STUTZMANN", "M. Durand", "Code Général des Collectivités"):
+        assert not entites.est_personne_morale(faux), faux
+    assert entites.est_personne_morale("Vert Marine Loisirs")
+    assert entites.est_personne_morale("SAUR SAS")
+    assert not entites.est_autorite("Code Général des Collectivités Territoriales")
+    assert entites.est_autorite("Allain")
+    assert entites.rang_autorite("COMMUNE DE DURSTEL") < entites.rang_autorite("TERRITOIRE OUEST")
+
+
+def _ligne(libelle: str, valeur: float, nature: str = "detail") -> LigneCare:
+    return LigneCare(
+        libelle=libelle,
+        page=1,
+        section="produits",
+        nature=nature,  # type: ignore[arg-type]
+        valeurs={"2021": Champ[float](valeur=valeur, page=1, citation=str(valeur))},
+    )
+
+
+def _lectures(lignes: list[LigneCare]) -> list[str]:
+    seuils = SeuilsControles()
+    ecarts, _ = parcourir_section(list(enumerate(lignes)), "2021", UniteSource.EURO, seuils)
+    return [relire_hierarchie(e, UniteSource.EURO, seuils) for e in ecarts]
+
+
+def test_sous_total_au_dessus_de_ses_composantes_tombe_juste() -> None:
+    # Régression (RPQS réel) : « Autres recettes : » imprimé au-dessus de son détail.
+    lignes = [
+        _ligne("Redevance", 18_964.51),
+        _ligne("Autres recettes :", 4_118.00),
+        _ligne("Prime de l'Agence de l'eau", 3_000.00),
+        _ligne("Travaux", 1_118.00),
+        _ligne("Total des recettes", 23_082.51, "total"),
+    ]
+    assert _lectures(lignes) == ["juste"]
+
+
+def test_un_vrai_ecart_reste_faux() -> None:
+    lignes = [
+        _ligne("Recettes horaires", 1_000.00),
+        _ligne("Abonnements", 500.00),
+        _ligne("Total des produits", 1_700.00, "total"),
+    ]
+    assert _lectures(lignes) == ["faux"]
