@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from fiche.llm.schema import IdentificationLlm
-
 from extracteurs.modeles import Document, Ligne
 from extracteurs.nombres import normaliser_espaces
+from fiche.llm.schema import IdentificationLlm
 from fiche.modeles import Champ, Fiche, Indicateur
 
 
