@@ -20,6 +20,7 @@ from __future__ import annotations
 from controles.commun import euros  # les messages attendus sont ceux des contrôles
 from controles.completude import ELEMENTS  # les libellés et articles du contrôle
 from controles.variations import LIBELLES_POSTES
+from fiche.evaluation import CHAMPS_IDENTIFICATION
 from fiche.modeles import ELEMENTS_CONFORMITE, POSTES_PRINCIPAUX, Anomalie, Champ, Fiche, Gravite
 
 SEUIL_VARIATION_INFO = 0.15
@@ -121,8 +122,8 @@ def completude(fiche: Fiche) -> list[Anomalie]:
 
 def champs_manquants(fiche: Fiche, n: int) -> list[Anomalie]:
     sortie: list[Anomalie] = []
-    for nom, champ in fiche.identification:
-        if champ.valeur is None:
+    for nom in CHAMPS_IDENTIFICATION:  # ceux que le contrôle CHAMP_MANQUANT réclame
+        if getattr(fiche.identification, nom).valeur is None:
             sortie.append(_manquant(f"identification.{nom}", f"Le champ « {nom} »"))
     for poste in POSTES_PRINCIPAUX:
         valeur = fiche.financier.postes.get(poste, {}).get(str(n))
