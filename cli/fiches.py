@@ -177,6 +177,14 @@ def evaluer(
         f"{rapport.taux_exact_scannes:.1%} — valeurs ancrées : {rapport.taux_ancrage:.1%} — "
         f"avec page et citation : {rapport.taux_provenance:.1%}"
     )
+    for famille, mesure in rapport.par_famille.items():
+        nom = "Identification" if famille == "identification" else "Chiffres (postes)"
+        console.print(
+            f"{nom} : précision {mesure.precision:.1%} ({mesure.justes_ecrites} justes sur "
+            f"{mesure.ecrites} écrites) — rappel {mesure.rappel:.1%} ({mesure.trouvees} sur "
+            f"{mesure.attendues} attendues) — {mesure.inventees} valeur(s) écrite(s) là où la "
+            "référence est vide"
+        )
     anomalies = Table(title="Anomalies par code")
     for colonne in ("Code", "Précision", "Rappel", "VP", "FP", "FN"):
         anomalies.add_column(colonne)

@@ -38,6 +38,38 @@ class EvaluationFiche(BaseModel):
     comparaisons: list[Comparaison]
 
 
+class PrecisionRappel(BaseModel):
+    """Précision (valeurs écrites qui sont justes) à part du rappel (valeurs attendues
+    trouvées) : une valeur fausse coûte plus qu'un champ vide, les deux se mesurent à part."""
+
+    ecrites: int = 0
+    justes_ecrites: int = 0
+    attendues: int = 0
+    trouvees: int = 0
+    inventees: int = Field(0, description="Valeurs écrites là où la référence est vide")
+
+    @property
+    def precision(self) -> float:
+        return self.justes_ecrites / self.ecrites if self.ecrites else 1.0
+
+    @property
+    def rappel(self) -> float:
+        return self.trouvees / self.attendues if self.attendues else 1.0
+
+
+def precision_rappel(comparaisons: list[Comparaison]) -> PrecisionRappel:
+    score = PrecisionRappel()
+    for c in comparaisons:
+        if c.obtenu is not None:
+            score.ecrites += 1
+            score.justes_ecrites += c.exact
+            score.inventees += c.attendu is None
+        if c.attendu is not None:
+            score.attendues += 1
+            score.trouvees += c.exact
+    return score
+
+
 class RapportEvaluation(BaseModel):
     fiches: list[EvaluationFiche]
     par_champ: dict[str, float]
@@ -46,6 +78,7 @@ class RapportEvaluation(BaseModel):
     taux_ancrage: float
     taux_provenance: float
     anomalies: list[ScoreCode]
+    par_famille: dict[str, PrecisionRappel] = Field(default_factory=dict)
     references_manquantes: list[str] = Field(default_factory=list)
 
 
@@ -125,5 +158,11 @@ def _assembler(
         taux_ancrage=sum(f.ancrees for f in fiches) / len(fiches) if fiches else 1.0,
         taux_provenance=sum(f.provenance for f in fiches) / len(fiches) if fiches else 1.0,
         anomalies=_scores_anomalies(paires),
+        par_famille={
+            famille: precision_rappel(
+                [c for f in fiches for c in f.comparaisons if c.famille == famille]
+            )
+            for famille in ("identification", "poste")
+        },
         references_manquantes=manquantes,
     )

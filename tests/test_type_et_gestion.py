@@ -89,3 +89,23 @@ def test_un_vrai_ecart_reste_faux() -> None:
         _ligne("Total des produits", 1_700.00, "total"),
     ]
     assert _lectures(lignes) == ["faux"]
+
+
+def test_precision_a_part_du_rappel() -> None:
+    from fiche.evaluation import Comparaison
+    from fiche.evaluation_dossier import precision_rappel
+
+    def comparaison(attendu: object, obtenu: object) -> Comparaison:
+        exact = attendu == obtenu
+        return Comparaison(
+            champ="x", attendu=attendu, obtenu=obtenu, exact=exact, page_citation=True,
+            famille="poste",
+        )  # fmt: skip
+
+    score = precision_rappel(
+        [comparaison(1, 1), comparaison(2, 3), comparaison(None, 5), comparaison(4, None),
+         comparaison(None, None)]
+    )  # fmt: skip
+    assert (score.ecrites, score.justes_ecrites, score.inventees) == (3, 1, 1)
+    assert (score.attendues, score.trouvees) == (3, 1)
+    assert round(score.precision, 3) == 0.333 and round(score.rappel, 3) == 0.333
