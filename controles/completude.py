@@ -9,6 +9,7 @@ qualité et l'annexe des tarifs (R.3131-3). Un élément absent se demande au d�
 from __future__ import annotations
 
 from controles.base import Contexte
+from controles.type_document import est_rapport_du_delegataire
 from fiche.modeles import ELEMENTS_CONFORMITE, Anomalie, Gravite
 
 CODE = "COMPLETUDE"
@@ -83,7 +84,7 @@ def controle_completude(ctx: Contexte) -> list[Anomalie]:
     """
     if ctx.fiche.source.type_document == "rpqs":
         return _completude_rpqs(ctx)
-    if ctx.fiche.source.type_document not in ("rad", "care"):
+    if not est_rapport_du_delegataire(ctx.fiche):
         return []
     sortie: list[Anomalie] = []
     for element in ELEMENTS_CONFORMITE:

@@ -9,18 +9,15 @@ au RAD (sommes du CARE, complétude R.3131, délai du 1er juin) ne tournent pas 
 from __future__ import annotations
 
 from controles.base import Contexte
-from fiche.modeles import Anomalie, Fiche, Gravite, ModeGestion
+from fiche.modeles import TYPES_DU_DELEGATAIRE, Anomalie, Fiche, Gravite, ModeGestion
 
 CODE = "TYPE_DOCUMENT"
 REGLE_RAD = "L.3131-5 du code de la commande publique (rapport annuel du délégataire)"
 REGLE_RPQS = "CGCT L.2224-5 et D.2224-1 à D.2224-5 (rapport sur le prix et la qualité du service)"
 
-TYPES_RAPPORT = ("rad", "care")
-"""Documents du délégataire, sur lesquels portent les contrôles du CARE et du RAD."""
-
 
 def est_rapport_du_delegataire(fiche: Fiche) -> bool:
-    return fiche.source.type_document in TYPES_RAPPORT
+    return fiche.source.type_document in TYPES_DU_DELEGATAIRE
 
 
 def est_regie(fiche: Fiche) -> bool:
@@ -66,7 +63,7 @@ def controle_type_document(ctx: Contexte) -> list[Anomalie]:
     """
     fiche = ctx.fiche
     genre = fiche.source.type_document
-    if genre in ("rad", "care"):
+    if est_rapport_du_delegataire(fiche):
         # Un CARE seul : les alertes COMPLETUDE disent déjà ce qui manque du RAD.
         return []
     if genre == "rpqs":

@@ -139,6 +139,9 @@ TypeDocument = Literal["rad", "care", "rpqs", "autre"]
 """Ce qu'est le document (fiche.md, `type_document`) : les contrôles propres au RAD
 (sommes du CARE, complétude R.3131, délai du 1er juin) ne s'appliquent qu'à lui."""
 
+TYPES_DU_DELEGATAIRE: tuple[TypeDocument, ...] = ("rad", "care")
+"""Documents du délégataire : eux seuls remplissent les postes et relèvent de R.3131."""
+
 
 class Source(Modele):
     fichier: str

@@ -56,10 +56,9 @@ def produire_fiche(document: Document, mode: Mode, reglages: Reglages) -> Fiche:
 def _typer(fiche: Fiche, document: Document) -> None:
     """Le type du document se décide sur ses preuves, quel que soit le remplisseur : les
     contrôles propres au RAD en dépendent."""
-    from fiche.regles.care import trouver_care
-    from fiche.regles.type_document import type_document
+    from fiche.regles.remplisseur import typer
 
-    lu = type_document(document, trouver_care(document, document.exercice_probable) is not None)
+    lu, _ = typer(document)
     fiche.source.type_document = lu.valeur
     fiche.source.type_page, fiche.source.type_citation = lu.page, lu.citation
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fiche.regles.libelles import FORMES_SOCIALES, PREFIXE_COLLECTIVITE
-from fiche.regles.texte import nettoyer_valeur, sans_accents, sans_article
+from fiche.regles.libelles import FORMES_SOCIALES, PREFIXE_AUTORITE_FORTE, PREFIXE_COLLECTIVITE
+from fiche.regles.texte import nettoyer_valeur, normaliser, sans_article
 
 # Casse libre (« Communauté d'Agglomération ») mais initiale en capitale, vérifiée à part :
 # « la commune de X est alimentée... » décrit une commune desservie, pas l'autorité.
@@ -176,11 +176,7 @@ def autorite_avant_confie(texte: str) -> Nom | None:
     return avant[-1] if avant else None
 
 
-_FORT = re.compile(
-    r"^(?:Ville|Commune|Mairie|Communaut[ée]|M[ée]tropole|Syndicat|SIVOM|SIVU|SIAEP|SMAEP|SIEA"
-    r"|SDEA|D[ée]partement|Conseil|R[ée]gion|Agglom[ée]ration|[ÉE]tablissement|P[ôo]le)\b",
-    re.IGNORECASE,
-)
+_FORT = re.compile(rf"^{PREFIXE_AUTORITE_FORTE}\b", re.IGNORECASE)
 _CODE_JURIDIQUE = re.compile(r"\bcode\b|collectivit[ée]s territoriales|\bg[ée]n[ée]ral des\b", re.I)
 _EN_TETE = {
     "collectivite",
@@ -215,10 +211,6 @@ _PERSONNE = re.compile(r"^[A-ZÉ][a-zéèëï]+(?:-[A-ZÉ][a-zéèëï]+)? [A-Z�
 _SOCIETE = re.compile(rf"\b(?:{FORMES_SOCIALES})\b|soci[ée]t[ée]|compagnie|groupe", re.IGNORECASE)
 
 
-def _norme_simple(texte: str) -> str:
-    return " ".join(re.sub(r"[^\w' ]", " ", sans_article(texte).lower()).split())
-
-
 def rang_autorite(nom: str) -> int:
     """0 : autorité nommée par sa nature (commune, syndicat…) ; 1 : « Territoire », « Grand »."""
     return 0 if _FORT.match(nom.strip()) else 1
@@ -229,8 +221,7 @@ def est_autorite(valeur: str) -> bool:
     texte = nettoyer_valeur(valeur)
     if not texte or _CODE_JURIDIQUE.search(texte):
         return False
-    norme = sans_accents(_norme_simple(texte))
-    return norme not in _EN_TETE and bool(_MAJUSCULE.match(texte))
+    return normaliser(sans_article(texte)) not in _EN_TETE and bool(_MAJUSCULE.match(texte))
 
 
 def est_personne_morale(valeur: str) -> bool:
@@ -239,8 +230,8 @@ def est_personne_morale(valeur: str) -> bool:
     texte = nettoyer_valeur(valeur)
     if not texte or _CODE_JURIDIQUE.search(texte) or _CIVILITE.match(texte):
         return False
-    if sans_accents(_norme_simple(texte)) in _EN_TETE:
+    if normaliser(sans_article(texte)) in _EN_TETE:
         return False
     if _PERSONNE.match(texte) and not _SOCIETE.search(texte):
         return False
-    return not (_PREFIXE.match(texte) and _FORT.match(texte))
+    return not _FORT.match(texte)

@@ -19,6 +19,7 @@ from fiche.modeles import Champ, ModeGestion
 from fiche.regles.champs import champ_exact
 from fiche.regles.paires import Paire
 from fiche.regles.texte import Paragraphe, normaliser
+from fiche.regles.type_document import TypeLu
 
 COCHEES = "☒☑✓✔✗✘⊠▣\uf0fe\uf0fd\uf078\uf0fc\uf0fb"
 VIDES = "☐□\uf06f\uf0a8\uf071\uf072"
@@ -94,12 +95,12 @@ def mode_gestion(
     document: Document,
     paires: list[Paire],
     paragraphes: list[Paragraphe],
-    type_document: str,
-    preuve_type: tuple[int | None, str | None],
+    type_lu: TypeLu | None,
 ) -> Champ[ModeGestion]:
-    """Le mode de gestion et la ligne qui le dit ; vide si le document ne le dit pas."""
-    if type_document == "rad" and preuve_type[0] is not None and preuve_type[1]:
-        return champ_exact(ModeGestion.DELEGATION, preuve_type[0], preuve_type[1])
+    """Le mode de gestion et la ligne qui le dit ; vide si le document ne le dit pas.
+    Un RAD est le rapport d'un délégataire : la ligne qui le prouve dit la délégation."""
+    if type_lu is not None and type_lu.valeur == "rad" and type_lu.page and type_lu.citation:
+        return champ_exact(ModeGestion.DELEGATION, type_lu.page, type_lu.citation)
     trouve = _depuis_cases(document)
     if trouve is not None:
         return trouve

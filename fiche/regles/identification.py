@@ -31,6 +31,7 @@ from fiche.regles.gestion import mode_gestion
 from fiche.regles.paires import Paire, paires
 from fiche.regles.sections import lignes_utiles
 from fiche.regles.texte import Paragraphe, nettoyer_valeur, paragraphes, sur_une_ligne
+from fiche.regles.type_document import TypeLu
 
 _OBJET = re.compile(
     r"(?:objet (?:du contrat|de la d[ée]l[ée]gation|de la convention|de la concession)\s*:\s*"
@@ -215,23 +216,20 @@ def exercice(ctx: Contexte) -> Champ[int]:
     return champ_exact(choisies[0].annee, choisies[0].page, choisies[0].citation)
 
 
-def identifier(
-    document: Document,
-    type_document: str = "rad",
-    preuve_type: tuple[int | None, str | None] = (None, None),
-) -> Identification:
+def identifier(document: Document, type_lu: TypeLu | None = None) -> Identification:
     """L'identification ; ce qui n'existe que pour une délégation (délégataire, type de
     contrat, dates du contrat) reste vide quand le service n'est pas délégué ou que le
     document ne le dit pas."""
     ctx = Contexte(document, paires(document), paragraphes(document))
-    mode = mode_gestion(document, ctx.paires, ctx.paragraphes, type_document, preuve_type)
+    mode = mode_gestion(document, ctx.paires, ctx.paragraphes, type_lu)
     identification = Identification(
         collectivite=collectivite(ctx),
         exercice=exercice(ctx),
         mode_gestion=mode,
     )
     regie = mode.valeur in (ModeGestion.REGIE, ModeGestion.REGIE_PRESTATION)
-    if regie or (type_document == "rpqs" and mode.valeur != ModeGestion.DELEGATION):
+    rpqs = type_lu is not None and type_lu.valeur == "rpqs"
+    if regie or (rpqs and mode.valeur != ModeGestion.DELEGATION):
         # Un RPQS de régie (ou muet sur sa gestion) n'a ni contrat ni délégataire à lire :
         # tout nom ou toute date trouvés ailleurs serait celui d'un prestataire ou d'un tarif.
         identification.secteur = secteur(document, ctx.paires, ctx.paragraphes, Champ[str]())

@@ -222,12 +222,15 @@ ETIQUETTES: dict[str, re.Pattern[str]] = {
     "exercice": _re(r"^(?:exercice|annee|periode couverte)$"),
 }
 
-PREFIXE_COLLECTIVITE = (
+# Autorités nommées par leur nature (commune, syndicat…) ; les préfixes faibles (« Territoire
+# Ouest », « Grand X », « Collectivité ») nomment aussi des découpages qui n'en sont pas.
+PREFIXE_AUTORITE_FORTE = (
     r"(?:Ville|Commune|Mairie|Communaut[ée] d['’]agglom[ée]ration|Communaut[ée] de communes"
     r"|Communaut[ée] urbaine|M[ée]tropole|Syndicat|SIVOM|SIVU|SIAEP|SMAEP|SIEA|SDEA"
-    r"|D[ée]partement|Conseil d[ée]partemental|R[ée]gion|Collectivit[ée]|Agglom[ée]ration"
-    r"|[ÉE]tablissement public territorial|P[ôo]le m[ée]tropolitain|Territoire|Grand\s)"
+    r"|D[ée]partement|Conseil d[ée]partemental|R[ée]gion|Agglom[ée]ration"
+    r"|[ÉE]tablissement public territorial|P[ôo]le m[ée]tropolitain)"
 )
+PREFIXE_COLLECTIVITE = rf"(?:{PREFIXE_AUTORITE_FORTE}|Collectivit[ée]|Territoire|Grand\s)"
 FORMES_SOCIALES = r"(?:SAS|SASU|SA|SARL|EURL|SEM|SEML|SPL|SNC|SCIC|SCOP|SCA|GIE|SEMOP)"
 
 # --- Secteurs : mots du service, du plus spécifique au plus général ------------------------

@@ -13,6 +13,7 @@ from typing import Literal
 from extracteurs.modeles import Document
 from fiche.injection import detecter_instructions
 from fiche.modeles import (
+    TYPES_DU_DELEGATAIRE,
     Champ,
     ElementConformite,
     Fiche,
@@ -83,10 +84,20 @@ def _conformite(
     return conformite(document, page_care)
 
 
-def _care_retenu(document: Document, exercice: int | None, type_lu: TypeLu) -> Care | None:
-    """Le CARE du délégataire ; hors d'un RAD ou d'un CARE, seulement s'il est certain."""
-    care = trouver_care(document, exercice)
-    if care is None or type_lu.valeur in ("rad", "care"):
+def typer(document: Document) -> tuple[TypeLu, Care | None]:
+    """Le type du document et le CARE lu pour l'exercice probable (qui en est une preuve)."""
+    care = trouver_care(document, document.exercice_probable)
+    return type_document(document, care is not None), care
+
+
+def _care_retenu(
+    document: Document, exercice: int | None, type_lu: TypeLu, care_probable: Care | None
+) -> Care | None:
+    """Le CARE du délégataire ; hors d'un RAD ou d'un CARE, seulement s'il est certain.
+    Celui de l'exercice probable, déjà lu pour le type, est repris s'il s'agit du même."""
+    meme = exercice == document.exercice_probable
+    care = care_probable if meme else trouver_care(document, exercice)
+    if care is None or type_lu.valeur in TYPES_DU_DELEGATAIRE:
         return care
     return care if care_certain(document, care, exercice) else None
 
@@ -94,15 +105,14 @@ def _care_retenu(document: Document, exercice: int | None, type_lu: TypeLu) -> C
 def remplir_par_regles(document: Document) -> Fiche:
     """La fiche d'un rapport, remplie par les seules règles (aucune valeur devinée)."""
     debut = time.perf_counter()
-    probable = document.exercice_probable
-    type_lu = type_document(document, trouver_care(document, probable) is not None)
-    identification = identifier(document, type_lu.valeur, (type_lu.page, type_lu.citation))
-    exercice = probable or identification.exercice.valeur
-    care = _care_retenu(document, exercice, type_lu)
+    type_lu, care_probable = typer(document)
+    identification = identifier(document, type_lu)
+    exercice = document.exercice_probable or identification.exercice.valeur
+    care = _care_retenu(document, exercice, type_lu, care_probable)
     if identification.exercice.valeur is None:
         identification.exercice = _exercice_de_repli(_annees_care(care, exercice))
         exercice = exercice or identification.exercice.valeur
-    rapport = type_lu.valeur in ("rad", "care")
+    rapport = type_lu.valeur in TYPES_DU_DELEGATAIRE
     financier = _financier(document, care, exercice, rapport)
     exclus = list(care.tableaux) if care else []
     investis = tableau_investissements(document, exercice, exclus)
