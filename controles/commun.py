@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from extracteurs.confiance_ocr import confiance_ocr
 from extracteurs.modeles import Document
 from extracteurs.nombres import lire_nombre, normaliser_espaces
 from fiche.modeles import Champ, UniteSource
@@ -216,33 +217,6 @@ def chemin_anomalie(chemin: str) -> str:
 
 
 # --- Pages scannées --------------------------------------------------------------------
-
-
-def confiance_ocr(document: Document, page: int | None, citation: str | None) -> float | None:
-    """Confiance OCR (0-100) la plus basse des mots qui forment une cellule d'une page
-    scannée (« 1 221 532 » lu en « 1221 » 84 et « 532 » 74 : 74) ; `None` sur une page
-    native ou si la cellule n'est pas retrouvée."""
-    if page is None or not citation:
-        return None
-    cible = "".join(normaliser_espaces(citation).split())
-    if not cible:
-        return None
-    for feuille in document.pages:
-        if feuille.numero != page or not feuille.scannee:
-            continue
-        for ligne in feuille.lignes:
-            mots = [m for m in ligne.mots if m.texte.strip()]
-            for debut in range(len(mots)):
-                lu = ""
-                for fin in range(debut, len(mots)):
-                    lu += "".join(mots[fin].texte.split())
-                    if lu == cible:
-                        confiances = [m.confiance for m in mots[debut : fin + 1]]
-                        connues = [c for c in confiances if c is not None]
-                        return min(connues) if connues else None
-                    if not cible.startswith(lu):
-                        break
-    return None
 
 
 def mention_ocr(document: Document, cellules: Iterable[tuple[str, int | None, str | None]]) -> str:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from extracteurs.modeles import Document
 from fiche.ancrage import ancrer
+from fiche.confiance import evaluer_confiance
 from fiche.injection import detecter_instructions
 from fiche.modeles import Fiche
 from fiche.reconciliation import reconcilier
@@ -50,7 +51,7 @@ def produire_fiche(document: Document, mode: Mode, reglages: Reglages) -> Fiche:
             fiche = reconcilier(fiche, _par_regles(document))
         _typer(fiche, document)
     _signaler_instructions(fiche, document)
-    return fiche
+    return evaluer_confiance(fiche, document)
 
 
 def _typer(fiche: Fiche, document: Document) -> None:

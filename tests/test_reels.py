@@ -54,6 +54,10 @@ def test_identification_et_type(fiches: dict[str, Fiche], nom: str) -> None:
         assert valeurs_egales(valeur, obtenu.valeur), (champ, valeur, obtenu.valeur)
         if obtenu.valeur is not None:
             assert obtenu.page and obtenu.citation, champ
+            assert obtenu.confiance is not None, champ
+        elif champ == "delegataire":
+            # Un champ laissé vide dit pourquoi (régie, ou RPQS muet sur une délégation).
+            assert obtenu.motif, champ
 
 
 @pytest.mark.parametrize("nom", NOMS)

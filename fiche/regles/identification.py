@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from extracteurs.modeles import Document
+from fiche.confiance import noter
 from fiche.modeles import Champ, Identification, ModeGestion
 from fiche.regles import entites
 from fiche.regles.champs import champ_calcule, champ_exact
@@ -45,6 +46,10 @@ _ACTIVITE = re.compile(
     r"|Collecte|Construction|Fourniture|Restauration|Transport|Organisation|Entretien"
     r"|Am[ée]nagement|Mise [àa] disposition|Service public)\b"
 )
+
+
+_PHRASE = "lue dans une phrase du rapport, pas sous une étiquette"
+_TITRE = "lue en titre des premières pages, sans étiquette"
 
 
 @dataclass
@@ -82,7 +87,7 @@ def collectivite(ctx: Contexte) -> Champ[str]:
     for para in ctx.paragraphes:
         nom = entites.autorite_avant_confie(para.texte)
         if nom:
-            return _champ_texte(ctx, nom.texte, para.page, nom.texte)
+            return noter(_champ_texte(ctx, nom.texte, para.page, nom.texte), 0.9, _PHRASE)
     entieres = [
         (entites.rang_autorite(noms[0].texte), ligne.page, noms[0].texte)
         for ligne in ctx.document.lignes()
@@ -93,7 +98,7 @@ def collectivite(ctx: Contexte) -> Champ[str]:
     if entieres:
         # Une commune ou un syndicat nommés en titre l'emportent sur un « Territoire Ouest ».
         _, page, titre = min(entieres, key=lambda e: (e[0], e[1]))
-        return _champ_texte(ctx, titre, page, titre)
+        return noter(_champ_texte(ctx, titre, page, titre), 0.85, _TITRE)
     return _plus_frequente(ctx)
 
 
@@ -109,7 +114,8 @@ def _plus_frequente(ctx: Contexte) -> Champ[str]:
     if not vus:
         return Champ[str]()
     gagnant, _ = vus.most_common(1)[0]
-    return _champ_texte(ctx, gagnant, premieres[gagnant], gagnant)
+    motif = "mention la plus fréquente du document, sans étiquette qui la désigne"
+    return noter(_champ_texte(ctx, gagnant, premieres[gagnant], gagnant), 0.6, motif)
 
 
 def delegataire(ctx: Contexte) -> Champ[str]:
@@ -122,11 +128,12 @@ def delegataire(ctx: Contexte) -> Champ[str]:
         for para in ctx.paragraphes:
             nom = chercher(para.texte)
             if nom and len(nom.texte) <= 90 and entites.est_personne_morale(nom.texte):
-                return _champ_texte(ctx, nom.texte, para.page, nom.texte)
+                return noter(_champ_texte(ctx, nom.texte, para.page, nom.texte), 0.9, _PHRASE)
     for para in ctx.paragraphes:
         nom = entites.nom_a_forme_sociale(para.texte) if para.page <= 3 else None
         if nom:
-            return _champ_texte(ctx, nom.texte, para.page, nom.texte)
+            motif = "première société nommée dans les premières pages, sans étiquette"
+            return noter(_champ_texte(ctx, nom.texte, para.page, nom.texte), 0.7, motif)
     return Champ[str]()
 
 
@@ -138,11 +145,11 @@ def objet(ctx: Contexte) -> Champ[str]:
         m = _OBJET.search(para.texte)
         if m:
             texte = nettoyer_valeur(m.group("objet"))
-            return _champ_texte(ctx, texte, para.page, texte)
+            return noter(_champ_texte(ctx, texte, para.page, texte), 0.9, _PHRASE)
     for ligne in ctx.document.pages[0].lignes if ctx.document.pages else []:
         texte = nettoyer_valeur(ligne.texte)
         if _ACTIVITE.match(texte) and len(texte) <= 160:
-            return _champ_texte(ctx, texte, ligne.page, texte)
+            return noter(_champ_texte(ctx, texte, ligne.page, texte), 0.7, _TITRE)
     return Champ[str]()
 
 
@@ -158,9 +165,9 @@ def dates_contrat(ctx: Contexte) -> tuple[Champ[date], Champ[date]]:
             break
         lu_debut, lu_fin = debut_et_fin(para.texte)
         if lu_debut and debut.valeur is None:
-            debut = _champ_date(lu_debut, para.page)
+            debut = noter(_champ_date(lu_debut, para.page), 0.9, _PHRASE)
         if lu_fin and fin.valeur is None:
-            fin = _champ_date(lu_fin, para.page)
+            fin = noter(_champ_date(lu_fin, para.page), 0.9, _PHRASE)
     if debut.valeur is not None and fin.valeur is None:
         fin = _fin_par_duree(ctx, debut.valeur, debut.page)
     return debut, fin
@@ -210,10 +217,14 @@ def exercice(ctx: Contexte) -> Champ[int]:
     """Année de clôture : la mention « Exercice 2023 » qui confirme l'exercice probable."""
     mentions = exercices_du_texte(ctx.document)
     probable = ctx.document.exercice_probable
-    choisies = [m for m in mentions if m.annee == probable] or mentions
+    confirmees = [m for m in mentions if m.annee == probable]
+    choisies = confirmees or mentions
     if not choisies:
         return Champ[int]()
-    return champ_exact(choisies[0].annee, choisies[0].page, choisies[0].citation)
+    lu = champ_exact(choisies[0].annee, choisies[0].page, choisies[0].citation)
+    if not confirmees:
+        noter(lu, 0.7, "mention d'exercice que les dates du document ne confirment pas")
+    return lu
 
 
 def identifier(document: Document, type_lu: TypeLu | None = None) -> Identification:
@@ -233,6 +244,13 @@ def identifier(document: Document, type_lu: TypeLu | None = None) -> Identificat
         # Un RPQS de régie (ou muet sur sa gestion) n'a ni contrat ni délégataire à lire :
         # tout nom ou toute date trouvés ailleurs serait celui d'un prestataire ou d'un tarif.
         identification.secteur = secteur(document, ctx.paires, ctx.paragraphes, Champ[str]())
+        motif = (
+            "service en régie : pas de délégataire ni de contrat de délégation"
+            if regie
+            else "RPQS qui ne dit pas que le service est délégué : rien à lire sur un contrat"
+        )
+        for nom in ("objet", "delegataire", "type_contrat", "date_debut", "date_fin"):
+            getattr(identification, nom).motif = motif
         return identification
     debut, fin = dates_contrat(ctx)
     objet_lu = objet(ctx)
