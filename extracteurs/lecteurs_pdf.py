@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
-from camelot.io import read_pdf
 from pdfplumber.page import Page as PagePlumber
 
 from extracteurs.grilles import CelluleBrute, GrilleBrute
@@ -98,6 +97,9 @@ def grilles_camelot(
     pages: PagesIsolees, numero: int, hauteur: float, regle: bool
 ) -> list[GrilleBrute]:
     """camelot (moteur de rendu pdfium) : lattice sur page réglée, stream sinon."""
+    # camelot (pandas, OpenCV) coûte ~0,3 s CPU à importer : seulement quand une page le demande.
+    from camelot.io import read_pdf
+
     saveur = "lattice" if regle else "stream"
     try:
         with warnings.catch_warnings():

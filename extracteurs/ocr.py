@@ -11,10 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 
-import cv2
-import numpy as np
 import pypdfium2 as pdfium
-import pytesseract
 from PIL import Image
 
 from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
@@ -46,6 +43,10 @@ def rendre(page: pdfium.PdfPage, dpi: int) -> Image.Image:
 
 def effacer_filets(image: Image.Image) -> Image.Image:
     """Efface les traits horizontaux et verticaux longs (filets de tableau)."""
+    # OpenCV et numpy ne servent qu'aux pages scannées : importés ici, pas au démarrage.
+    import cv2
+    import numpy as np
+
     gris = np.array(image)
     binaire = cv2.adaptiveThreshold(
         ~gris, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2
@@ -81,6 +82,10 @@ def corriger_mot(texte: str) -> str:
 
 
 def lire_mots(image: Image.Image, langue: str, dpi: int) -> tuple[list[Element], float | None]:
+    # pytesseract importe pandas s'il est installé (~0,2 s CPU) : seulement pour une page scannée.
+    import numpy as np
+    import pytesseract
+
     try:
         donnees = pytesseract.image_to_data(
             image, lang=langue, config="--psm 6", output_type=pytesseract.Output.DICT
@@ -137,6 +142,8 @@ def regrouper_chiffres(ligne: LigneBrute) -> LigneBrute:
 
 def orientation(image: Image.Image) -> int:
     """Angle (0, 90, 180, 270) dont il faut tourner l'image, selon l'OSD de Tesseract."""
+    import pytesseract
+
     try:
         osd = pytesseract.image_to_osd(image, config="--psm 0")
     except pytesseract.TesseractError:

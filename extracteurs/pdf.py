@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
-import pypdf
 import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.page import Page as PagePlumber
@@ -82,6 +81,8 @@ def _erreur_pdfium(exc: Exception, chemin: Path, mot_de_passe: str | None) -> Ex
 
 def _second_avis_pypdf(chemin: Path) -> tuple[bool | None, int | None]:
     """(chiffré, nombre de pages) selon pypdf ; (None, None) si pypdf ne lit pas le fichier."""
+    import pypdf  # second avis sur un PDF refusé seulement : pas à chaque démarrage
+
     journal_pypdf = logging.getLogger("pypdf")
     niveau = journal_pypdf.level
     journal_pypdf.setLevel(logging.CRITICAL)  # ses avertissements ne concernent pas l'agent

@@ -47,7 +47,13 @@ def _configurer_unstructured() -> None:
 
 
 def genres_unstructured(chemin: Path, format_source: FormatSource) -> dict[str, GenreLigne]:
-    """Texte normalisé → genre, d'après la partition d'unstructured (vide en cas d'échec)."""
+    """Texte normalisé → genre, d'après la partition d'unstructured (vide en cas d'échec).
+
+    Seuls DOCX et HTML en profitent : unstructured et spaCy (~1,4 s CPU par processus) ne
+    sont chargés que pour eux, après la vérification du format.
+    """
+    if format_source not in ("docx", "html"):
+        return {}
     _configurer_unstructured()
     try:
         if format_source == "docx":

@@ -4,8 +4,8 @@ Un contenu déjà traité (même sha256) n'est jamais refait ; un fichier au con
 devient une nouvelle version du rapport. Les fichiers sont traités en parallèle dans la
 limite de `concurrence` ; un fichier illisible passe « en erreur » avec sa raison et
 les autres continuent ; un même contenu déposé sous deux noms n'est traité qu'une fois. Un
-tableau récapitulatif et un lien vers la revue de chaque rapport sont publiés en artefacts
-Prefect.
+seul artefact Prefect par lot : le tableau récapitulatif, avec le lien vers la revue de
+chaque rapport.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from prefect import Flow, flow, task
-from prefect.artifacts import create_link_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
@@ -104,33 +104,39 @@ def traiter_fichier_du_lot(chemin: Path, sha256: str, mode: Mode) -> BilanRappor
     return traiter_une_fois(chemin, sha256, mode)
 
 
-def _lien(bilan: BilanRapport) -> None:
-    libelle = LIBELLES[bilan.statut]
-    create_link_artifact(
-        key=f"rapport-{bilan.rapport_id}",
-        link=f"{reglages().revue_url.rstrip('/')}/rapports/{bilan.rapport_id}",
-        link_text=f"{bilan.fichier} — {libelle}, {bilan.anomalies} anomalie(s)",
-        description=f"Fiche du rapport n° {bilan.rapport_id} dans l'application de revue",
-    )
+COLONNES_BILAN = ("Fichier", "Statut", "Version", "Anomalies", "Durée", "Remarque", "Revue")
+
+
+def _ligne_bilan(b: BilanRapport) -> str:
+    """Une ligne du tableau du lot, en mots : le libellé du statut, pas son code."""
+    revue = reglages().revue_url.rstrip("/")
+    lien = f"[rapport n° {b.rapport_id}]({revue}/rapports/{b.rapport_id})" if b.rapport_id else ""
+    duree = f"{b.duree_s:.1f} s".replace(".", ",") if b.traite else "déjà traité"
+    cellules = (
+        b.fichier, LIBELLES[b.statut], str(b.version_rapport or ""), str(b.anomalies), duree,
+        b.raison or "", lien,
+    )  # fmt: skip
+    return "| " + " | ".join(c.replace("|", "/") for c in cellules) + " |"
 
 
 def publier_artefacts(bilans: list[BilanRapport]) -> None:
-    """Tableau récapitulatif du lot et un lien vers la revue de chaque rapport traité."""
-    create_table_artifact(
+    """Un seul artefact par lot : le tableau de chaque fichier, avec le lien vers sa revue
+    (un artefact par rapport multipliait les allers-retours avec l'API de Prefect)."""
+    traites = sum(b.traite for b in bilans)
+    markdown = "\n".join(
+        [
+            f"**{len(bilans)} fichier(s)**, dont {traites} traité(s) par ce lot.",
+            "",
+            "| " + " | ".join(COLONNES_BILAN) + " |",
+            "|" + "---|" * len(COLONNES_BILAN),
+            *(_ligne_bilan(b) for b in bilans),
+        ]
+    )
+    create_markdown_artifact(
         key="bilan-lot",
-        table=[
-            {
-                "fichier": b.fichier, "statut": b.statut.value, "traite": b.traite,
-                "rapport": b.rapport_id, "version": b.version_rapport,
-                "anomalies": b.anomalies, "raison": b.raison or "", "duree_s": round(b.duree_s, 2),
-            }
-            for b in bilans
-        ],
+        markdown=markdown,
         description="Bilan du lot : statut de chaque fichier du dossier de dépôt",
-    )  # fmt: skip
-    for bilan in bilans:
-        if bilan.traite and bilan.rapport_id is not None:
-            _lien(bilan)
+    )
 
 
 def _sur_place(a_traiter: dict[Path, str], mode: Mode) -> Iterator[tuple[Path, BilanRapport]]:

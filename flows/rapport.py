@@ -30,7 +30,7 @@ from stockage.statuts import Statut
 __all__ = ["BilanRapport", "publier", "traiter_rapport"]
 
 
-@flow(name="traiter-rapport", log_prints=True)
+@flow(name="traiter-rapport", flow_run_name="rapport-{chemin.name}", log_prints=True)
 def traiter_rapport(chemin: Path, mode: Mode = "auto") -> BilanRapport:
     """Un rapport, de l'extraction à la publication (ou jusqu'à « à valider » hors
     déploiement). Un contenu déjà traité (même sha256) n'est pas refait."""

@@ -37,5 +37,6 @@ fi
 # PostgreSQL : les tests du stockage tournent aussi contre un vrai serveur (cf. verifier.sh).
 bash scripts/postgres.sh
 
-bash scripts/uv.sh sync --frozen --quiet
+# Bytecode compilé une fois ici : sinon chaque commande `dsp` recompile (~3 s CPU).
+bash scripts/uv.sh sync --frozen --quiet --compile-bytecode
 echo "Environnement prêt."

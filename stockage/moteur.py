@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from socle.erreurs import StockageError
 from socle.reglages import Reglages, reglages
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 NOM_BASE_SQLITE = "synthese.db"
@@ -58,6 +59,9 @@ def creer_moteur(url: str | None = None) -> Engine:
 
 def configuration_alembic() -> Config:
     """Configuration Alembic programmatique (aucun `alembic.ini` requis à l'exécution)."""
+    # Alembic (~0,1 s CPU) n'est importé que pour migrer, pas à chaque commande.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -77,6 +81,8 @@ def base_indisponible(moteur: Engine, exc: Exception) -> StockageError:
 
 def migrer(moteur: Engine, revision: str = "head") -> None:
     """Amène la base à `revision` (par défaut la dernière) ; sans effet si elle y est déjà."""
+    from alembic import command
+
     config = configuration_alembic()
     try:
         with moteur.begin() as connexion:

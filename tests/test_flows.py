@@ -151,11 +151,13 @@ def test_meme_contenu_sous_deux_noms_dans_un_lot(boite: Path) -> None:
     assert "identique" in copie.raison
     assert len(depot_courant().rapports()) == 3
     with get_client(sync_client=True) as client:
-        # Prefect range un lien parmi les artefacts markdown : « [texte](adresse) ».
-        liens = [a for a in client.read_artifacts() if (a.key or "").startswith("rapport-")]
-    attendus = {f"rapport-{b.rapport_id}" for b in bilans.values() if b.traite}
-    assert attendus <= {a.key for a in liens}
-    assert all("/rapports/" in str(a.data) for a in liens)
+        artefacts = [a for a in client.read_artifacts() if a.key]
+    # Un seul artefact par lot, en français, avec le lien vers la revue de chaque rapport.
+    bilan_lot = [a for a in artefacts if a.key == "bilan-lot"]
+    assert bilan_lot and not [a for a in artefacts if (a.key or "").startswith("rapport-")]
+    texte = str(bilan_lot[-1].data)
+    assert all(f"/rapports/{b.rapport_id})" in texte for b in bilans.values() if b.traite)
+    assert "à valider" in texte and "a_valider" not in texte
 
 
 def test_exercice_precedent_lu_dans_les_fiches_validees(tmp_path: Path) -> None:
