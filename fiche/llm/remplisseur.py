@@ -172,9 +172,15 @@ class RemplisseurLlm:
         """Le plafond de la réponse à ce morceau : ce que le contexte laisse après l'invite."""
         contexte = self.contexte()
         plafond = plafond_sortie(self.reglages, contexte)
-        if contexte is not None:
-            plafond = min(plafond, contexte - math.ceil(morceau.jetons_estimes * MARGE_ESTIMATION))
-        return max(plafond, MIN_JETONS_SORTIE)
+        if contexte is None:
+            return plafond
+        reste = contexte - math.ceil(morceau.jetons_estimes * MARGE_ESTIMATION)
+        if reste < min(plafond, MIN_JETONS_SORTIE):
+            raise LlmError(
+                f"L'invite ne laisse que {reste} jetons de réponse dans le contexte du modèle "
+                f"({contexte} jetons) : réduire DSP_LLM_MAX_JETONS_PROMPT"
+            )
+        return min(plafond, reste)
 
     def _reduire(
         self, document: Document, morceau: Morceau, pseudonymes: Pseudonymiseur | None

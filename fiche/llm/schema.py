@@ -174,12 +174,17 @@ def _compacter(noeud: dict[str, Any]) -> dict[str, Any]:
     return {"type": [v["type"] for v in variantes], **reste, **next((p for p in propres if p), {})}
 
 
-def schema_strict() -> dict[str, Any]:
-    """Le schéma JSON de `FicheLlm`, prêt pour `response_format` en mode strict."""
-    brut = FicheLlm.model_json_schema()
+def schema_de(modele: type[BaseModel]) -> dict[str, Any]:
+    """Le schéma JSON strict d'un modèle de réponse (la fiche entière ou une section)."""
+    brut = modele.model_json_schema()
     schema = dict(_strict(brut, brut.get("$defs", {})))
     schema.pop("description", None)  # la docstring de la classe : inutile au modèle
     return schema
+
+
+def schema_strict() -> dict[str, Any]:
+    """Le schéma JSON de `FicheLlm`, prêt pour `response_format` en mode strict."""
+    return schema_de(FicheLlm)
 
 
 # Longueur d'une feuille du schéma sans borne explicite (nombre, booléen), en caractères.
