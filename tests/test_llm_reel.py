@@ -113,7 +113,7 @@ def test_reponses_tronquees_repli_avec_jetons_et_diagnostic(
         llm_reel,
         tmp_path,
         llm_max_jetons_sortie=16,
-        llm_max_jetons_prompt=4000,
+        llm_max_jetons_prompt=5000,
         llm_timeout_s=300,
     )
     cible = tmp_path / "forville.diagnostic-llm.json"
