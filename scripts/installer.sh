@@ -46,5 +46,9 @@ if ! command -v npm >/dev/null 2>&1; then
   sudo_si_besoin apt-get update -qq
   DEBIAN_FRONTEND=noninteractive sudo_si_besoin apt-get install -y -qq nodejs npm >/dev/null
 fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "Node.js 20 ou plus est requis par node-llama-cpp (tests du chemin LLM) : $(node --version)" >&2
+  exit 1
+fi
 (cd scripts/llm_local && npm ci --no-audit --no-fund --loglevel=error)
 echo "Environnement prêt."
