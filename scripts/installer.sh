@@ -50,5 +50,8 @@ if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
   echo "Node.js 20 ou plus est requis par node-llama-cpp (tests du chemin LLM) : $(node --version)" >&2
   exit 1
 fi
-(cd scripts/llm_local && npm ci --no-audit --no-fund --loglevel=error)
+# Pas `npm ci` : npm 11 refuse ce verrou, où il n'écrit que les binaires de node-llama-cpp
+# pour Linux (« Missing: @node-llama-cpp/win-x64… »). `install --no-save` suit les versions
+# du verrou commité et ne le réécrit pas.
+(cd scripts/llm_local && npm install --no-save --no-audit --no-fund --loglevel=error)
 echo "Environnement prêt."
