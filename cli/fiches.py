@@ -116,10 +116,12 @@ def traiter(
     for colonne in ("Mode", "CA N", "Résultat N", "Anomalies", "État"):
         bilan.add_column(colonne)
     echecs = 0
+    replis: list[str] = []
     for fichier in fichiers:
         try:
             document = extraire(fichier, r)
-            fiche = produire_fiche(document, mode, r)  # type: ignore[arg-type]
+            diagnostic = sortie / f"{fichier.stem}.diagnostic-llm.json"
+            fiche = produire_fiche(document, mode, r, diagnostic)  # type: ignore[arg-type]
             anciennes = historique_valide(fiche, depot, historique)
             cible = sortie / f"{fichier.stem}.fiche.json"
             fiche = controler_et_ecrire(fiche, document, r, anciennes, cible)
@@ -128,6 +130,8 @@ def traiter(
             erreurs.print(f"[red]Échec pour {fichier.name} : {exc.message}[/red]")
             bilan.add_row(fichier.name, "", "", "", "", "[red]erreur[/red]")
             continue
+        if mode != "regles" and r.llm_configure and fiche.production.mode == "regles":
+            replis.append(f"{fichier.name} : {fiche.production.note}")
         bilan.add_row(
             fichier.name,
             fiche.production.mode,
@@ -144,6 +148,15 @@ def traiter(
     )
     if echecs:
         raise typer.Exit(1 if echecs < len(fichiers) else 2)
+    if replis:
+        # Un LLM était configuré mais n'a pas produit ces fiches : c'est visible et le
+        # code de sortie le dit (3), pour qu'un script ne le prenne pas pour un succès.
+        erreurs.print(
+            f"[yellow]{len(replis)} fiche(s) produite(s) par les règles faute de LLM :[/yellow]"
+        )
+        for ligne in replis:
+            erreurs.print(f"[yellow]  {ligne}[/yellow]")
+        raise typer.Exit(3)
 
 
 def _tableau_evaluation(rapport: RapportEvaluation) -> Table:

@@ -6,7 +6,8 @@ règles ; avec un LLM, les règles tournent aussi et les divergences deviennent 
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from extracteurs.modeles import Document
 from fiche.ancrage import ancrer
@@ -17,6 +18,9 @@ from fiche.reconciliation import reconcilier
 from fiche.remplissage import Mode
 from socle.erreurs import ConfigurationError
 from socle.reglages import Reglages
+
+if TYPE_CHECKING:
+    from fiche.llm import RemplisseurLlm
 
 ModeEffectif = Literal["regles", "llm"]
 
@@ -38,20 +42,45 @@ def _par_regles(document: Document) -> Fiche:
     return ancrer(remplir_par_regles(document), document)
 
 
-def produire_fiche(document: Document, mode: Mode, reglages: Reglages) -> Fiche:
-    """La fiche ancrée d'un document, avec les signalements propres au remplissage."""
+def produire_fiche(
+    document: Document, mode: Mode, reglages: Reglages, diagnostic: Path | None = None
+) -> Fiche:
+    """La fiche ancrée d'un document, avec les signalements propres au remplissage.
+
+    `diagnostic` : où écrire (JSON) les réponses du LLM rejetées, s'il y en a eu — le
+    chemin est alors cité dans `production.note`."""
     effectif = mode_effectif(mode, reglages)
     if effectif == "regles":
         fiche = _par_regles(document)
     else:
         from fiche.llm import RemplisseurLlm
 
-        fiche = ancrer(RemplisseurLlm(reglages).remplir(document), document)
+        remplisseur = RemplisseurLlm(reglages)
+        fiche = ancrer(remplisseur.remplir(document), document)
+        if diagnostic is not None and remplisseur.jetons.rejetees:
+            _ecrire_diagnostic(fiche, document, remplisseur, diagnostic)
         if mode == "auto" and fiche.production.mode == "llm":
             fiche = reconcilier(fiche, _par_regles(document))
         _typer(fiche, document)
     _signaler_instructions(fiche, document)
     return evaluer_confiance(fiche, document)
+
+
+def _ecrire_diagnostic(
+    fiche: Fiche, document: Document, remplisseur: RemplisseurLlm, cible: Path
+) -> None:
+    from fiche.llm.compte import diagnostic, texte_diagnostic
+    from socle.fichiers import ecrire_atomique
+
+    contenu = diagnostic(
+        document, remplisseur.jetons, remplisseur.reglages.llm_model, fiche.production.note
+    )
+    ecrire_atomique(cible, texte_diagnostic(contenu))
+    nombre = len(remplisseur.jetons.rejetees)
+    fiche.production.note = (
+        f"{fiche.production.note + ' ; ' if fiche.production.note else ''}"
+        f"{nombre} réponse(s) du LLM rejetée(s), gardées dans {cible.name}"
+    )
 
 
 def _typer(fiche: Fiche, document: Document) -> None:

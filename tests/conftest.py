@@ -170,6 +170,15 @@ def reponse_forville(forville: Document, or_forville: Fiche) -> dict[str, Any]:
     return reponse_depuis_fiche(or_forville, forville)
 
 
+@pytest.fixture(scope="session")
+def llm_reel() -> Iterator[str]:
+    """URL `/v1` d'un vrai petit modèle (SmolLM2-135M, node-llama-cpp) pour la session."""
+    from tests.llm_reel import serveur_reel
+
+    with serveur_reel() as url:
+        yield url
+
+
 @pytest.fixture
 def serveur() -> Iterator[ServeurOpenAI]:
     with serveur_openai() as s:
@@ -193,7 +202,12 @@ def prefect_harnais() -> Iterator[None]:
 
 MARQUE_SESSION = "DSP_SESSION_TESTS"
 os.environ[MARQUE_SESSION] = uuid.uuid4().hex  # héritée par chaque processus lancé
-SERVEURS = ("prefect.server.api.server:create_app", "prefect server start", "cli.principal revue")
+SERVEURS = (
+    "prefect.server.api.server:create_app",
+    "prefect server start",
+    "cli.principal revue",
+    "llm_local/serveur.mjs",
+)
 
 
 def serveurs_de_la_session() -> dict[int, str]:

@@ -13,16 +13,21 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from extracteurs.document import extraire
 from extracteurs.modeles import Document, Ligne
 from fiche.evaluation import comparer_coeur
 from fiche.llm import VERSION_PROMPT, RemplisseurLlm
 from fiche.llm.citations import IndexLignes, ancrer_nombre
+from fiche.llm.client import contexte_publie
 from fiche.llm.invites import FERMETURE, OUVERTURE, preparer_morceaux
 from fiche.llm.pseudonymes import Pseudonymiseur, sans_masque
+from fiche.llm.schema import MOTIF_LIGNE, borne_sortie, schema_strict
 from fiche.llm.selection import estimer_jetons
 from fiche.modeles import Ancrage, Fiche
 from socle.reglages import Reglages
@@ -289,3 +294,62 @@ def test_document_sans_page_repli_sans_appel(serveur: ServeurOpenAI, tmp_path: P
     assert serveur.requetes == []
     assert fiche.production.mode == "regles"
     assert "aucune page" in (fiche.production.note or "")
+
+
+def _noeuds(noeud: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(noeud, dict):
+        yield noeud
+        for valeur in noeud.values():
+            yield from _noeuds(valeur)
+    elif isinstance(noeud, list):
+        for valeur in noeud:
+            yield from _noeuds(valeur)
+
+
+def test_schema_borne_listes_et_textes_garde_dates_et_motifs() -> None:
+    """Une grammaire tirée du schéma ne peut pas générer sans fin : chaque liste a
+    `maxItems`, chaque texte libre `maxLength` ou un `enum` ; dates et identifiants de
+    ligne gardent `format` et `pattern` ; d'où une borne finie de la réponse."""
+    schema = schema_strict()
+    noeuds = list(_noeuds(schema))
+    for noeud in noeuds:
+        types = noeud.get("type")
+        types = types if isinstance(types, list) else [types]
+        if "array" in types:
+            assert isinstance(noeud.get("maxItems"), int), noeud
+        if "string" in types:
+            assert "maxLength" in noeud or "enum" in noeud or "format" in noeud, noeud
+    dates = schema["properties"]["identification"]["properties"]["date_debut"]
+    assert dates["properties"]["valeur"]["format"] == "date"
+    motifs = {n["pattern"] for n in noeuds if "pattern" in n}
+    assert motifs == {MOTIF_LIGNE}
+    assert re.fullmatch(MOTIF_LIGNE, "p4-l12,p4-l13") and not re.fullmatch(MOTIF_LIGNE, "4")
+    assert 1000 < borne_sortie(schema) < 10000
+
+
+@pytest.mark.parametrize(
+    ("publie", "attendu"),
+    [
+        ({"id": "m", "max_model_len": 32768}, 32768),  # vLLM
+        ({"id": "m", "max_context_length": 128000}, 128000),  # Mistral, Albert
+        ({"id": "m", "meta": {"n_ctx_train": 8192}}, 8192),  # llama.cpp
+        ({"id": "m", "owned_by": "library"}, None),  # Ollama : rien
+    ],
+)
+def test_contexte_publie_par_le_serveur(publie: dict[str, Any], attendu: int | None) -> None:
+    assert contexte_publie([{"id": "autre", "max_model_len": 1}, publie], "m") == attendu
+
+
+def test_chaque_requete_borne_sa_reponse_au_contexte(
+    serveur: ServeurOpenAI, tmp_path: Path, forville: Document, reponse_forville: dict[str, Any]
+) -> None:
+    """Contexte de 12 000 jetons : invite découpée pour y tenir avec sa réponse."""
+    serveur.ajouter(*[completion(reponse_forville) for _ in range(8)])
+    reglages = reglages_test(serveur.url, tmp_path, llm_contexte_jetons=12000)
+    fiche = RemplisseurLlm(reglages).remplir(forville)
+    assert fiche.production.mode == "llm"
+    assert len(serveur.requetes) > 1  # 24 000 jetons permis, mais pas par ce contexte
+    for requete in serveur.requetes:
+        envoyes = estimer_jetons(requete.texte) + estimer_jetons(json.dumps(schema_strict()))
+        assert 0 < requete.corps["max_tokens"] <= 12000 // 2
+        assert requete.corps["max_tokens"] + envoyes <= 12000

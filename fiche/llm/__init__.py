@@ -18,17 +18,20 @@ Réglages (préfixe `DSP_`, voir `socle.reglages`) pour les points d'accès usue
 Le modèle doit accepter `response_format={"type": "json_schema", ..., "strict": true}`
 (OpenAI, Mistral, vLLM ≥ 0.6 avec décodage guidé, Ollama ≥ 0.5 ; pour Albert, selon le
 modèle servi). Autres réglages : `DSP_LLM_TIMEOUT_S`, `DSP_LLM_ESSAIS`,
-`DSP_LLM_ATTENTE_MAX_S`, `DSP_LLM_MAX_JETONS_PROMPT`, `DSP_LLM_PSEUDONYMISER`,
+`DSP_LLM_RELANCER_APRES_DELAI`, `DSP_LLM_ATTENTE_MAX_S`, `DSP_LLM_MAX_JETONS_PROMPT`,
+`DSP_LLM_MAX_JETONS_SORTIE`, `DSP_LLM_CONTEXTE_JETONS`, `DSP_LLM_PSEUDONYMISER`,
 `DSP_LLM_CACHE` (cache dans `<DSP_DATA_DIR>/cache_llm`).
 
 Modules : `schema` (réponse demandée), `invites` (consignes versionnées, document
 balisé), `selection` (pages utiles, jetons, morceaux), `client` (appel et réessais),
-`analyse` (lecture de la réponse), `citations` et `conversion` (provenance calculée depuis
-les identifiants de ligne), `pseudonymes`, `cache`, `remplisseur` (orchestration).
+`analyse` (lecture de la réponse), `compte` (jetons, réponses rejetées), `citations` et
+`conversion` (provenance calculée depuis les identifiants de ligne), `pseudonymes`,
+`cache`, `remplisseur` (orchestration).
 """
 
+from fiche.llm.compte import Jetons
 from fiche.llm.invites import VERSION_PROMPT
-from fiche.llm.remplisseur import Jetons, RemplisseurLlm
+from fiche.llm.remplisseur import RemplisseurLlm
 from fiche.llm.schema import FicheLlm, format_reponse, schema_strict
 from fiche.llm.selection import estimer_jetons, selectionner_pages
 

@@ -40,6 +40,7 @@ def cle_cache(
     pages: list[int],
     rang: int,
     pseudonymise: bool,
+    budget: int | None = None,
 ) -> str:
     parties = {
         "modele": modele,
@@ -50,6 +51,8 @@ def cle_cache(
         "morceau": rang,
         "pseudonymise": pseudonymise,
     }
+    if budget is not None:  # tâche réduite : une même page coupée autrement
+        parties["budget"] = budget
     texte = json.dumps(parties, sort_keys=True)
     return hashlib.sha256(texte.encode("utf-8")).hexdigest()
 

@@ -4,9 +4,17 @@ Les réessais du client `openai` sont coupés (`max_retries=0`) : c'est tenacity
 décide, selon une seule politique lisible et réglable (`llm_essais`,
 `llm_attente_max_s`) :
 - réessayés : 429 (quota ; l'en-tête `Retry-After` est suivi, plafonné par
-  `llm_attente_max_s`), erreurs serveur ≥ 500, délai dépassé, connexion impossible ;
+  `llm_attente_max_s`), erreurs serveur ≥ 500, connexion impossible ;
+- délai dépassé : non réessayé par défaut (`llm_relancer_apres_delai`). Un serveur local
+  à un seul emplacement (llama.cpp, Ollama) continue de générer la réponse abandonnée :
+  une relance attendrait derrière elle, puis dépasserait à son tour. Pour un modèle lent,
+  on allonge plutôt `llm_timeout_s` ;
 - non réessayés : les autres 4xx (clé refusée, modèle inconnu, requête invalide) :
   recommencer ne changerait rien.
+
+Chaque requête borne sa réponse (`max_tokens`) : sans cela, un modèle contraint par une
+grammaire génère jusqu'à remplir son contexte. Le contexte du modèle est lu sur
+`/v1/models` quand le serveur le publie (`contexte_du_modele`).
 Attente entre deux essais : exponentielle avec gigue (0,5 s, 1 s, 2 s… plafonnée), pour
 ne pas revenir tous ensemble sur un serveur déjà saturé.
 """
@@ -49,10 +57,12 @@ def creer_client(reglages: Reglages) -> OpenAI:
     )
 
 
-def est_transitoire(erreur: BaseException) -> bool:
+def est_transitoire(erreur: BaseException, *, apres_delai: bool = True) -> bool:
     """Une erreur qu'un nouvel essai peut lever (voir la docstring du module)."""
+    if isinstance(erreur, openai.APITimeoutError):
+        return apres_delai
     if isinstance(erreur, (openai.RateLimitError, openai.APIConnectionError)):
-        return True  # APITimeoutError hérite d'APIConnectionError
+        return True
     return isinstance(erreur, openai.APIStatusError) and erreur.status_code >= 500
 
 
@@ -118,17 +128,27 @@ class Completion:
 class AppelantLlm:
     """Envoie une conversation et rend une `Completion`, réessais compris."""
 
-    def __init__(self, client: OpenAI, reglages: Reglages, format_reponse: dict[str, Any]):
+    def __init__(
+        self,
+        client: OpenAI,
+        reglages: Reglages,
+        format_reponse: dict[str, Any],
+        max_jetons: int,
+    ):
         self.client = client
         self.reglages = reglages
         self.format_reponse = format_reponse
+        self.max_jetons = max_jetons
         self.essais_faits = 0
+
+    def _a_reessayer(self, erreur: BaseException) -> bool:
+        return est_transitoire(erreur, apres_delai=self.reglages.llm_relancer_apres_delai)
 
     def appeler(self, messages: list[dict[str, str]]) -> Completion:
         """Lève `LlmError` quand tous les essais ont échoué (ou dès une erreur définitive)."""
         self.essais_faits = 0
         essais = Retrying(
-            retry=retry_if_exception(est_transitoire),
+            retry=retry_if_exception(self._a_reessayer),
             stop=stop_after_attempt(self.reglages.llm_essais),
             wait=AttenteEssais(self.reglages.llm_attente_max_s),
             before_sleep=self._signaler,
@@ -138,8 +158,13 @@ class AppelantLlm:
             return essais(self._un_essai, messages)
         except openai.OpenAIError as erreur:
             cause = decrire(erreur, self.reglages)
-            if est_transitoire(erreur):
+            if self._a_reessayer(erreur):
                 message = f"LLM indisponible après {self.essais_faits} essais ({cause})"
+            elif isinstance(erreur, openai.APITimeoutError):
+                message = (
+                    f"LLM indisponible ({cause}, non réessayé : le serveur continuerait la "
+                    "génération abandonnée ; allonger DSP_LLM_TIMEOUT_S pour un modèle lent)"
+                )
             else:
                 message = f"LLM indisponible ({cause}, non réessayée)"
             raise LlmError(message) from erreur
@@ -151,6 +176,7 @@ class AppelantLlm:
             # Nos dicts simples ont la forme des TypedDict du SDK (rôle, contenu).
             messages=cast("list[ChatCompletionMessageParam]", messages),
             response_format=cast("ResponseFormat", self.format_reponse),
+            max_tokens=self.max_jetons,
             temperature=0,
         )
         usage = reponse.usage
@@ -176,3 +202,49 @@ class AppelantLlm:
 
 
 Appel = Callable[[list[dict[str, str]]], Completion]
+
+# Où les serveurs publient le contexte servi dans `GET /v1/models` : vLLM
+# (`max_model_len`), Mistral et Albert (`max_context_length`), LM Studio, OpenRouter
+# (`context_length`), llama.cpp (`meta.n_ctx`, à défaut `meta.n_ctx_train`, celui de
+# l'entraînement, qui peut dépasser celui du serveur). Ollama ne le publie pas.
+_CLES_CONTEXTE = (
+    ("max_model_len",),
+    ("max_context_length",),
+    ("context_length",),
+    ("context_window",),
+    ("meta", "n_ctx"),
+    ("meta", "n_ctx_train"),
+)
+
+
+def _lire_cle(donnees: dict[str, Any], chemin: tuple[str, ...]) -> int | None:
+    noeud: Any = donnees
+    for cle in chemin:
+        noeud = noeud.get(cle) if isinstance(noeud, dict) else None
+    return noeud if isinstance(noeud, int) and not isinstance(noeud, bool) and noeud > 0 else None
+
+
+def contexte_publie(modeles: list[dict[str, Any]], nom: str | None) -> int | None:
+    """Le contexte du modèle `nom` (ou du seul modèle servi) dans la liste de `/v1/models`."""
+    retenus = [m for m in modeles if m.get("id") == nom] or (modeles if len(modeles) == 1 else [])
+    for modele in retenus:
+        for chemin in _CLES_CONTEXTE:
+            if (valeur := _lire_cle(modele, chemin)) is not None:
+                return valeur
+    return None
+
+
+def contexte_du_modele(client: OpenAI, reglages: Reglages) -> int | None:
+    """Le contexte en jetons : le réglage, sinon `/v1/models`, sinon inconnu (None).
+
+    Une erreur de la liste des modèles n'empêche rien : l'appel lui-même dira si le
+    point d'accès répond ; on garde alors le seul budget `llm_max_jetons_prompt`."""
+    if reglages.llm_contexte_jetons is not None:
+        return reglages.llm_contexte_jetons
+    try:
+        page = client.with_options(timeout=min(10.0, reglages.llm_timeout_s)).models.list()
+        modeles = [m.model_dump() for m in page.data]
+    except (openai.OpenAIError, ValueError) as erreur:
+        journal.info("Contexte du modèle non lu sur /v1/models : %s", decrire(erreur, reglages))
+        return None
+    return contexte_publie(modeles, reglages.llm_model)

@@ -110,6 +110,7 @@ class Morceau:
     pages: list[int]
     utilisateur: str
     jetons_estimes: int
+    budget: int  # le `max_jetons` qui l'a découpé : une tâche réduite le divise
 
     def messages(self) -> list[Message]:
         return [
@@ -125,10 +126,22 @@ def cout_fixe() -> int:
 
 
 def preparer_morceaux(
-    document: Document, max_jetons: int, masque: Masque, *, selection: bool = True
+    document: Document,
+    max_jetons: int,
+    masque: Masque,
+    *,
+    selection: bool = True,
+    pages: list[int] | None = None,
 ) -> list[Morceau]:
-    """Pages choisies, rendues, puis groupées en morceaux tenant dans `max_jetons`."""
-    pages = selectionner_pages(document) if selection else [p.numero for p in document.pages]
+    """Pages choisies, rendues, puis groupées en morceaux tenant dans `max_jetons`.
+
+    `pages` donné (tâche réduite après une réponse tronquée) : ces pages seules, sans le
+    plan des pages omises, que le premier morceau a déjà porté."""
+    if pages is None:
+        pages = selectionner_pages(document) if selection else [p.numero for p in document.pages]
+        plan = plan_des_pages_omises(document, set(pages), masque)
+    else:
+        plan = ""
     budget = max(max_jetons - cout_fixe(), 300)
     repetees, deja_vues = lignes_repetees(document), set[str]()
     blocs: list[Bloc] = []
@@ -136,17 +149,24 @@ def preparer_morceaux(
         if page.numero in pages:
             lignes = lignes_utiles(page, repetees, deja_vues)
             blocs.extend(rendre_page(page.numero, lignes, masque, budget))
-    plan = plan_des_pages_omises(document, set(pages), masque)
     groupes = decouper(blocs, budget - estimer_jetons(plan))
     return [
-        _morceau(document, pages, groupe, rang, len(groupes), plan if rang == 0 else "")
+        _morceau(
+            document, pages, groupe, (rang, len(groupes)), plan if rang == 0 else "", max_jetons
+        )
         for rang, groupe in enumerate(groupes)
     ]
 
 
 def _morceau(
-    document: Document, pages: list[int], blocs: list[Bloc], rang: int, total: int, plan: str
+    document: Document,
+    pages: list[int],
+    blocs: list[Bloc],
+    position: tuple[int, int],
+    plan: str,
+    budget: int,
 ) -> Morceau:
+    rang, total = position
     couvertes = sorted({b.page for b in blocs})
     transmises = (
         f"Pages transmises : {', '.join(map(str, pages))} ; les autres, sans rapport avec la "
@@ -172,4 +192,4 @@ def _morceau(
     jetons = estimer_jetons(message_systeme() + utilisateur) + estimer_jetons(
         json.dumps(schema_strict(), ensure_ascii=False)
     )
-    return Morceau(pages=couvertes, utilisateur=utilisateur, jetons_estimes=jetons)
+    return Morceau(pages=couvertes, utilisateur=utilisateur, jetons_estimes=jetons, budget=budget)

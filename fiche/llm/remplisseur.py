@@ -2,22 +2,28 @@
 
 Déroulé pour un rapport :
 1. repérage des textes adressés à une IA (`fiche.injection`), signalés dans tous les cas ;
-2. pseudonymisation facultative, choix des pages, découpage en morceaux (budget
-   `llm_max_jetons_prompt`) ;
-3. pour chaque morceau : cache disque, sinon appel (réessais tenacity), une relance si la
-   réponse est tronquée, vide, invalide ou hors schéma ;
-4. fusion des morceaux, conversion en `Fiche` (provenance calculée par notre code) ;
-5. sur échec définitif (réseau, quota, refus, deux réponses non conformes) : fiche des
-   règles, `production.mode = "regles"` et la cause en français dans `production.note`.
+2. contexte du modèle (réglage ou `/v1/models`), d'où le plafond de la réponse
+   (`max_tokens`, borné aussi par le schéma) et le budget de l'invite ;
+3. pseudonymisation facultative, choix des pages, découpage en morceaux tenant dans ce
+   budget ;
+4. pour chaque morceau : cache disque, sinon appel (réessais tenacity) ; une réponse
+   tronquée fait **réduire la tâche** (le morceau est recoupé en morceaux deux fois plus
+   petits, jamais renvoyé avec la réponse coupée) ; une réponse vide, invalide ou hors
+   schéma a droite à une relance qui cite l'erreur ;
+5. fusion des morceaux, conversion en `Fiche` (provenance calculée par notre code) ;
+6. sur échec définitif (réseau, quota, refus, délai, deux réponses non conformes) : fiche
+   des règles, `production.mode = "regles"`, la cause en français dans `production.note`,
+   et toujours le modèle et les jetons dépensés (`production.modele`, `jetons_*`).
+Les réponses rejetées restent dans `self.jetons.rejetees` pour le fichier de diagnostic.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from openai import OpenAI
@@ -26,18 +32,20 @@ from extracteurs.modeles import Document
 from fiche.injection import detecter_instructions
 from fiche.llm.analyse import ReponseNonConformeError, analyser
 from fiche.llm.cache import CacheLlm, ReponseBrute, cle_cache
-from fiche.llm.client import AppelantLlm, Completion, creer_client
+from fiche.llm.client import AppelantLlm, Completion, contexte_du_modele, creer_client
+from fiche.llm.compte import Jetons
 from fiche.llm.conversion import fusionner, maintenant, source, vers_fiche
 from fiche.llm.invites import (
     VERSION_PROMPT,
     Message,
     Morceau,
+    cout_fixe,
     gabarit,
     preparer_morceaux,
     remplir_gabarit,
 )
 from fiche.llm.pseudonymes import Pseudonymiseur, sans_masque
-from fiche.llm.schema import FicheLlm, empreinte_schema, format_reponse
+from fiche.llm.schema import FicheLlm, borne_sortie, empreinte_schema, format_reponse, schema_strict
 from fiche.modeles import Anomalie, Fiche, Production
 from socle.erreurs import LlmError
 from socle.reglages import Reglages
@@ -45,24 +53,35 @@ from socle.reglages import reglages as reglages_courants
 
 journal = logging.getLogger(__name__)
 Repli = Callable[[Document], Fiche]
+# Marge d'erreur de l'estimation des jetons d'entrée (3,5 caractères par jeton) face au
+# tokeniseur réel d'un petit modèle, qui découpe le français plus finement.
+MARGE_ESTIMATION = 1.25
+# En dessous, une réponse n'a pas la place d'une identification : inutile d'appeler.
+MIN_JETONS_SORTIE = 256
 
 
-@dataclass
-class Jetons:
-    """Jetons comptés par l'API (None tant qu'aucun appel n'en a rapporté)."""
+class ReponseTronqueeError(LlmError):
+    """La réponse a atteint `max_tokens` : la tâche doit être réduite, pas répétée."""
 
-    entree: int | None = None
-    sortie: int | None = None
-    appels: int = 0
-    depuis_cache: int = 0
-    estimes: int = 0
-    morceaux: list[list[int]] = field(default_factory=list)
 
-    def ajouter(self, entree: int | None, sortie: int | None) -> None:
-        if entree is not None:
-            self.entree = (self.entree or 0) + entree
-        if sortie is not None:
-            self.sortie = (self.sortie or 0) + sortie
+def plafond_sortie(reglages: Reglages, contexte: int | None) -> int:
+    """`max_tokens` : le réglage, sinon la plus longue réponse valide ; au plus la moitié
+    d'un contexte connu (l'autre moitié est pour l'invite)."""
+    plafond = reglages.llm_max_jetons_sortie or borne_sortie(schema_strict())
+    return min(plafond, contexte // 2) if contexte else plafond
+
+
+def budget_invite(reglages: Reglages, contexte: int | None, sortie: int) -> int:
+    """Jetons estimés permis à l'invite : le réglage, rabattu pour tenir dans le contexte."""
+    if contexte is None:
+        return reglages.llm_max_jetons_prompt
+    place = math.floor((contexte - sortie) / MARGE_ESTIMATION)
+    if place < cout_fixe() + 300:
+        raise LlmError(
+            f"Contexte du modèle trop petit ({contexte} jetons) pour les consignes et une "
+            "page : choisir un modèle au contexte d'au moins 8 192 jetons"
+        )
+    return min(reglages.llm_max_jetons_prompt, place)
 
 
 def remplisseur_regles() -> Repli:
@@ -90,6 +109,8 @@ class RemplisseurLlm:
         self._client = client
         self._repli = repli
         self.cache = CacheLlm(self.reglages.dossier_cache_llm) if self.reglages.llm_cache else None
+        self.jetons = Jetons()  # ceux du dernier rapport rempli (diagnostic)
+        self._contexte: tuple[int | None] | None = None
 
     @property
     def client(self) -> OpenAI:
@@ -104,7 +125,7 @@ class RemplisseurLlm:
         if not self.reglages.llm_configure:
             cause = "LLM non configuré (DSP_LLM_BASE_URL et DSP_LLM_MODEL)"
             return self.repli(document, cause, debut, alertes)
-        jetons = Jetons()
+        jetons = self.jetons = Jetons()
         try:
             reponse = self.interroger(document, jetons)
         except LlmError as erreur:
@@ -130,15 +151,48 @@ class RemplisseurLlm:
         if self.reglages.llm_pseudonymiser:
             pseudonymes = Pseudonymiseur.pour_textes([ligne.texte for ligne in document.lignes()])
         masque = pseudonymes.masquer if pseudonymes else sans_masque
-        morceaux = preparer_morceaux(document, self.reglages.llm_max_jetons_prompt, masque)
+        contexte = self.contexte()
+        budget = budget_invite(self.reglages, contexte, plafond_sortie(self.reglages, contexte))
+        morceaux = preparer_morceaux(document, budget, masque)
         if not morceaux:
             raise LlmError("Le document n'a aucune page à transmettre au LLM")
-        reponses = []
-        for rang, morceau in enumerate(morceaux):
-            jetons.estimes += morceau.jetons_estimes
-            jetons.morceaux.append(morceau.pages)
-            reponses.append(self._morceau(document, morceau, rang, pseudonymes, jetons))
+        reponses = [
+            self._morceau(document, morceau, rang, pseudonymes, jetons)
+            for rang, morceau in enumerate(morceaux)
+        ]
         return fusionner(reponses)
+
+    def contexte(self) -> int | None:
+        """Le contexte du modèle, lu une fois par remplisseur (réglage ou `/v1/models`)."""
+        if self._contexte is None:
+            self._contexte = (contexte_du_modele(self.client, self.reglages),)
+        return self._contexte[0]
+
+    def max_tokens(self, morceau: Morceau) -> int:
+        """Le plafond de la réponse à ce morceau : ce que le contexte laisse après l'invite."""
+        contexte = self.contexte()
+        plafond = plafond_sortie(self.reglages, contexte)
+        if contexte is None:
+            return plafond
+        reste = contexte - math.ceil(morceau.jetons_estimes * MARGE_ESTIMATION)
+        if reste < min(plafond, MIN_JETONS_SORTIE):
+            raise LlmError(
+                f"L'invite ne laisse que {reste} jetons de réponse dans le contexte du modèle "
+                f"({contexte} jetons) : réduire DSP_LLM_MAX_JETONS_PROMPT"
+            )
+        return min(plafond, reste)
+
+    def _reduire(
+        self, document: Document, morceau: Morceau, pseudonymes: Pseudonymiseur | None
+    ) -> list[Morceau]:
+        """Le morceau recoupé deux fois plus petit ; vide quand il ne peut plus l'être."""
+        masque = pseudonymes.masquer if pseudonymes else sans_masque
+        fixe = cout_fixe()
+        budget = fixe + (min(morceau.budget, morceau.jetons_estimes) - fixe) // 2
+        if budget - fixe < 300:
+            return []
+        plus_petits = preparer_morceaux(document, budget, masque, pages=morceau.pages)
+        return plus_petits if len(plus_petits) > 1 else []
 
     def _morceau(
         self,
@@ -148,6 +202,8 @@ class RemplisseurLlm:
         pseudonymes: Pseudonymiseur | None,
         jetons: Jetons,
     ) -> FicheLlm:
+        jetons.estimes += morceau.jetons_estimes
+        jetons.morceaux.append(morceau.pages)
         cle = cle_cache(
             modele=self.reglages.llm_model or "",
             version=VERSION_PROMPT,
@@ -156,6 +212,7 @@ class RemplisseurLlm:
             pages=morceau.pages,
             rang=rang,
             pseudonymise=pseudonymes is not None,
+            budget=morceau.budget,
         )
         relue = self.cache.lire(cle) if self.cache else None
         if relue is not None:
@@ -167,26 +224,50 @@ class RemplisseurLlm:
                 jetons.depuis_cache += 1
                 jetons.ajouter(relue.jetons_entree, relue.jetons_sortie)
                 return reponse
-        reponse, brute = self._appeler(morceau.messages(), pseudonymes, jetons)
+        try:
+            reponse, brute = self._appeler(morceau, pseudonymes, jetons)
+        except ReponseTronqueeError as erreur:
+            plus_petits = self._reduire(document, morceau, pseudonymes)
+            if not plus_petits:
+                raise LlmError(
+                    f"Réponse du LLM tronquée, tâche irréductible ({erreur})"
+                ) from erreur
+            journal.warning(
+                "LLM : réponse tronquée, pages %s recoupées en %d morceaux",
+                morceau.pages,
+                len(plus_petits),
+            )
+            return fusionner(
+                [self._morceau(document, m, rang, pseudonymes, jetons) for m in plus_petits]
+            )
         if self.cache is not None:
             contexte = {"fichier": document.fichier, "pages": morceau.pages, "rang": rang}
             self.cache.ecrire(cle, brute, contexte)
         return reponse
 
     def _appeler(
-        self, messages: list[Message], pseudonymes: Pseudonymiseur | None, jetons: Jetons
+        self, morceau: Morceau, pseudonymes: Pseudonymiseur | None, jetons: Jetons
     ) -> tuple[FicheLlm, ReponseBrute]:
-        """Un appel, et une seule relance si la réponse n'est pas exploitable."""
-        appelant = AppelantLlm(self.client, self.reglages, format_reponse())
+        """Un appel, et une seule relance si la réponse n'est pas exploitable ; une réponse
+        tronquée n'est pas relancée ici (`ReponseTronqueeError` : la tâche sera réduite)."""
+        max_tokens = self.max_tokens(morceau)
+        appelant = AppelantLlm(self.client, self.reglages, format_reponse(), max_tokens)
+        messages: list[Message] = morceau.messages()
         for relance in (False, True):
-            completion = appelant.appeler(messages)
-            jetons.appels += 1
-            jetons.ajouter(completion.jetons_entree, completion.jetons_sortie)
+            try:
+                completion = appelant.appeler(messages)
+            except LlmError:
+                jetons.appels += appelant.essais_faits  # requêtes parties, sans réponse
+                raise
+            jetons.compter(completion, appelant.essais_faits)
             if completion.refus:
                 raise LlmError(f"Le modèle a refusé de répondre (« {completion.refus[:160]} »)")
             try:
                 reponse = analyser(completion, pseudonymes)
             except ReponseNonConformeError as erreur:
+                jetons.rejeter(completion, morceau.pages, str(erreur), max_tokens)
+                if completion.fin == "length":
+                    raise ReponseTronqueeError(str(erreur)) from erreur
                 if relance:
                     raise LlmError(
                         f"Réponse du LLM non conforme après relance ({erreur})"
@@ -222,8 +303,19 @@ class RemplisseurLlm:
         deja = {(a.code, tuple(a.pages)) for a in fiche.anomalies}
         fiche.anomalies.extend(a for a in alertes if (a.code, tuple(a.pages)) not in deja)
         duree = round(time.perf_counter() - debut, 3)
+        # Ce que la tentative a coûté reste sur la fiche (modèle nul s'il n'a pas été appelé).
+        appele = self.jetons.appels > 0
+        if appele:
+            note += f" ({self.jetons.appels} appel(s) au LLM)"
         fiche.production = fiche.production.model_copy(
-            update={"mode": "regles", "modele": None, "note": note, "duree_s": duree}
+            update={
+                "mode": "regles",
+                "modele": self.reglages.llm_model if appele else None,
+                "jetons_entree": self.jetons.entree,
+                "jetons_sortie": self.jetons.sortie,
+                "note": note,
+                "duree_s": duree,
+            }
         )
         return fiche
 

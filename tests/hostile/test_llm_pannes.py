@@ -5,10 +5,11 @@ les règles avec la cause dans `production.note` ; jamais une fiche fausse en si
 | panne | issue |
 | --- | --- |
 | 429 (Retry-After) | attente demandée, plafonnée par DSP_LLM_ATTENTE_MAX_S ; persistant : repli |
-| 500, délai dépassé, connexion refusée | réessais (DSP_LLM_ESSAIS), puis repli |
+| 500, connexion refusée | réessais (DSP_LLM_ESSAIS), puis repli |
+| délai dépassé | repli sans relance (DSP_LLM_RELANCER_APRES_DELAI pour réessayer) |
 | autre 4xx | repli sans réessai |
 | JSON invalide, hors schéma | une relance citant l'erreur ; deux fois : repli |
-| réponse tronquée (`finish_reason=length`) | une relance (« sois concis ») ; deux fois : repli |
+| réponse tronquée (`finish_reason=length`) | tâche recoupée plus petite ; irréductible : repli |
 | refus du modèle | repli |
 | chiffre inventé, réponse conforme | `ancrage: absent` et ANCRAGE bloquant ; en mode auto, |
 | | valeur des règles retenue et DESACCORD citant celle du LLM |
@@ -17,6 +18,8 @@ les règles avec la cause dans `production.note` ; jamais une fiche fausse en si
 from __future__ import annotations
 
 import copy
+import json
+import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -98,14 +101,30 @@ def test_erreur_definitive_non_reessayee(
     assert "erreur 401, non réessayée" in _note(fiche)
 
 
-def test_delai_depasse_puis_succes(
+def test_delai_depasse_puis_succes_si_relance_demandee(
     serveur: ServeurOpenAI, tmp_path: Path, forville: Document, reponse_forville: dict[str, Any]
 ) -> None:
     serveur.ajouter(lenteur(2.0, completion(reponse_forville)), completion(reponse_forville))
-    reglages = reglages_test(serveur.url, tmp_path, llm_timeout_s=0.4)
+    reglages = reglages_test(
+        serveur.url, tmp_path, llm_timeout_s=0.4, llm_relancer_apres_delai=True
+    )
     fiche = RemplisseurLlm(reglages).remplir(forville)
     assert len(serveur.requetes) == 2
     assert fiche.production.mode == "llm"
+
+
+def test_delai_depasse_pas_de_seconde_generation_par_defaut(
+    serveur: ServeurOpenAI, tmp_path: Path, forville: Document, reponse_forville: dict[str, Any]
+) -> None:
+    """Un serveur local à un emplacement continue la génération abandonnée : une relance
+    attendrait derrière elle. Par défaut, le délai dépassé mène au repli, sans relance."""
+    serveur.ajouter(lenteur(2.0, completion(reponse_forville)), completion(reponse_forville))
+    fiche = RemplisseurLlm(reglages_test(serveur.url, tmp_path, llm_timeout_s=0.4)).remplir(
+        forville
+    )
+    assert len(serveur.requetes) == 1
+    assert "délai de 0.4 s dépassé, non réessayé" in _note(fiche)
+    assert fiche.production.modele == "modele-test"
 
 
 def test_delai_toujours_depasse_repli(
@@ -113,7 +132,9 @@ def test_delai_toujours_depasse_repli(
 ) -> None:
     lent = lenteur(2.0, erreur(500))
     serveur.ajouter(lent, lent)
-    reglages = reglages_test(serveur.url, tmp_path, llm_timeout_s=0.3, llm_essais=2)
+    reglages = reglages_test(
+        serveur.url, tmp_path, llm_timeout_s=0.3, llm_essais=2, llm_relancer_apres_delai=True
+    )
     fiche = RemplisseurLlm(reglages).remplir(forville)
     assert len(serveur.requetes) == 2
     assert _note(fiche).startswith(
@@ -172,31 +193,53 @@ def test_deux_reponses_invalides_repli(
     assert "non conforme après relance" in _note(fiche)
 
 
-def test_reponse_tronquee_puis_valide(
+def _pages_envoyees(requete: Any) -> set[str]:
+    return set(re.findall(r"=== page (\d+)", requete.message("user")))
+
+
+def test_reponse_tronquee_la_tache_est_reduite(
     serveur: ServeurOpenAI, tmp_path: Path, forville: Document, reponse_forville: dict[str, Any]
 ) -> None:
-    serveur.ajouter(completion('{"identification"', fin="length"), completion(reponse_forville))
+    """Tronquée : le morceau est recoupé en morceaux plus petits, chacun demandé à part,
+    sans jamais renvoyer la réponse coupée ; chaque requête borne sa réponse."""
+    vide = {**reponse_forville, "postes": [], "indicateurs": [], "tarifs": []}
+    serveur.ajouter(completion('{"identification"', fin="length"))
+    serveur.ajouter(*[completion(reponse_forville if i == 0 else vide) for i in range(12)])
     fiche = RemplisseurLlm(reglages_test(serveur.url, tmp_path)).remplir(forville)
     assert fiche.production.mode == "llm"
-    assert "tronquée" in serveur.requetes[1].messages[-1]["content"]
+    premiere, *suivantes = serveur.requetes
+    assert len(suivantes) >= 2
+    for requete in suivantes:
+        assert [m["role"] for m in requete.messages] == ["system", "user"]
+        assert _pages_envoyees(requete) <= _pages_envoyees(premiere)
+        assert len(requete.message("user")) < len(premiere.message("user"))
+    assert all(isinstance(r.corps["max_tokens"], int) for r in serveur.requetes)
+    jetons = len(serveur.requetes) * 1234
+    assert fiche.production.jetons_entree == jetons
 
 
-def test_reponse_tronquee_deux_fois_repli(
-    serveur: ServeurOpenAI, tmp_path: Path, forville: Document, reponse_forville: dict[str, Any]
+def test_reponse_toujours_tronquee_repli_avec_les_jetons_et_le_diagnostic(
+    serveur: ServeurOpenAI, tmp_path: Path, forville: Document
 ) -> None:
     """Même un JSON complet n'est pas gardé quand le serveur dit l'avoir coupé : des champs
-    ont pu manquer. La relance demande une réponse plus concise ; coupée encore : repli."""
-    serveur.ajouter(
-        completion('{"identification": {"collectivite": {"valeur": "Vil', fin="length"),
-        completion(reponse_forville, fin="length"),
-    )
-    fiche = RemplisseurLlm(reglages_test(serveur.url, tmp_path)).remplir(forville)
-    assert len(serveur.requetes) == 2
-    consigne = serveur.requetes[1].messages[-1]["content"]
-    assert "tronquée" in consigne and "Sois concis" in consigne
+    ont pu manquer. Tronquée jusqu'à la plus petite tâche : repli, avec le modèle, les
+    jetons de tous les appels et les réponses brutes dans le fichier de diagnostic."""
+    for _ in range(64):
+        serveur.ajouter(completion('{"identification": {"collectivite": {"va', fin="length"))
+    reglages = reglages_test(serveur.url, tmp_path, llm_max_jetons_prompt=6000)
+    cible = tmp_path / "rapport.diagnostic-llm.json"
+    fiche = produire_fiche(forville, "llm", reglages, cible)
+    n = len(serveur.requetes)
+    assert 1 < n < 64
     note = _note(fiche)
-    assert "Réponse du LLM non conforme après relance" in note and "tronquée" in note
-    assert note.endswith("fiche produite par les règles")
+    assert "tronquée, tâche irréductible" in note and f"({n} appel(s) au LLM)" in note
+    assert cible.name in note
+    assert fiche.production.modele == "modele-test"
+    assert (fiche.production.jetons_entree, fiche.production.jetons_sortie) == (n * 1234, n * 567)
+    diagnostic = json.loads(cible.read_text("utf-8"))
+    assert len(diagnostic["reponses_rejetees"]) == n
+    assert diagnostic["reponses_rejetees"][0]["fin"] == "length"
+    assert diagnostic["reponses_rejetees"][0]["contenu"].startswith('{"identification"')
     verifier_contenu_du_repli(fiche)
 
 
