@@ -123,6 +123,7 @@ def publier_artefacts(bilans: list[BilanRapport]) -> None:
                 "fichier": b.fichier, "statut": b.statut.value, "traite": b.traite,
                 "rapport": b.rapport_id, "version": b.version_rapport,
                 "anomalies": b.anomalies, "raison": b.raison or "", "duree_s": round(b.duree_s, 2),
+                "energie_wh": b.energie_wh, "co2_g": b.co2_g,
             }
             for b in bilans
         ],
