@@ -43,4 +43,5 @@ def chiffrer(production: Production, cpu_s: float, reglages: Reglages) -> Produc
         latence = production.duree_s or None
         llm_wh = energie_llm_wh(jetons, modele, reglages.llm_pue, latence)
         local_wh, local_g = local_wh + llm_wh, local_g + co2_g(llm_wh, mix_llm(reglages))
-    return production.model_copy(update={"energie_wh": arrondi(local_wh), "co2_g": arrondi(local_g)})
+    chiffres = {"energie_wh": arrondi(local_wh), "co2_g": arrondi(local_g)}
+    return production.model_copy(update=chiffres)

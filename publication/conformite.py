@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from docx import Document as nouveau_word
+import docx
 from pydantic import BaseModel, ConfigDict
 
 from socle.fichiers import ecrire_atomique
@@ -52,7 +52,7 @@ def vers_markdown(document: DocumentConformite) -> str:
 
 
 def vers_word(document: DocumentConformite) -> bytes:
-    word = nouveau_word()
+    word = docx.Document()
     word.core_properties.title = document.titre
     word.core_properties.language = "fr-FR"
     word.add_heading(document.titre, 0)

@@ -301,9 +301,7 @@ def origine(fiche: Fiche) -> Origine:
 def sobriete(production: Production) -> str:
     """« Énergie de production estimée : 6,2 mWh, soit 0,32 mg CO₂e » ; sinon pourquoi."""
     if production.energie_wh is None or production.co2_g is None:
-        pourquoi = (
-            "taille du modèle non déclarée" if production.jetons_sortie else "non mesurée"
-        )
+        pourquoi = "taille du modèle non déclarée" if production.jetons_sortie else "non mesurée"
         return f"Énergie de production : non estimée ({pourquoi})"
     return (
         f"Énergie de production estimée : {filtres.energie(production.energie_wh)}, "

@@ -198,4 +198,3 @@ def _mesures(reglages: Reglages) -> Section:
         Rubrique(intitule="Mesures techniques et organisationnelles", texte=_securite(reglages)),
         Rubrique(intitule="Pseudonymisation avant le LLM", texte=pseudonymisation(reglages)),
     ])  # fmt: skip
-
