@@ -27,8 +27,11 @@ from publication.notice import ecrire_conformite, notice_ia
 from publication.registre import registre_rgpd
 from socle.reglages import Reglages, reglages
 from socle.sobriete import ModeleLlm, co2_g, energie_cpu_wh, energie_llm_wh, gpu_requis
+from stockage.depot import Depot
+from stockage.statuts import Statut
 from tests.outils_llm import reglages_test
 from tests.serveur_openai import ServeurOpenAI, completion
+from tests.test_publication import charger
 
 SECTIONS_REGISTRE = [
     "Responsable et contact", "Finalité et base légale", "Personnes et données concernées",
@@ -216,3 +219,30 @@ def test_les_documents_word_se_convertissent(tmp_path: Path) -> None:
     chemins = ecrire_conformite(Reglages(), tmp_path / "c")
     pdfs = en_pdf([c for c in chemins if c.suffix == ".docx"], tmp_path / "pdf")
     assert len(pdfs) == 2 and all(nombre_pages(p) >= 1 for p in pdfs)
+
+
+# --- Tableau de bord : énergie par rapport et par exercice (SQLite et PostgreSQL) -----------
+
+
+def test_tableau_de_bord_somme_l_energie_des_rapports_relus(depot: Depot) -> None:
+    from revue.services.graphiques import csv_rapports
+    from revue.services.tableau import tableau_de_bord
+
+    for nom, energie in (("plage_lot7_2023", 0.5), ("port_plaisance_2023", None)):
+        fiche = charger(f"{nom}.fiche.json")
+        fiche.production = fiche.production.model_copy(
+            update={"energie_wh": energie, "co2_g": None if energie is None else 0.026}
+        )
+        rapport, _ = depot.enregistrer_rapport(fiche.source.fichier, fiche.source.sha256)
+        depot.enregistrer_fiche(rapport.id, fiche)
+        depot.changer_statut(rapport.id, Statut.A_VALIDER)
+        depot.changer_statut(rapport.id, Statut.VALIDE, agent="valideur")
+    tableau = tableau_de_bord(depot, Reglages())
+    assert [ligne.energie_wh for ligne in tableau.lignes] == [0.5, None]
+    assert (tableau.total.energie_wh, tableau.total.co2_g) == (0.5, 0.026)
+    assert tableau.total.sans_energie == 1
+    assert [t.energie_wh for t in tableau.par_exercice] == [0.5]
+    entete, premiere, _ = csv_rapports(tableau).lstrip("\ufeff").splitlines()
+    colonnes = entete.split(";")
+    assert colonnes.index("energie_wh") == colonnes.index("reference_h") + 1
+    assert premiere.split(";")[colonnes.index("energie_wh")] == "0,500000"
