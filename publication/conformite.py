@@ -42,6 +42,11 @@ class DocumentConformite(BaseModel):
         return next(s for s in self.sections if s.titre == titre)
 
 
+def section(titre: str, *rubriques: tuple[str, str]) -> Section:
+    """Une section de rubriques données par paires (intitulé, texte)."""
+    return Section(titre=titre, rubriques=[Rubrique(intitule=i, texte=t) for i, t in rubriques])
+
+
 def vers_markdown(document: DocumentConformite) -> str:
     lignes = [f"# {document.titre}", "", document.chapeau, ""]
     for section in document.sections:

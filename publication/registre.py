@@ -10,7 +10,7 @@ réglage qui le renseigne : une mention vide vaut mieux qu'une affirmation fauss
 
 from __future__ import annotations
 
-from publication.conformite import DocumentConformite, Rubrique, Section
+from publication.conformite import DocumentConformite, Section, section
 from socle.reglages import Reglages
 
 NOM_TRAITEMENT = (
@@ -24,8 +24,8 @@ HEBERGEMENTS = {
 }
 
 
-def _a_completer(valeur: str | None, reglage: str) -> str:
-    return valeur or f"À compléter par le responsable du traitement (réglage {reglage})."
+def _a_completer(valeur: str | None, suffixe: str) -> str:
+    return valeur or f"À compléter par le responsable du traitement (DSP_REGISTRE_{suffixe})."
 
 
 def fournisseur(reglages: Reglages) -> str:
@@ -126,57 +126,81 @@ def _securite(reglages: Reglages) -> str:
 
 def registre_rgpd(reglages: Reglages) -> DocumentConformite:
     """La fiche de registre des activités de traitement (article 30.1 du RGPD)."""
-    identite = Section(titre="Responsable et contact", rubriques=[
-        Rubrique(intitule="Traitement", texte=NOM_TRAITEMENT),
-        Rubrique(intitule="Responsable du traitement",
-                 texte=_a_completer(reglages.registre_responsable, "DSP_REGISTRE_RESPONSABLE")),
-        Rubrique(intitule="Délégué à la protection des données",
-                 texte=_a_completer(reglages.registre_contact, "DSP_REGISTRE_CONTACT")),
-    ])  # fmt: skip
+    identite = section(
+        "Responsable et contact",
+        ("Traitement", NOM_TRAITEMENT),
+        ("Responsable du traitement", _a_completer(reglages.registre_responsable, "RESPONSABLE")),
+        ("Délégué à la protection des données", _a_completer(reglages.registre_contact, "CONTACT")),
+    )
     return DocumentConformite(
         titre="Registre des activités de traitement : fiche du traitement",
         chapeau="Fiche établie au titre de l'article 30 du RGPD à partir des réglages "
         "de l'application au moment de sa génération (dsp registre).",
-        sections=[identite, _finalite(), _donnees(), _circulation(reglages),
-                  _conservation(reglages), _mesures(reglages)],
-    )  # fmt: skip
+        sections=[
+            identite,
+            _finalite(),
+            _donnees(),
+            _circulation(reglages),
+            _conservation(reglages),
+            _mesures(reglages),
+        ],
+    )
 
 
 def _finalite() -> Section:
-    return Section(titre="Finalité et base légale", rubriques=[
-        Rubrique(intitule="Finalité", texte=(
-            "Contrôler les rapports annuels des délégataires (article L. 3131-5 du code de la "
-            "commande publique) et les rapports sur le prix et la qualité des services "
-            "(article L. 2224-5 du CGCT) : lecture des chiffres, contrôles de cohérence, fiche "
-            "de synthèse relue et validée par un agent, rapport annuel à la CCSPL. Aucune "
-            "décision n'est prise sur une personne.")),
-        Rubrique(intitule="Base légale", texte=(
-            "Mission d'intérêt public (article 6.1.e du RGPD) : contrôle des délégations de "
-            "service public par l'autorité délégante (code de la commande publique, "
-            "articles L. 3131-5 et R. 3131-2 à R. 3131-4 ; CGCT, article L. 1413-1).")),
-    ])  # fmt: skip
+    return section(
+        "Finalité et base légale",
+        (
+            "Finalité",
+            (
+                "Contrôler les rapports annuels des délégataires (article L. 3131-5 du code de la "
+                "commande publique) et les rapports sur le prix et la qualité des services "
+                "(article L. 2224-5 du CGCT) : lecture des chiffres, contrôles de cohérence, fiche "
+                "de synthèse relue et validée par un agent, rapport annuel à la CCSPL. Aucune "
+                "décision n'est prise sur une personne."
+            ),
+        ),
+        (
+            "Base légale",
+            (
+                "Mission d'intérêt public (article 6.1.e du RGPD) : contrôle des délégations de "
+                "service public par l'autorité délégante (code de la commande publique, "
+                "articles L. 3131-5 et R. 3131-2 à R. 3131-4 ; CGCT, article L. 1413-1)."
+            ),
+        ),
+    )
 
 
 def _donnees() -> Section:
-    return Section(titre="Personnes et données concernées", rubriques=[
-        Rubrique(intitule="Catégories de personnes", texte=(
-            "Agents de la collectivité utilisateurs de l'application ; personnes nommées "
-            "dans les rapports reçus (dirigeants, salariés et contacts des délégataires, "
-            "élus ou agents cités).")),
-        Rubrique(intitule="Catégories de données", texte=(
-            "Agents : identifiant, nom, rôle, empreinte du mot de passe, sessions, actions "
-            "journalisées (corrections, avis, décisions, dates) et temps de revue active. "
-            "Personnes citées : nom, fonction, courriel et téléphone professionnels tels "
-            "qu'ils figurent dans les rapports. Aucune donnée sensible (article 9) n'est "
-            "recherchée ; l'effectif du délégataire n'est lu qu'en total.")),
-    ])  # fmt: skip
+    return section(
+        "Personnes et données concernées",
+        (
+            "Catégories de personnes",
+            (
+                "Agents de la collectivité utilisateurs de l'application ; personnes nommées "
+                "dans les rapports reçus (dirigeants, salariés et contacts des délégataires, "
+                "élus ou agents cités)."
+            ),
+        ),
+        (
+            "Catégories de données",
+            (
+                "Agents : identifiant, nom, rôle, empreinte du mot de passe, sessions, actions "
+                "journalisées (corrections, avis, décisions, dates) et temps de revue active. "
+                "Personnes citées : nom, fonction, courriel et téléphone professionnels tels "
+                "qu'ils figurent dans les rapports. Aucune donnée sensible (article 9) n'est "
+                "recherchée ; l'effectif du délégataire n'est lu qu'en total."
+            ),
+        ),
+    )
 
 
 def _circulation(reglages: Reglages) -> Section:
-    return Section(titre="Destinataires et transferts", rubriques=[
-        Rubrique(intitule="Destinataires", texte=_destinataires(reglages)),
-        Rubrique(intitule="Transferts hors de l'Union européenne", texte=transferts(reglages)),
-    ])  # fmt: skip
+    return section(
+        "Destinataires et transferts",
+        ("Destinataires", _destinataires(reglages)),
+        ("Transferts hors de l'Union européenne", transferts(reglages)),
+    )
 
 
 def _conservation(reglages: Reglages) -> Section:
@@ -188,13 +212,15 @@ def _conservation(reglages: Reglages) -> Section:
     texte = reglages.registre_conservation or defaut
     if reglages.llm_configure and reglages.llm_cache:
         texte += f" ; réponses du LLM en cache disque sous {reglages.dossier_cache_llm}"
-    return Section(titre="Durée de conservation", rubriques=[
-        Rubrique(intitule="Durée de conservation", texte=texte.rstrip(".") + "."),
-    ])  # fmt: skip
+    return section(
+        "Durée de conservation",
+        ("Durée de conservation", texte.rstrip(".") + "."),
+    )
 
 
 def _mesures(reglages: Reglages) -> Section:
-    return Section(titre="Mesures de sécurité", rubriques=[
-        Rubrique(intitule="Mesures techniques et organisationnelles", texte=_securite(reglages)),
-        Rubrique(intitule="Pseudonymisation avant le LLM", texte=pseudonymisation(reglages)),
-    ])  # fmt: skip
+    return section(
+        "Mesures de sécurité",
+        ("Mesures techniques et organisationnelles", _securite(reglages)),
+        ("Pseudonymisation avant le LLM", pseudonymisation(reglages)),
+    )
