@@ -33,8 +33,9 @@ def _ce_qu_il_fait(reglages: Reglages) -> Section:
         (
             "Rôle",
             (
-                "Il lit les rapports annuels reçus (PDF, scans, Word, tableurs), propose une fiche "
-                "de synthèse dont chaque valeur renvoie à sa page et à la phrase citée, et applique "
+                "Il lit les rapports annuels reçus (PDF, scans, Word, tableurs), propose une "
+                "fiche de synthèse dont chaque valeur renvoie à sa page et à la phrase citée, et "
+                "applique "
                 "des contrôles de cohérence dont chaque anomalie cite sa règle."
             ),
         ),
@@ -55,8 +56,9 @@ def _ce_qu_il_ne_fait_pas() -> Section:
         (
             "Aucune décision",
             (
-                "Il ne valide, ne rejette ni ne publie rien : seul un agent habilité le fait. Il ne "
-                "juge ni le délégataire ni la qualité du service, et ne prend aucune décision sur "
+                "Il ne valide, ne rejette ni ne publie rien : seul un agent habilité le fait. "
+                "Il ne juge ni le délégataire ni la qualité du service, et ne prend aucune "
+                "décision sur "
                 "une personne."
             ),
         ),
@@ -80,8 +82,9 @@ def _controle_humain() -> Section:
         (
             "Relecture",
             (
-                "Chaque fiche arrive « à valider » ; l'agent voit la page source surlignée, corrige "
-                "une valeur avec un motif (nouvelle version, journalisée) et rédige son avis."
+                "Chaque fiche arrive « à valider » ; l'agent voit la page source surlignée, "
+                "corrige une valeur avec un motif (nouvelle version, journalisée) et rédige son "
+                "avis."
             ),
         ),
         (
@@ -174,7 +177,8 @@ def _sobriete(reglages: Reglages) -> Section:
             "Énergie et émissions de chaque fiche",
             (
                 "Temps CPU mesuré × "
-                f"{filtres.nombre(reglages.energie_puissance_coeur_w)} W par cœur, plus pour le LLM : "
+                f"{filtres.nombre(reglages.energie_puissance_coeur_w)} W par cœur, "
+                "plus pour le LLM : "
                 f"{llm}. Émissions : mix électrique de {filtres.nombre(reglages.mix_gco2_kwh)} "
                 "gCO2e/kWh. Affichées sur la page du rapport, dans le pied de la fiche Word, au "
                 "bilan des lots et au tableau de bord."

@@ -246,3 +246,17 @@ def test_tableau_de_bord_somme_l_energie_des_rapports_relus(depot: Depot) -> Non
     colonnes = entete.split(";")
     assert colonnes.index("energie_wh") == colonnes.index("reference_h") + 1
     assert premiere.split(";")[colonnes.index("energie_wh")] == "0,500000"
+
+
+def test_bloc_de_la_page_rapport() -> None:
+    from types import SimpleNamespace
+
+    from revue.app import gabarits
+
+    bloc = gabarits().env.get_template("_sobriete.html")
+    fiche = SimpleNamespace(production=production(energie_wh=0.00625, co2_g=0.000325))
+    html = bloc.render(vue=SimpleNamespace(fiche=fiche))
+    assert "6,2\u00a0mWh" in html and "320\u00a0µg\u00a0CO₂e" in html
+    llm = production(mode="llm", jetons_entree=3000, jetons_sortie=600)
+    html = bloc.render(vue=SimpleNamespace(fiche=SimpleNamespace(production=llm)))
+    assert "non estimée (taille du modèle LLM non déclarée)" in html and "600 en sortie" in html
