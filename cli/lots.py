@@ -17,6 +17,7 @@ from rich.table import Table
 
 from cli.affichage import avec_depot, barre, console, erreurs
 from fiche.remplissage import Mode
+from publication import filtres
 from socle.erreurs import DspError
 from stockage.statuts import LIBELLES, Statut
 
@@ -33,9 +34,27 @@ def _etat(bilan: BilanRapport) -> str:
     return f"[{couleur}]{libelle}[/{couleur}]{suffixe}"
 
 
+def _sobriete(bilan: BilanRapport) -> str:
+    if bilan.energie_wh is None or bilan.co2_g is None:
+        return "non estimée"
+    return f"{filtres.energie(bilan.energie_wh)} · {filtres.co2(bilan.co2_g)}"
+
+
+def _total_sobriete(bilans: list[BilanRapport]) -> str:
+    """« Énergie du lot : 52 mWh · 2,7 mg CO₂e » (les fiches non estimées sont comptées)."""
+    estimes = [b for b in bilans if b.traite and b.energie_wh is not None and b.co2_g is not None]
+    energie = sum(b.energie_wh or 0.0 for b in estimes)
+    co2 = sum(b.co2_g or 0.0 for b in estimes)
+    texte = f"Énergie du lot : {filtres.energie(energie)} · {filtres.co2(co2)}"
+    manquants = sum(b.traite and b.statut != Statut.ERREUR for b in bilans) - len(estimes)
+    if manquants > 0:
+        texte += f" ({manquants} fiche(s) non estimée(s) : taille du modèle LLM non déclarée)"
+    return texte
+
+
 def _tableau_lot(bilans: list[BilanRapport]) -> Table:
     table = Table(title="Bilan du lot")
-    for colonne in ("Rapport", "Version", "Anomalies", "Durée", "État", "Raison"):
+    for colonne in ("Rapport", "Version", "Anomalies", "Durée", "Énergie", "État", "Raison"):
         table.add_column(colonne, no_wrap=colonne != "Raison")
     for b in bilans:
         table.add_row(
@@ -43,6 +62,7 @@ def _tableau_lot(bilans: list[BilanRapport]) -> Table:
             str(b.version_rapport or ""),
             str(b.anomalies) if b.traite and b.statut != Statut.ERREUR else "",
             f"{b.duree_s:.1f} s" if b.traite else "",
+            _sobriete(b) if b.traite and b.statut != Statut.ERREUR else "",
             _etat(b),
             b.raison or "",
         )
@@ -105,6 +125,7 @@ def lot(
         f"{len(traites) - echecs} rapport(s) traité(s) à valider, {echecs} en erreur, "
         f"{len(bilans) - len(traites)} déjà connu(s) (contenu inchangé)."
     )
+    console.print(_total_sobriete(bilans))
     if echecs:
         raise typer.Exit(1 if echecs < len(traites) else 2)
 

@@ -17,6 +17,7 @@ from cli.journal import app as app_journal
 from cli.lots import lot, statut
 from cli.planification import planifier, valider
 from cli.publication import publier
+from cli.registre import registre
 from cli.revue import app_utilisateur, revue
 from extracteurs.document import extraire
 from extracteurs.modeles import Document
@@ -111,6 +112,7 @@ app.command("planifier")(planifier)
 app.command("valider")(valider)
 app.command("publier")(publier)
 app.command("indicateurs")(indicateurs)
+app.command("registre")(registre)
 app.command("revue")(revue)
 app.add_typer(app_contrats, name="contrats")
 app.add_typer(app_utilisateur, name="utilisateur")

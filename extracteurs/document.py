@@ -18,6 +18,7 @@ from extracteurs.typage import genres_unstructured, typer_pages
 from socle.erreurs import DspError, ExtractionError
 from socle.reglages import Reglages
 from socle.reglages import reglages as reglages_courants
+from socle.sobriete import temps_cpu_processus
 
 journal = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def extraire(
 
 
 def _extraire(chemin: Path, reglages: Reglages, suivi: Suivi | None) -> Document:
-    debut = time.perf_counter()
+    debut, debut_cpu = time.perf_counter(), temps_cpu_processus()
     appliquer_garde_pillow(reglages)
     format_source = detecter_format(chemin, reglages)
     if format_source == "pdf":
@@ -132,6 +133,7 @@ def _extraire(chemin: Path, reglages: Reglages, suivi: Suivi | None) -> Document
         exercice_probable=exercice,
         avertissements=avertissements,
         duree_s=round(time.perf_counter() - debut, 3),
+        cpu_s=round(temps_cpu_processus() - debut_cpu, 3),
     )
 
 

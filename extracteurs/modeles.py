@@ -122,6 +122,8 @@ class Document(Enregistrement):
     exercice_probable: int | None = None
     avertissements: list[str] = Field(default_factory=list)
     duree_s: float = 0.0
+    cpu_s: float = 0.0
+    """Secondes CPU de la lecture (processus et enfants terminés : OCR, isolement)."""
 
     @property
     def scanne(self) -> bool:

@@ -215,6 +215,11 @@ class Production(Modele):
     jetons_entree: int | None = None
     jetons_sortie: int | None = None
     duree_s: float = Field(ge=0)
+    energie_wh: float | None = Field(None, ge=0)
+    """Énergie estimée (calcul local + LLM, repli compris ; `socle.sobriete`) ; vide
+    quand elle n'a pas été mesurée (fiche de référence, fiche d'avant la mesure)."""
+    co2_g: float | None = Field(None, ge=0)
+    """Émissions de cette énergie (gCO2e) selon le mix électrique des réglages."""
     note: str | None = None
 
 

@@ -16,8 +16,10 @@ from fiche.injection import detecter_instructions
 from fiche.modeles import Fiche
 from fiche.reconciliation import reconcilier
 from fiche.remplissage import Mode
+from fiche.sobriete import chiffrer
 from socle.erreurs import ConfigurationError
 from socle.reglages import Reglages
+from socle.sobriete import temps_cpu_fil
 
 if TYPE_CHECKING:
     from fiche.llm import RemplisseurLlm
@@ -45,10 +47,19 @@ def _par_regles(document: Document) -> Fiche:
 def produire_fiche(
     document: Document, mode: Mode, reglages: Reglages, diagnostic: Path | None = None
 ) -> Fiche:
-    """La fiche ancrée d'un document, avec les signalements propres au remplissage.
+    """La fiche ancrée d'un document, avec les signalements propres au remplissage, et
+    l'énergie dépensée pour la produire (lecture comprise).
 
     `diagnostic` : où écrire (JSON) les réponses du LLM rejetées, s'il y en a eu — le
     chemin est alors cité dans `production.note`."""
+    debut_cpu = temps_cpu_fil()
+    fiche = _produire(document, mode, reglages, diagnostic)
+    cpu_s = document.cpu_s + temps_cpu_fil() - debut_cpu
+    fiche.production = chiffrer(fiche.production, cpu_s, reglages)
+    return fiche
+
+
+def _produire(document: Document, mode: Mode, reglages: Reglages, diagnostic: Path | None) -> Fiche:
     effectif = mode_effectif(mode, reglages)
     if effectif == "regles":
         fiche = _par_regles(document)

@@ -27,6 +27,7 @@ from flows.deploiement import par_deploiement
 from flows.taches import depot_courant
 from flows.traitement import BilanRapport, deja_traite, traiter_une_fois
 from flows.validation import sous_deploiement
+from publication import filtres
 from socle.erreurs import DspError
 from socle.reglages import reglages
 from stockage.statuts import LIBELLES, Statut
@@ -104,7 +105,16 @@ def traiter_fichier_du_lot(chemin: Path, sha256: str, mode: Mode) -> BilanRappor
     return traiter_une_fois(chemin, sha256, mode)
 
 
-COLONNES_BILAN = ("Fichier", "Statut", "Version", "Anomalies", "Durée", "Remarque", "Revue")
+COLONNES_BILAN = (
+    "Fichier", "Statut", "Version", "Anomalies", "Durée", "Énergie", "Remarque", "Revue",
+)  # fmt: skip
+
+
+def _energie(b: BilanRapport) -> str:
+    """Énergie estimée et émissions de la production de la fiche (méthode : README)."""
+    if b.energie_wh is None:
+        return ""
+    return f"{filtres.energie(b.energie_wh)} · {filtres.co2(b.co2_g)}"
 
 
 def _ligne_bilan(b: BilanRapport) -> str:
@@ -114,7 +124,7 @@ def _ligne_bilan(b: BilanRapport) -> str:
     duree = f"{b.duree_s:.1f} s".replace(".", ",") if b.traite else "déjà traité"
     cellules = (
         b.fichier, LIBELLES[b.statut], str(b.version_rapport or ""), str(b.anomalies), duree,
-        b.raison or "", lien,
+        _energie(b), b.raison or "", lien,
     )  # fmt: skip
     return "| " + " | ".join(c.replace("|", "/") for c in cellules) + " |"
 

@@ -44,6 +44,8 @@ class BilanRapport(BaseModel):
     anomalies: int = 0
     raison: str | None = None
     duree_s: float = 0.0
+    energie_wh: float | None = None
+    co2_g: float | None = None
 
 
 def _chrono(durees: dict[str, float], etape: str, appel: Callable[[], T]) -> T:
@@ -82,6 +84,8 @@ def traiter_fichier(chemin: Path, sha256: str, mode: Mode = "auto") -> BilanRapp
         version_fiche=retenu.version_fiche,
         anomalies=len(fiche.anomalies),
         duree_s=time.perf_counter() - debut,
+        energie_wh=fiche.production.energie_wh,
+        co2_g=fiche.production.co2_g,
     )
 
 

@@ -213,7 +213,7 @@ def bloc_avis_et_origine(doc: DocumentWord) -> None:
 def gabarit_fiche() -> DocumentWord:
     doc = document()
     entete(doc, "Fiche de synthèse DSP — {{ identification.collectivite.valeur }}")
-    pied(doc, ["{{ mention }}", "Source : {{ origine.fichier }}"])
+    pied(doc, ["{{ mention }}", "Source : {{ origine.fichier }}. {{ origine.sobriete }}."])
     paragraphe(doc, ["{{ titre }}"], "Title")
     paragraphe(
         doc,

@@ -20,9 +20,10 @@ from fiche.modeles import (
     Champ,
     Fiche,
     Indicateur,
+    Production,
     ValeursAnnuelles,
 )
-from publication import libelles
+from publication import filtres, libelles
 from publication.sispea import lignes_fiche_sispea
 
 
@@ -104,6 +105,7 @@ class Origine(Enregistrement):
     nature: str
     production: str
     date_production: datetime
+    sobriete: str
 
 
 class LigneSispea(Enregistrement):
@@ -292,6 +294,18 @@ def origine(fiche: Fiche) -> Origine:
         nature="scanné" if fiche.source.scanne else "natif",
         production=f"{texte}, version {production.version}",
         date_production=production.date,
+        sobriete=sobriete(production),
+    )
+
+
+def sobriete(production: Production) -> str:
+    """« Énergie de production estimée : 6,2 mWh, soit 0,32 mg CO₂e » ; sinon pourquoi."""
+    if production.energie_wh is None or production.co2_g is None:
+        pourquoi = "taille du modèle non déclarée" if production.jetons_sortie else "non mesurée"
+        return f"Énergie de production : non estimée ({pourquoi})"
+    return (
+        f"Énergie de production estimée : {filtres.energie(production.energie_wh)}, "
+        f"soit {filtres.co2(production.co2_g)}"
     )
 
 

@@ -67,6 +67,31 @@ def texte(valeur: Any) -> str:
     return ABSENT if valeur is None or valeur == "" else str(valeur)
 
 
+def _grandeur(valeur: float, unites: tuple[tuple[float, str], ...]) -> str:
+    """Deux chiffres significatifs dans l'unité la plus lisible (« 6,3 mWh », « 1,2 kg »)."""
+    facteur, unite = unites[0] if valeur else next(u for u in unites if u[0] == 1.0)
+    for candidat, nom in unites:
+        if valeur and abs(valeur) >= candidat:
+            facteur, unite = candidat, nom
+    ramene = float(f"{valeur / facteur:.2g}")
+    return f"{commun.nombre_fr(ramene, 3)}\u00a0{unite}"
+
+
+def energie(valeur_wh: float | None) -> str:
+    """Wh → « 6,3 mWh », « 1,5 Wh », « 2,1 kWh »."""
+    if valeur_wh is None:
+        return ABSENT
+    return _grandeur(valeur_wh, ((1e-6, "µWh"), (1e-3, "mWh"), (1.0, "Wh"), (1e3, "kWh")))
+
+
+def co2(valeur_g: float | None) -> str:
+    """gCO2e → « 0,33 mg CO₂e », « 12 g CO₂e », « 1,2 kg CO₂e »."""
+    if valeur_g is None:
+        return ABSENT
+    unites = ((1e-6, "µg"), (1e-3, "mg"), (1.0, "g"), (1e3, "kg"), (1e6, "t"))
+    return f"{_grandeur(valeur_g, unites)}\u00a0CO₂e"
+
+
 FILTRES: dict[str, Callable[..., str]] = {
     "euros": euros,
     "pourcentage": pourcentage,
@@ -77,6 +102,8 @@ FILTRES: dict[str, Callable[..., str]] = {
     "renvoi": renvoi,
     "oui_non": oui_non,
     "texte": texte,
+    "energie": energie,
+    "co2": co2,
 }
 
 

@@ -43,6 +43,8 @@ def gabarits() -> Jinja2Templates:
     env.filters.update(
         euros=filtres.euros,
         nombre=filtres.nombre,
+        energie=filtres.energie,
+        co2=filtres.co2,
         date_longue=filtres.date_longue,
         secteur=libelle_secteur,
         heures=lambda h: f"{h:,.1f}".replace(",", "\u202f").replace(".", ","),

@@ -6,11 +6,16 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from socle.sobriete import ECOLOGITS_PUE, MIX_FRANCE_GCO2_KWH, PUISSANCE_COEUR_W
+
 SECRET_PAR_DEFAUT = "a-changer-hors-demonstration"
+Hebergement = Literal["local", "souverain", "externe"]
+BOUCLES_LOCALES = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 """Secret par défaut de l'application de revue : refusé hors mode démonstration."""
 
 
@@ -98,8 +103,56 @@ class Reglages(BaseSettings):
     llm_max_jetons_prompt: int = Field(
         24000, ge=1000, description="Au-delà, le document est envoyé en plusieurs morceaux"
     )
-    llm_pseudonymiser: bool = Field(
-        False, description="Remplacer courriels, téléphones et noms de personnes avant envoi"
+    llm_pseudonymiser: bool | None = Field(
+        None,
+        description="Remplacer courriels, téléphones et noms de personnes avant envoi ; "
+        "vide : oui, sauf pour un point d'accès local ou souverain (DSP_LLM_HEBERGEMENT)",
+    )
+    llm_hebergement: Hebergement | None = Field(
+        None,
+        description="Où tourne le LLM : local (sur les serveurs de la collectivité), "
+        "souverain (hébergeur qualifié, données en France ou dans l'UE, déclaré par "
+        "contrat) ou externe ; vide : local pour une adresse de boucle locale, externe sinon",
+    )
+    llm_fournisseur: str | None = Field(
+        None, description="Fournisseur du LLM (registre, notice) ; vide : l'hôte de l'URL"
+    )
+    llm_hors_ue: bool | None = Field(
+        None,
+        description="Le fournisseur traite-t-il les données hors de l'Union européenne ? "
+        "Vide : non déclaré (le registre le dit, à vérifier au contrat)",
+    )
+    llm_parametres_actifs_md: float | None = Field(
+        None, gt=0, description="Paramètres actifs du modèle (milliards) : énergie du LLM"
+    )
+    llm_parametres_total_md: float | None = Field(
+        None, gt=0, description="Paramètres totaux (milliards ; MoE) ; vide : les actifs"
+    )
+    llm_pue: float = Field(
+        ECOLOGITS_PUE, ge=1, le=3, description="PUE du centre de données du LLM (EcoLogits)"
+    )
+    llm_mix_gco2_kwh: float | None = Field(
+        None, ge=0, description="Mix électrique du centre de données du LLM ; vide : DSP_MIX"
+    )
+    energie_puissance_coeur_w: float = Field(
+        PUISSANCE_COEUR_W,
+        gt=0,
+        le=100,
+        description="Watts d'un cœur occupé (TDP ÷ cœurs ; défaut Xeon Gold 6248, 150 W / 20)",
+    )
+    registre_responsable: str | None = Field(
+        None, description="Responsable du traitement (collectivité) : registre RGPD"
+    )
+    registre_contact: str | None = Field(
+        None, description="Contact du délégué à la protection des données : registre RGPD"
+    )
+    registre_conservation: str | None = Field(
+        None, description="Durée de conservation décidée par le responsable : registre RGPD"
+    )
+    mix_gco2_kwh: float = Field(
+        MIX_FRANCE_GCO2_KWH,
+        ge=0,
+        description="Facteur d'émission de l'électricité (gCO2e/kWh ; défaut France, ADEME)",
     )
     llm_cache: bool = Field(True, description="Mettre en cache disque les réponses du LLM")
     database_url: str | None = Field(
@@ -206,6 +259,35 @@ class Reglages(BaseSettings):
     def llm_configure(self) -> bool:
         """Un LLM est utilisable : URL et modèle renseignés (la clé peut être vide en local)."""
         return bool(self.llm_base_url and self.llm_model)
+
+    @field_validator(
+        "llm_pseudonymiser", "llm_hebergement", "llm_hors_ue", "llm_parametres_actifs_md",
+        "llm_parametres_total_md", "llm_mix_gco2_kwh", "llm_fournisseur", "registre_responsable",
+        "registre_contact", "registre_conservation", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _vide_est_absent(cls, valeur: object) -> object:
+        """`DSP_LLM_PSEUDONYMISER=` (ligne vide du .env) veut dire « non renseigné »."""
+        return None if isinstance(valeur, str) and not valeur.strip() else valeur
+
+    @property
+    def llm_hote(self) -> str | None:
+        return urlsplit(self.llm_base_url).hostname if self.llm_base_url else None
+
+    @property
+    def hebergement_llm(self) -> Hebergement:
+        """Le déclaré, sinon `local` pour une adresse de boucle locale (le texte ne quitte
+        pas la machine), sinon `externe` : dans le doute, on protège."""
+        if self.llm_hebergement is not None:
+            return self.llm_hebergement
+        return "local" if self.llm_hote in BOUCLES_LOCALES else "externe"
+
+    @property
+    def pseudonymisation_active(self) -> bool:
+        """Décision explicite (DSP_LLM_PSEUDONYMISER), sinon oui pour un LLM externe."""
+        if self.llm_pseudonymiser is not None:
+            return self.llm_pseudonymiser
+        return self.hebergement_llm == "externe"
 
     @property
     def dossier_cache_llm(self) -> Path:

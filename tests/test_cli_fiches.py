@@ -31,6 +31,9 @@ def test_traiter_puis_evaluer(tmp_path: Path) -> None:
         brouillon = Document(str(sortie / nom.replace(".pdf", ".fiche.docx")))
         entete = "".join(p.text for p in brouillon.sections[0].header.paragraphs)
         assert "PROJET — non validé" in entete
+        assert (fiche.production.energie_wh or 0) > 0 and (fiche.production.co2_g or 0) > 0
+        pied = "".join(p.text for p in brouillon.sections[0].footer.paragraphs)
+        assert "Énergie de production estimée" in pied
     rapport_json = tmp_path / "evaluation.json"
     evaluation = CliRunner().invoke(app, ["evaluer", str(sortie), "--json", str(rapport_json)])
     assert evaluation.exit_code == 0, evaluation.output

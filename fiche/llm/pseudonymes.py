@@ -1,4 +1,5 @@
-"""Pseudonymisation facultative (`llm_pseudonymiser`) du texte envoyé au LLM.
+"""Pseudonymisation du texte envoyé au LLM (`Reglages.pseudonymisation_active` : par défaut
+pour un point d'accès externe, réglage `llm_pseudonymiser`).
 
 Un RAD peut nommer des personnes (directeur d'exploitation, contact), donner des
 courriels et des téléphones. Avant l'envoi à un point d'accès hors de la collectivité,

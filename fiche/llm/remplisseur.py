@@ -148,7 +148,7 @@ class RemplisseurLlm:
     def interroger(self, document: Document, jetons: Jetons) -> FicheLlm:
         """Tous les morceaux du document interrogés (ou relus du cache), puis fusionnés."""
         pseudonymes = None
-        if self.reglages.llm_pseudonymiser:
+        if self.reglages.pseudonymisation_active:
             pseudonymes = Pseudonymiseur.pour_textes([ligne.texte for ligne in document.lignes()])
         masque = pseudonymes.masquer if pseudonymes else sans_masque
         contexte = self.contexte()

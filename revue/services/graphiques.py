@@ -100,9 +100,14 @@ def _nombre(valeur: float) -> str:
     return f"{valeur:.2f}".replace(".", ",")
 
 
+def _fin(valeur: float | None) -> str:
+    """Énergie (Wh) ou émissions (g) au millionième : une fiche en vaut quelques milliers."""
+    return "" if valeur is None else f"{valeur:.6f}".replace(".", ",")
+
+
 COLONNES_CSV = (
     "rapport", "fichier", "exercice", "secteur", "statut", "alertes", "corrections",
-    "revue_active_min", "machine_min", "reference_h", "gagne_h",
+    "revue_active_min", "machine_min", "reference_h", "energie_wh", "co2_g", "gagne_h",
 )  # fmt: skip
 
 
@@ -118,7 +123,8 @@ def csv_rapports(tableau: TableauDeBord) -> str:
                 ligne.id, _sans_formule(ligne.fichier), ligne.exercice or "",
                 libelle_secteur(ligne.secteur), ligne.statut, ligne.alertes, ligne.corrections,
                 _nombre(ligne.revue_s / 60), _nombre(ligne.machine_s / 60),
-                _nombre(ligne.reference_h), "" if gagne is None else _nombre(gagne),
+                _nombre(ligne.reference_h), _fin(ligne.energie_wh), _fin(ligne.co2_g),
+                "" if gagne is None else _nombre(gagne),
             ]
         )  # fmt: skip
     return "\ufeff" + tampon.getvalue()

@@ -50,3 +50,19 @@ def alertes_par_rapport() -> Subquery:
         .group_by(dernieres.c.rapport_id)
         .subquery("alertes")
     )
+
+
+def sobriete_par_rapport() -> Subquery:
+    """(rapport_id, energie_wh, co2_g) de la dernière version de fiche de chaque rapport
+    (`production.energie_wh`, `production.co2_g` ; NULL quand ils n'ont pas été estimés)."""
+    dernieres = dernieres_versions()
+    production = VersionFiche.contenu
+    return (
+        select(
+            dernieres.c.rapport_id.label("rapport_id"),
+            production[("production", "energie_wh")].as_float().label("energie_wh"),
+            production[("production", "co2_g")].as_float().label("co2_g"),
+        )
+        .join(VersionFiche, VersionFiche.id == dernieres.c.version_id)
+        .subquery("sobriete")
+    )

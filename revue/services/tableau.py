@@ -25,7 +25,12 @@ from sqlalchemy import case, func, select
 from publication.libelles import POSTES
 from revue.services.fiche import IDENTIFICATION
 from revue.services.file import libelle_secteur
-from revue.services.requetes import alertes_par_rapport, dernieres_versions, lecture
+from revue.services.requetes import (
+    alertes_par_rapport,
+    dernieres_versions,
+    lecture,
+    sobriete_par_rapport,
+)
 from socle.reglages import Reglages
 from stockage.depot import Depot
 from stockage.modeles import AnomalieEnregistree, Contrat, Duree, EvenementRevue, Rapport
@@ -47,6 +52,8 @@ class LigneRapport(BaseModel):
     machine_s: float
     reference_h: float
     relu: bool
+    energie_wh: float | None = None
+    co2_g: float | None = None
 
     @property
     def gagne_h(self) -> float | None:
@@ -62,6 +69,10 @@ class Total(BaseModel):
     revue_h: float = 0.0
     machine_h: float = 0.0
     gagne_h: float = 0.0
+    energie_wh: float = 0.0
+    co2_g: float = 0.0
+    sans_energie: int = 0
+    """Rapports relus dont l'énergie n'a pas été estimée (absents des sommes)."""
 
 
 class Compte(BaseModel):
@@ -116,6 +127,7 @@ def famille(chemin: str | None) -> str:
 
 def _lignes(depot: Depot, reglages: Reglages) -> list[LigneRapport]:
     alertes = alertes_par_rapport()
+    sobriete = sobriete_par_rapport()
     revue = func.sum(case((Duree.etape == ETAPE_REVUE, Duree.duree_s), else_=0.0))
     machine = func.sum(case((Duree.etape != ETAPE_REVUE, Duree.duree_s), else_=0.0))
     durees = (
@@ -141,11 +153,14 @@ def _lignes(depot: Depot, reglages: Reglages) -> list[LigneRapport]:
             durees.c.revue,
             durees.c.machine,
             corrections.c.n,
+            sobriete.c.energie_wh,
+            sobriete.c.co2_g,
         )
         .outerjoin(Contrat, Contrat.id == Rapport.contrat_id)
         .outerjoin(alertes, alertes.c.rapport_id == Rapport.id)
         .outerjoin(durees, durees.c.rapport_id == Rapport.id)
         .outerjoin(corrections, corrections.c.rapport_id == Rapport.id)
+        .outerjoin(sobriete, sobriete.c.rapport_id == Rapport.id)
         .order_by(Rapport.id)
     )
     valides = {s.value for s in STATUTS_VALIDES}
@@ -163,8 +178,12 @@ def _lignes(depot: Depot, reglages: Reglages) -> list[LigneRapport]:
                 machine_s=float(m or 0),
                 reference_h=h if h is not None else reglages.heures_reference(secteur),
                 relu=statut in valides,
+                energie_wh=wh,
+                co2_g=g,
             )
-            for i, fichier, exercice, secteur, statut, h, a, rv, m, c in session.execute(requete)
+            for i, fichier, exercice, secteur, statut, h, a, rv, m, c, wh, g in session.execute(
+                requete
+            )
         ]
 
 
@@ -178,6 +197,11 @@ def totaliser(libelle: str, lignes: Iterable[LigneRapport]) -> Total:
         total.revue_h += ligne.revue_s / 3600
         total.machine_h += ligne.machine_s / 3600
         total.gagne_h += ligne.gagne_h or 0.0
+        if ligne.energie_wh is None or ligne.co2_g is None:
+            total.sans_energie += 1
+        else:
+            total.energie_wh += ligne.energie_wh
+            total.co2_g += ligne.co2_g
     return total
 
 

@@ -88,7 +88,7 @@ def test_meme_fichier_sous_deux_noms(corpus: CorpusHostile, tmp_path: Path) -> N
     doc_1, fiche_1 = fiche_controlee(premier, reglages)
     doc_2, fiche_2 = fiche_controlee(second, reglages)
     assert doc_1.sha256 == doc_2.sha256 == empreinte(premier)
-    variables = {"fichier", "duree_s"}
+    variables = {"fichier", "duree_s", "cpu_s"}
     assert doc_1.model_dump(exclude=variables) == doc_2.model_dump(exclude=variables)
     hors_source = {"source", "production"}
     assert fiche_1.model_dump(exclude=hors_source) == fiche_2.model_dump(exclude=hors_source)
