@@ -161,6 +161,11 @@ class Depot:
         with self._transaction() as session:
             return attente.remplacer(session, rapport_id, agent)
 
+    def successeur(self, rapport_id: int) -> int | None:
+        """Le rapport qui porte la version suivante de celui-ci, s'il y en a une."""
+        with self._transaction() as session:
+            return session.scalar(select(Rapport.id).where(Rapport.precedent_id == rapport_id))
+
     def rapports(self, statut: Statut | None = None) -> list[Rapport]:
         """Les rapports (d'un statut donné), du plus ancien au plus récent."""
         requete = select(Rapport).order_by(Rapport.id)
