@@ -179,7 +179,8 @@ def test_historique_fiches_validees_du_meme_contrat(depot: Depot, avec_registre:
 
 def test_historique_ignore_les_fiches_non_validees(depot: Depot) -> None:
     depot.importer_contrats(CSV_CONTRATS)
-    rapport_id = _fiche_enregistree(depot, "eau_potable_2023", "1", Statut.A_VALIDER)
+    rapport_id = _fiche_enregistree(depot, "eau_potable_2023", "1", None)
+    depot.changer_statut(rapport_id, Statut.A_VALIDER)
     assert charger_historique(depot, fiche_corpus("eau_potable_2024")) == []
     depot.changer_statut(rapport_id, Statut.VALIDE)
     assert len(charger_historique(depot, fiche_corpus("eau_potable_2024"))) == 1

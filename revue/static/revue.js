@@ -95,7 +95,8 @@
   }
 
   function apresRequete(evenement) {
-    if (!evenement.detail.successful) { return; }
+    var xhr = evenement.detail.xhr;
+    if (!evenement.detail.successful || (xhr && xhr.status >= 400)) { return; }
     var zone = zoneErreur(evenement.detail.elt);
     if (zone && zone.classList.contains("erreur-action")) { zone.textContent = ""; zone.hidden = true; }
   }
