@@ -30,7 +30,7 @@ ICI = Path(__file__).resolve().parent
 RACINE = ICI.parent
 TITRE = "## Application de revue (`benchmarks/revue.py`)"
 SECTEURS = ("eau_potable", "stationnement", "plage", "casino", "transport", "port", "marche")
-STATUTS = ("a_valider",) * 6 + ("publie",) * 3 + ("valide", "rejete", "erreur")
+STATUTS = ("a_valider",) * 6 + ("publie",) * 3 + ("valide", "attente_delegataire", "erreur")
 CODES = ("COMPLETUDE", "CHAMP_MANQUANT", "FRAIS_SIEGE", "VARIATION", "ANCRAGE", "DELAI")
 
 

@@ -142,7 +142,8 @@ def valider(
     ] = "",
 ) -> None:
     """Décision d'un compte sur la dernière version de la fiche d'un rapport « à valider » :
-    la valide (puis publication) ou la rejette (puis retraitement). Transmise au traitement
+    la valide (puis publication) ou la rejette (en attente du délégataire, jusqu'au nouveau
+    fichier qui en sera la version suivante). Transmise au traitement
     planifié qui l'attend, s'il y en a un ; appliquée tout de suite sinon."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     identifiant = _compte_verifie(compte, mot_de_passe)

@@ -133,6 +133,8 @@ def enregistrer(
     chemin: Path, sha256: str, fiche: Fiche, durees: dict[str, float]
 ) -> Enregistrement:
     """Rapport, version de fiche, anomalies et durées en base ; statut « à valider ».
+    Un nouveau fichier d'un rapport « en attente du délégataire » en devient la version
+    suivante (`stockage.attente`).
 
     Le fichier reçu est archivé (retraitement, pages montrées à l'agent). Un rapport resté
     « extrait » (traitement interrompu) est complété, pas dupliqué.
@@ -143,9 +145,10 @@ def enregistrer(
     version = depot.enregistrer_fiche(rapport.id, fiche, auteur="traitement automatique")
     for etape, duree in durees.items():
         depot.enregistrer_duree(rapport.id, etape, duree)
-    # « extrait » : traitement interrompu puis repris ; « rejeté » : retraitement demandé
-    # par l'agent. Dans les deux cas la nouvelle fiche repart en revue.
-    if Statut(rapport.statut) in (Statut.EXTRAIT, Statut.REJETE):
+    if Statut(rapport.statut) == Statut.EXTRAIT:  # nouveau, ou traitement interrompu repris
+        # Le nouveau fichier attendu après un rejet (même contrat, même exercice) : version
+        # suivante du rapport rejeté, qui passe « remplacé ».
+        depot.remplacer_rapport_rejete(rapport.id)
         rapport = depot.changer_statut(rapport.id, Statut.A_VALIDER)
     return Enregistrement(
         rapport_id=rapport.id,

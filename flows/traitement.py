@@ -1,6 +1,6 @@
 """Le traitement d'un fichier : extraire → remplir → contrôler → enregistrer.
 
-Partagé par le flow d'un rapport, le lot et le retraitement d'un rapport rejeté.
+Partagé par le flow d'un rapport et le lot.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from flows.taches import (
 )
 from socle.erreurs import DspError, StockageError
 from socle.reglages import reglages
-from stockage.archives import retrouver
 from stockage.reservations import reserver
 from stockage.statuts import Statut
 
@@ -112,11 +111,3 @@ def traiter_une_fois(chemin: Path, sha256: str, mode: Mode = "auto") -> BilanRap
                 "fois ; voir `dsp statut` quand ce lot sera terminé.",
             )  # fmt: skip
         return deja_traite(chemin, sha256) or traiter_fichier(chemin, sha256, mode)
-
-
-def retraiter(rapport_id: int, mode: Mode = "auto") -> BilanRapport:
-    """Nouvelle fiche d'un rapport rejeté, à partir de son fichier archivé ; le rapport
-    revient « à valider » (l'ancienne fiche reste dans l'historique des versions)."""
-    rapport = depot_courant().rapport(rapport_id)
-    chemin = retrouver(reglages().data_dir, rapport.sha256, rapport.fichier)
-    return traiter_fichier(chemin, rapport.sha256, mode)

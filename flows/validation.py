@@ -1,4 +1,4 @@
-"""L'étape de validation par un agent, puis la publication ou le retraitement.
+"""L'étape de validation par un agent, puis la publication, ou l'attente du délégataire.
 
 Deux chemins, une seule décision (`DecisionAgent`) et un seul code qui l'applique :
 
@@ -7,10 +7,14 @@ Deux chemins, une seule décision (`DecisionAgent`) et un seul code qui l'appliq
   par `resume_flow_run`. Le processus du flow s'arrête pendant l'attente (des jours s'il
   le faut) ; à la reprise, Prefect relance le flow, qui retrouve la décision par sa clé ;
 - sans serveur (exécution ponctuelle), le rapport reste « à valider » ; la décision lance
-  alors le flow `valider-rapport`, qui l'applique puis publie ou retraite.
+  alors le flow `valider-rapport`, qui l'applique puis publie.
 
 Dans les deux cas, l'historique Prefect garde qui a décidé et quand : entrée de la
 reprise ou paramètres du flow, et une ligne de journal.
+
+Un rejet motivé met le rapport « en attente du délégataire » (échéance :
+`DSP_DELAI_DELEGATAIRE_JOURS`) : le nouveau fichier reçu pour ce contrat et cet exercice en
+sera la version suivante, de nouveau « à valider » (`stockage.attente`).
 """
 
 from __future__ import annotations
@@ -28,9 +32,7 @@ from prefect.input import RunInput
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from pydantic import Field, ValidationError, model_validator
 
-from fiche.remplissage import Mode
 from flows.taches import depot_courant
-from flows.traitement import retraiter
 from publication import publier_rapport
 from socle.erreurs import StockageError
 from socle.reglages import reglages
@@ -77,8 +79,8 @@ def sous_deploiement() -> bool:
 
 
 def _cle(rapport_id: int, refus: int) -> str:
-    # Une clé par version de fiche relue : après un rejet et un retraitement, la nouvelle
-    # version attend une nouvelle décision au lieu de relire l'ancienne à la reprise ; et
+    # Une clé par version de fiche relue : après une correction, la nouvelle version
+    # attend une nouvelle décision au lieu de relire l'ancienne à la reprise ; et
     # une par reprise refusée, pour se suspendre de nouveau au lieu de relire la refusée.
     return f"validation-{rapport_id}-v{len(depot_courant().versions(rapport_id))}-r{refus}"
 
@@ -152,7 +154,8 @@ def run_en_attente(rapport_id: int) -> tuple[str, str | None] | None:
 @task(name="appliquer-decision", retries=2, retry_delay_seconds=1)
 def appliquer_decision(rapport_id: int, decision: DecisionAgent) -> Statut:
     """Applique la décision enregistrée n° `decision.decision_id` : fiche signée et
-    « validé », ou « rejeté » avec son motif (`stockage.decisions.appliquer`).
+    « validé », ou « en attente du délégataire » avec son motif et son échéance
+    (`stockage.decisions.appliquer`).
 
     Rejouée après une reprise, elle ne refait rien (la décision est déjà appliquée) ; une
     décision qui ne correspond plus à la fiche est refusée et journalisée.
@@ -172,7 +175,7 @@ def appliquer_decision(rapport_id: int, decision: DecisionAgent) -> Statut:
 def _historiser(rapport_id: int, cible: Statut, decision: DecisionAgent) -> None:
     """La décision dans l'historique Prefect : un artefact du flow (écrit tout de suite
     sur le serveur) et une ligne de son journal."""
-    verbe = "validé" if cible == Statut.VALIDE else "rejeté"
+    verbe = "validé" if cible == Statut.VALIDE else "rejeté (en attente du délégataire)"
     quand = datetime.now(UTC).astimezone().strftime("%d/%m/%Y à %H:%M")
     phrase = f"Rapport n° {rapport_id} {verbe} par {decision.agent} le {quand}."
     commentaire = f"\n\n> {decision.commentaire}" if decision.commentaire else ""
@@ -263,17 +266,15 @@ def decider(demande: DemandeDecision) -> Literal["transmise"] | Statut:
 @flow(name="valider-rapport", flow_run_name="decision-{rapport_id}", log_prints=True)
 def valider_rapport(rapport_id: int, decision: DecisionAgent) -> Statut:
     """Décision d'un agent hors traitement suspendu : l'applique, puis publie la fiche
-    validée ou retraite le rapport rejeté (il revient « à valider »)."""
+    validée ; un rapport rejeté attend le nouveau fichier du délégataire."""
     statut = appliquer_decision(rapport_id, decision)
     return suite_de_la_decision(rapport_id, statut, decision.agent)
 
 
-def suite_de_la_decision(
-    rapport_id: int, statut: Statut, agent: str, mode: Mode = "auto"
-) -> Statut:
-    """Validé → publication ; rejeté → nouvelle fiche à relire ; sinon rien à faire."""
+def suite_de_la_decision(rapport_id: int, statut: Statut, agent: str) -> Statut:
+    """Validé → publication. Rejeté (« en attente du délégataire ») : rien à refaire ici ;
+    relancer les mêmes règles sur le même fichier redonnerait la même fiche. C'est le
+    nouveau fichier du délégataire, traité comme tout fichier reçu, qui revient en revue."""
     if statut == Statut.VALIDE:
         return publier(rapport_id, agent=agent)
-    if statut == Statut.REJETE:
-        return retraiter(rapport_id, mode).statut
     return statut

@@ -22,6 +22,7 @@ from publication import filtres
 from revue.dependances import AccesRefuseError, Contexte, NonConnecteError
 from revue.routes import connexion, rapports, sources, tableau, utilisateurs
 from revue.securite import EN_TETES, Limiteur, secret_effectif
+from revue.services.corrections import SaisieError
 from revue.services.decisions import Decisions, Executant, executer_avec_prefect
 from revue.services.fiche import ANCRAGES, ORIGINES
 from revue.services.file import libelle_secteur
@@ -80,6 +81,10 @@ def _gestionnaires(app: FastAPI) -> None:
     @app.exception_handler(AccesRefuseError)
     async def _refuse(request: Request, exc: AccesRefuseError) -> Response:
         return _page_erreur(request, 403, exc.message)
+
+    @app.exception_handler(SaisieError)
+    async def _saisie_refusee(request: Request, exc: SaisieError) -> Response:
+        return _page_erreur(request, 422, exc.message)
 
     @app.exception_handler(DspError)
     async def _dsp(request: Request, exc: DspError) -> Response:

@@ -169,6 +169,12 @@ class Reglages(BaseSettings):
     validation_delai_jours: int = Field(
         90, ge=1, description="Durée pendant laquelle un traitement planifié attend l'agent"
     )
+    delai_delegataire_jours: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Délai laissé au délégataire pour envoyer un rapport corrigé après un rejet",
+    )
     revue_url: str = Field(
         "http://127.0.0.1:8000",
         description="Adresse de l'application de revue (liens des artefacts Prefect)",

@@ -5,7 +5,7 @@ administrateur), sur la dernière version de la fiche d'un rapport « à valider
 
 - tant qu'elle attend d'être appliquée, aucune nouvelle version n'est acceptée
   (`verifier_modifiable`) ; une fois appliquée, le rapport est « validé » puis « publié » et
-  sa fiche ne change plus ;
+  sa fiche ne change plus, ou, rejeté, « en attente du délégataire » jusqu'à son échéance ;
 - une validation exige que chaque anomalie bloquante ou alerte ouverte de la version soit
   reconnue avec un motif (journalisé, imprimé dans la fiche Word) ;
 - l'application (`appliquer`) vérifie que la fiche est toujours la version décidée, même
@@ -17,7 +17,7 @@ pris d'abord : deux écritures concurrentes ne voient jamais un état périmé.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -278,9 +278,12 @@ def _signer(session: Session, decision: Decision) -> None:
                 "fiche signée par la validation")  # fmt: skip
 
 
-def appliquer(session: Session, decision_id: int, rapport_id: int) -> tuple[Decision, Statut]:
+def appliquer(
+    session: Session, decision_id: int, rapport_id: int, delai_jours: int
+) -> tuple[Decision, Statut]:
     """Applique une décision en attente : fiche signée (nouvelle version, même contenu plus
-    la revue) et « validé », ou « rejeté » avec son motif. Déjà appliquée : rien à refaire."""
+    la revue) et « validé », ou rejet motivé : « en attente du délégataire », échéance à
+    `delai_jours`. Déjà appliquée : rien à refaire."""
     verrouiller(session)
     rapport = session.get(Rapport, rapport_id)
     if rapport is None:
@@ -291,10 +294,12 @@ def appliquer(session: Session, decision_id: int, rapport_id: int) -> tuple[Deci
         raise StockageError(f"Décision refusée pour le rapport n° {rapport_id} : {motif}.")
     if decision.etat == APPLIQUEE:
         return decision, Statut(rapport.statut)
-    cible = Statut.VALIDE if decision.decision == "valider" else Statut.REJETE
+    cible = Statut.VALIDE if decision.decision == "valider" else Statut.ATTENTE_DELEGATAIRE
     verifier_transition(Statut(rapport.statut), cible, rapport.fichier)
     if cible == Statut.VALIDE:
         _signer(session, decision)
+    else:
+        rapport.echeance = (datetime.now(UTC) + timedelta(days=delai_jours)).date()
     ancien = rapport.statut
     rapport.statut, rapport.raison = cible.value, decision.commentaire or None
     rapport.modifie_le = datetime.now(UTC)
@@ -302,6 +307,7 @@ def appliquer(session: Session, decision_id: int, rapport_id: int) -> tuple[Deci
     journaliser(session, rapport_id, decision.agent, "statut", None, ancien, cible.value,
                 decision.commentaire or None)  # fmt: skip
     action = "validation" if cible == Statut.VALIDE else "rejet"
+    echeance = rapport.echeance.isoformat() if action == "rejet" and rapport.echeance else None
     journaliser(session, rapport_id, decision.agent, action, f"decision {decision.id}",
-                decision.hachage, None, decision.commentaire or None)  # fmt: skip
+                decision.hachage, echeance, decision.commentaire or None)  # fmt: skip
     return decision, cible

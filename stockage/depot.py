@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fiche.modeles import Fiche
 from socle.erreurs import StockageError
+from socle.reglages import reglages
+from stockage import attente, decisions, journal
 from stockage import contrats as registre
-from stockage import decisions, journal
 from stockage.modeles import (
     AnomalieEnregistree,
     Contrat,
@@ -34,17 +35,6 @@ from stockage.moteur import base_indisponible, creer_moteur, migrer
 from stockage.statuts import STATUTS_VALIDES, Statut, verifier_transition
 
 AGENT_SYSTEME = "systeme"
-
-
-def _nom(texte: str | None) -> str:
-    return " ".join((texte or "").casefold().split())
-
-
-def _meme_contrat(a: Rapport, b: Rapport) -> bool:
-    if a.contrat_id is not None and b.contrat_id is not None:
-        return a.contrat_id == b.contrat_id
-    noms_a = (_nom(a.collectivite), _nom(a.delegataire))
-    return all(noms_a) and noms_a == (_nom(b.collectivite), _nom(b.delegataire))
 
 
 class Depot:
@@ -157,11 +147,24 @@ class Depot:
                     Rapport.exercice == rapport.exercice,
                     Rapport.id != rapport.id,
                     Rapport.fichier != rapport.fichier,
-                    Rapport.statut != Statut.ERREUR.value,
+                    Rapport.statut.not_in([Statut.ERREUR.value, Statut.REMPLACE.value]),
                     Rapport.id.not_in(remplaces),
                 )
             )
-            return [r for r in candidats if _meme_contrat(rapport, r)]
+            return [r for r in candidats if attente.meme_contrat(rapport, r)]
+
+    def remplacer_rapport_rejete(
+        self, rapport_id: int, *, agent: str = AGENT_SYSTEME
+    ) -> Rapport | None:
+        """Un nouveau fichier remplace le rapport du même contrat et du même exercice
+        « en attente du délégataire » (`stockage.attente`) ; rend le rapport remplacé."""
+        with self._transaction() as session:
+            return attente.remplacer(session, rapport_id, agent)
+
+    def successeur(self, rapport_id: int) -> int | None:
+        """Le rapport qui porte la version suivante de celui-ci, s'il y en a une."""
+        with self._transaction() as session:
+            return session.scalar(select(Rapport.id).where(Rapport.precedent_id == rapport_id))
 
     def rapports(self, statut: Statut | None = None) -> list[Rapport]:
         """Les rapports (d'un statut donné), du plus ancien au plus récent."""
@@ -341,9 +344,14 @@ class Depot:
         with self._transaction() as session:
             decisions.refuser(session, decision_id, rapport_id, motif, agent)
 
-    def appliquer_decision(self, decision_id: int, rapport_id: int) -> tuple[Decision, Statut]:
+    def appliquer_decision(
+        self, decision_id: int, rapport_id: int, *, delai_jours: int | None = None
+    ) -> tuple[Decision, Statut]:
+        """Applique la décision ; un rejet laisse `delai_jours` au délégataire (défaut :
+        `DSP_DELAI_DELEGATAIRE_JOURS`)."""
+        delai = delai_jours or reglages().delai_delegataire_jours
         with self._transaction() as session:
-            return decisions.appliquer(session, decision_id, rapport_id)
+            return decisions.appliquer(session, decision_id, rapport_id, delai)
 
     def decision_appliquee(self, rapport_id: int) -> Decision | None:
         """La dernière validation appliquée (ses anomalies reconnues vont dans la fiche Word)."""

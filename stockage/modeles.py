@@ -78,6 +78,8 @@ class Rapport(Base):
     collectivite: Mapped[str | None] = mapped_column(String(300))
     statut: Mapped[str] = mapped_column(String(20), index=True)
     raison: Mapped[str | None] = mapped_column(Text)
+    echeance: Mapped[date | None] = mapped_column(Date)
+    """Après un rejet : date avant laquelle le délégataire doit envoyer un nouveau fichier."""
     cree_le: Mapped[datetime] = mapped_column(default=maintenant)
     modifie_le: Mapped[datetime] = mapped_column(default=maintenant)
 

@@ -16,18 +16,24 @@ class Statut(StrEnum):
     EXTRAIT = "extrait"
     A_VALIDER = "a_valider"
     VALIDE = "valide"
-    REJETE = "rejete"
+    ATTENTE_DELEGATAIRE = "attente_delegataire"
+    """Rejeté avec un motif : on attend du délégataire un nouveau fichier, avant l'échéance."""
+    REMPLACE = "remplace"
+    """Rejeté puis remplacé par le nouveau fichier du délégataire (nouvelle version)."""
     PUBLIE = "publie"
     ERREUR = "erreur"
 
 
 TRANSITIONS: dict[Statut, frozenset[Statut]] = {
     Statut.EXTRAIT: frozenset({Statut.A_VALIDER, Statut.ERREUR}),
-    Statut.A_VALIDER: frozenset({Statut.VALIDE, Statut.REJETE, Statut.ERREUR}),
+    Statut.A_VALIDER: frozenset({Statut.VALIDE, Statut.ATTENTE_DELEGATAIRE, Statut.ERREUR}),
     # Une fiche validée peut être rouverte avant publication (correction tardive).
     Statut.VALIDE: frozenset({Statut.PUBLIE, Statut.A_VALIDER}),
-    # Un rejet attend une nouvelle fiche (nouvelle version) puis une nouvelle revue.
-    Statut.REJETE: frozenset({Statut.A_VALIDER, Statut.EXTRAIT, Statut.ERREUR}),
+    # Un rejet attend un nouveau fichier du délégataire : relancer les mêmes règles sur le
+    # même fichier redonnerait la même fiche. Le nouveau fichier est une nouvelle version,
+    # relue à son tour ; l'ancienne est alors « remplacée » et ne bouge plus.
+    Statut.ATTENTE_DELEGATAIRE: frozenset({Statut.REMPLACE}),
+    Statut.REMPLACE: frozenset(),
     Statut.PUBLIE: frozenset(),
     Statut.ERREUR: frozenset({Statut.EXTRAIT}),
 }
@@ -39,7 +45,8 @@ LIBELLES = {
     Statut.EXTRAIT: "extrait",
     Statut.A_VALIDER: "à valider",
     Statut.VALIDE: "validé",
-    Statut.REJETE: "rejeté",
+    Statut.ATTENTE_DELEGATAIRE: "en attente du délégataire",
+    Statut.REMPLACE: "remplacé par une nouvelle version",
     Statut.PUBLIE: "publié",
     Statut.ERREUR: "en erreur",
 }

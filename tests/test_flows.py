@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -124,22 +125,32 @@ def test_rapport_seul_puis_validation_et_publication(boite: Path) -> None:
     assert any(r.parameters["decision"]["agent"] == "Mme Durand" for r in runs)
 
 
-def test_rejet_motive_retraite_le_rapport(boite: Path) -> None:
+def test_rejet_attend_le_nouveau_fichier_du_delegataire(boite: Path) -> None:
     with pytest.raises(ValidationError, match="motivé"):
         DecisionAgent(decision_id=1, decision="rejeter", agent="M. Roy")
     bilan = traiter_rapport(boite / ECHANTILLONS[1])
     assert bilan.rapport_id is not None
-    (boite / ECHANTILLONS[1]).unlink()  # le retraitement part du fichier archivé
     depot = depot_courant()
     rejet = demande(depot, bilan.rapport_id, "rejeter", identifiant="mroy", nom="M. Roy",
                     commentaire="CA à revoir")  # fmt: skip
-    assert decider(rejet) == Statut.A_VALIDER
-    assert len(depot.versions(bilan.rapport_id)) == 2
+    # Le même fichier n'est pas retraité : il attend le délégataire, avec une échéance.
+    assert decider(rejet) == Statut.ATTENTE_DELEGATAIRE
+    rapport = depot.rapport(bilan.rapport_id)
+    assert len(depot.versions(bilan.rapport_id)) == 1 and rapport.raison == "CA à revoir"
+    delai = (rapport.echeance - datetime.now(UTC).date()).days if rapport.echeance else None
+    assert delai == reglages().delai_delegataire_jours
     evenements = depot.evenements(bilan.rapport_id)
     assert ("rejet", "M. Roy") in [(e.action, e.agent) for e in evenements]
-    assert [e.commentaire for e in evenements if e.action == "rejet"] == ["CA à revoir"]
-    fiche = depot.derniere_fiche(bilan.rapport_id)
-    assert fiche is not None and fiche.source.fichier == ECHANTILLONS[1]
+    # Le délégataire renvoie son rapport, sous un autre nom : nouvelle version, à valider.
+    corrige = boite / "rapport_corrige_du_delegataire.pdf"
+    shutil.copy(boite / ECHANTILLONS[1], corrige)
+    with corrige.open("ab") as flux:
+        flux.write(b"\n% corrige\n")
+    nouveau = traiter_rapport(corrige)
+    assert nouveau.statut == Statut.A_VALIDER and nouveau.rapport_id != bilan.rapport_id
+    assert depot.rapport(bilan.rapport_id).statut == Statut.REMPLACE
+    suivant = depot.rapport(nouveau.rapport_id or 0)
+    assert (suivant.precedent_id, suivant.version) == (bilan.rapport_id, 2)
 
 
 def test_meme_contenu_sous_deux_noms_dans_un_lot(boite: Path) -> None:
@@ -174,7 +185,13 @@ def test_exercice_precedent_lu_dans_les_fiches_validees(tmp_path: Path) -> None:
     assert "EXERCICE_PRECEDENT" not in codes
     decider(demande(depot, premier.rapport_id))
     decider(demande(depot, avant.rapport_id or 0, "rejeter", commentaire="N-1 validé"))
-    codes = {a.code for a in (depot.derniere_fiche(avant.rapport_id or 0) or _vide()).anomalies}
+    # Le rapport 2024 renvoyé par le délégataire est contrôlé contre la fiche 2023 validée.
+    renvoye = dossier / "eau_potable_2024_renvoye.pdf"
+    shutil.copy(CORPUS / "eau_potable_2024.pdf", renvoye)
+    with renvoye.open("ab") as flux:
+        flux.write(b"\n% renvoi\n")
+    apres = traiter_rapport(renvoye)
+    codes = {a.code for a in (depot.derniere_fiche(apres.rapport_id or 0) or _vide()).anomalies}
     assert "EXERCICE_PRECEDENT" in codes
 
 

@@ -205,25 +205,17 @@ def test_planifier_suspend_puis_reprend_sur_decision(planification: Planificatio
 
     attendre(_journal_de_la_decision, "la décision n'est pas dans le journal du flow", 60)
 
-    # Rejet : retraité (nouvelle version de fiche), de nouveau en attente, même flow suspendu.
-    def _rejet_retraite() -> bool:
-        depot = p.depot()
-        try:
-            versions = len(depot.versions(stationnement))
-            return versions == 2 and depot.rapport(stationnement).statut == Statut.A_VALIDER
-        finally:
-            depot.fermer()
+    # Rejet : pas de retraitement du même fichier ; le rapport attend le délégataire et
+    # son flow se termine (le nouveau fichier aura le sien, lancé par le lot).
+    def _en_attente_du_delegataire() -> bool:
+        return _statuts(p)[ECHANTILLONS[1]] == Statut.ATTENTE_DELEGATAIRE.value
 
-    attendre(_rejet_retraite, "le rapport rejeté n'est pas revenu « à valider »")
-    attendre(lambda: _etat_run(p, run_stationnement) == "PAUSED", "pas de nouvelle attente")
+    attendre(_en_attente_du_delegataire, "le rapport rejeté n'attend pas le délégataire")
+    attendre(lambda: _etat_run(p, run_stationnement) == "COMPLETED", "flow du rejet non terminé")
     depot = p.depot()
-    actions = [e.action for e in depot.evenements(stationnement)]
+    assert len(depot.versions(stationnement)) == 1
+    assert depot.rapport(stationnement).echeance is not None
     depot.fermer()
-    assert actions.count("rejet") == 1 and actions.count("attente_validation") == 2
-    second = p.dsp("valider", str(stationnement), "--compte", "mroy",
-                   "--reconnaitre-anomalies", "Frais de siège prévus au contrat")  # fmt: skip
-    assert second.returncode == 0, second.stderr
-    attendre(lambda: _statuts(p)[ECHANTILLONS[1]] == Statut.PUBLIE.value, "2e décision perdue")
 
     # Plusieurs machines : les déploiements enregistrés dans un work pool du même serveur.
     env = {**p.env, "PREFECT_API_URL": p.api}

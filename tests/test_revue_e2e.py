@@ -248,3 +248,74 @@ def test_revue_complete_dans_chromium(serveur: tuple[str, dict[str, int]], navig
     erreurs = [e for e in pilote.get_log("browser") if e["level"] == "SEVERE"]
     assert not erreurs, erreurs
     depot.fermer()
+
+
+def _erreur_focalisee(pilote: Any, attente: Any, selecteur: str, texte: str) -> None:
+    """L'erreur de l'action refusée est affichée dans son formulaire et a le focus."""
+    from selenium.webdriver.common.by import By
+
+    attente.until(lambda p: texte in p.find_element(By.CSS_SELECTOR, selecteur).text)
+    zone = pilote.find_element(By.CSS_SELECTOR, selecteur)
+    assert zone.is_displayed() and zone.get_attribute("role") == "alert"
+    assert pilote.execute_script("return document.activeElement === arguments[0]", zone)
+
+
+def test_erreurs_visibles_puis_rejet_et_nouveau_fichier(
+    serveur: tuple[str, dict[str, int]], navigateur: Any, request: pytest.FixtureRequest
+) -> None:
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from flows.taches import controler_fiche, enregistrer, remplir_fiche
+
+    adresse, ids = serveur
+    rapport_id = ids["stationnement_forville_2023.pdf"]
+    ignorees = (NoSuchElementException, StaleElementReferenceException)
+    pilote, attente = navigateur, WebDriverWait(navigateur, 30, ignored_exceptions=ignorees)
+    _connexion(pilote, adresse, attente)
+    pilote.get(f"{adresse}/rapports/{rapport_id}")
+    _cliquer_chiffre(pilote, attente)
+    # Une correction invalide : l'erreur s'affiche, la saisie reste, la fiche ne change pas.
+    champ = pilote.find_element(By.ID, "valeur-corrigee")
+    champ.clear()
+    champ.send_keys("douze mille")
+    pilote.find_element(By.ID, "motif").send_keys("relu")
+    pilote.find_element(By.ID, "enregistrer-correction").click()
+    _erreur_focalisee(pilote, attente, "#correction .erreur-action", "pas un nombre")
+    assert pilote.find_element(By.ID, "valeur-corrigee").get_attribute("value") == "douze mille"
+    # Un rejet sans motif : refusé, dit dans le formulaire de décision.
+    pilote.find_element(By.ID, "rejeter").click()
+    _erreur_focalisee(pilote, attente, "#decision-titre + form .erreur-action", "motivé")
+    pilote.find_element(By.ID, "commentaire").send_keys("CARE illisible : renvoyez-le")
+    pilote.find_element(By.ID, "rejeter").click()
+    WebDriverWait(pilote, DELAI_DECISION_S).until(
+        lambda p: p.find_elements(By.CSS_SELECTOR, "#decision.terminee, #decision.erreur")
+    )
+    assert "en attente du délégataire" in pilote.find_element(By.ID, "decision").text
+    pilote.get(f"{adresse}/rapports?statut=attente_delegataire")
+    assert (
+        "stationnement_forville_2023.pdf" in pilote.find_element(By.CSS_SELECTOR, "table.file").text
+    )
+
+    # Le délégataire renvoie son rapport : nouvelle version, de retour dans la file.
+    depot = Depot(url_base(reglages()))
+    original = Path(request.getfixturevalue("tmp_path")) / "stationnement_forville_2023.pdf"
+    nouveau = original.with_name("stationnement_forville_2023_corrige.pdf")
+    shutil.copy(original, nouveau)
+    with nouveau.open("ab") as flux:
+        flux.write(b"\n% rapport corrige\n")
+    sha = empreinte(nouveau)
+    document = document_en_cache(request.config, original)
+    fiche = controler_fiche.fn(remplir_fiche.fn(document, sha, "regles"), document)
+    retenu = enregistrer.fn(nouveau, sha, fiche, {"extraction": 3.0})
+    assert depot.rapport(rapport_id).statut == "remplace"
+    depot.fermer()
+    pilote.get(f"{adresse}/rapports")
+    file = pilote.find_element(By.CSS_SELECTOR, "table.file").text
+    assert "stationnement_forville_2023_corrige.pdf (v2)" in _espaces(file)
+    pilote.get(f"{adresse}/rapports/{rapport_id}")
+    lien = pilote.find_element(By.CSS_SELECTOR, "#remplace a")
+    assert lien.get_attribute("href").endswith(f"/rapports/{retenu.rapport_id}")
+    erreurs = [e for e in pilote.get_log("browser") if e["level"] == "SEVERE"]
+    assert not [e for e in erreurs if "422" not in e["message"]], erreurs

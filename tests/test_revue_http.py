@@ -366,7 +366,7 @@ def test_avis_et_decision(
         f"/rapports/{rapport_id}/decision",
         data={**donnees_decision(depot, rapport_id, decision="rejeter"), "csrf": csrf},
     )
-    assert rejet.status_code == 400 and "motivé" in rejet.text
+    assert rejet.status_code == 422 and "motivé" in rejet.text
     envoi = client.post(
         f"/rapports/{rapport_id}/decision",
         data={**donnees_decision(depot, rapport_id), "csrf": csrf},

@@ -35,7 +35,8 @@ def test_migration_a_la_derniere_revision_sur_base_vide(depot: Depot) -> None:
     assert attendues | {"contrats", "alembic_version"} <= tables
     with depot.moteur.connect() as connexion:
         assert (
-            connexion.scalar(text("select version_num from alembic_version")) == "0003_validation"
+            connexion.scalar(text("select version_num from alembic_version"))
+            == "0004_attente_delegataire"
         )
     Depot(moteur=depot.moteur)  # redémarrer sur une base à jour ne change rien
 
@@ -178,9 +179,9 @@ def test_historique_fiches_validees_du_meme_contrat(depot: Depot, avec_registre:
 
 def test_historique_ignore_les_fiches_non_validees(depot: Depot) -> None:
     depot.importer_contrats(CSV_CONTRATS)
-    rapport_id = _fiche_enregistree(depot, "eau_potable_2023", "1", Statut.REJETE)
-    assert charger_historique(depot, fiche_corpus("eau_potable_2024")) == []
+    rapport_id = _fiche_enregistree(depot, "eau_potable_2023", "1", None)
     depot.changer_statut(rapport_id, Statut.A_VALIDER)
+    assert charger_historique(depot, fiche_corpus("eau_potable_2024")) == []
     depot.changer_statut(rapport_id, Statut.VALIDE)
     assert len(charger_historique(depot, fiche_corpus("eau_potable_2024"))) == 1
 
@@ -332,3 +333,33 @@ def test_comptes_sessions_et_temps_par_agent(depot: Depot) -> None:
     depot.enregistrer_duree(rapport.id, "revue", 30.0, agent="mdurand")
     depot.enregistrer_duree(rapport.id, "revue", 12.5, agent="mdurand")
     assert depot.durees(rapport.id) == {"revue": 42.5}
+
+
+def test_nouveau_fichier_remplace_le_rapport_en_attente_du_delegataire(depot: Depot) -> None:
+    """Rejeté, le rapport attend le délégataire ; le fichier suivant du même contrat et du
+    même exercice, sous un autre nom, en devient la version suivante."""
+    rejete = _fiche_enregistree(depot, "eau_potable_2023", "1", Statut.ATTENTE_DELEGATAIRE)
+    autre = _fiche_enregistree(depot, "casino_les_pins_2023", "2", None)
+    assert depot.remplacer_rapport_rejete(autre) is None  # autre contrat : rien à remplacer
+    nouveau, _ = depot.enregistrer_rapport("eau_potable_2023_corrige.pdf", "3" * 64)
+    depot.enregistrer_fiche(nouveau.id, fiche_corpus("eau_potable_2023"))
+    remplace = depot.remplacer_rapport_rejete(nouveau.id)
+    assert remplace is not None and remplace.id == rejete
+    assert depot.rapport(rejete).statut == Statut.REMPLACE
+    apres = depot.rapport(nouveau.id)
+    assert (apres.precedent_id, apres.version) == (rejete, 2)
+    assert depot.successeur(rejete) == nouveau.id
+    assert depot.evenements(nouveau.id)[-1].action == "nouveau_fichier"
+    assert depot.quasi_doublons(nouveau.id) == []  # l'ancien, remplacé, n'est pas un doublon
+    with pytest.raises(StockageError, match="Transition interdite"):
+        depot.changer_statut(rejete, Statut.A_VALIDER)
+
+
+def test_echeance_depassee() -> None:
+    from datetime import date
+
+    from stockage.attente import en_retard
+    from stockage.modeles import Rapport
+
+    rapport = Rapport(statut=Statut.ATTENTE_DELEGATAIRE.value, echeance=date(2026, 1, 31))
+    assert en_retard(rapport, date(2026, 2, 1)) and not en_retard(rapport, date(2026, 1, 31))

@@ -53,26 +53,20 @@ def corriger(
     valeur: Annotated[str, Form(max_length=5000)] = "",
     motif: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Corrige un champ ; rend le panneau source du champ à jour (HTMX)."""
-    try:
-        corrections.corriger(ctx.depot, rapport_id, chemin, valeur, motif, agent.identifiant)
-        message, erreur = "Correction enregistrée au journal.", False
-    except corrections.SaisieError as exc:
-        message, erreur = exc.message, True
+    """Corrige un champ ; rend le panneau de correction à jour (HTMX). Une saisie refusée
+    (« douze mille ») lève `SaisieError` : réponse 400 en français, que la page affiche
+    dans le formulaire, focus dessus (`revue.js`), la saisie de l'agent restant en place."""
+    corrections.corriger(ctx.depot, rapport_id, chemin, valeur, motif, agent.identifiant)
     fiche = ctx.depot.derniere_fiche(rapport_id)
     ligne = ligne_de(fiche, chemin) if fiche else None
     contexte = {
-        "agent": agent, "rapport_id": rapport_id, "ligne": ligne, "message": message,
-        "erreur": erreur, "modifiable": True,
+        "agent": agent, "rapport_id": rapport_id, "ligne": ligne,
+        "message": "Correction enregistrée au journal.", "erreur": False, "modifiable": True,
         # La décision porte sur la version affichée : le formulaire suit la correction.
-        "version": ctx.depot.versions(rapport_id)[-1].numero if not erreur else None,
+        "version": ctx.depot.versions(rapport_id)[-1].numero,
     }  # fmt: skip
-    statut = 422 if erreur else 200
-    reponse = ctx.gabarits.TemplateResponse(
-        request, "_correction.html", contexte, status_code=statut
-    )
-    if not erreur:
-        reponse.headers["HX-Trigger"] = "fiche-modifiee"
+    reponse = ctx.gabarits.TemplateResponse(request, "_correction.html", contexte)
+    reponse.headers["HX-Trigger"] = "fiche-modifiee"
     return reponse
 
 

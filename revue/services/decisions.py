@@ -56,7 +56,10 @@ def message_final(decision: Decision, resultat: str) -> str:
     if decision == "valider" and resultat == Statut.PUBLIE.value:
         return "Fiche validée et publiée : le document Word est prêt."
     if decision == "rejeter":
-        return f"Rejet enregistré ; le rapport a été retraité et il est « {statut} »."
+        return (
+            f"Rejet enregistré : le rapport est « {statut} ». Le nouveau fichier déposé pour "
+            "ce contrat et cet exercice en deviendra la version suivante, à valider."
+        )
     return f"Décision enregistrée : le rapport est « {statut} »."
 
 

@@ -3,7 +3,7 @@ recherche libre, les plus anciens d'abord, par pages."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select
 from fiche.modeles import Secteur
 from publication.libelles import SECTEURS
 from revue.services.requetes import alertes_par_rapport, lecture
+from stockage.attente import en_retard
 from stockage.depot import Depot
 from stockage.modeles import Rapport
 from stockage.statuts import LIBELLES, Statut
@@ -21,6 +22,10 @@ PAR_PAGE = 50
 
 def _vide_en_none(valeur: Any) -> Any:
     return None if valeur == "" else valeur
+
+
+EN_RETARD = "en_retard"
+"""Pseudo-statut du filtre : en attente du délégataire, échéance dépassée."""
 
 
 class Filtres(BaseModel):
@@ -47,6 +52,8 @@ class LigneFile(BaseModel):
     alertes: int
     bloquants: int
     recu_le: datetime
+    echeance: date | None = None
+    en_retard: bool = False
 
 
 class PageFile(BaseModel):
@@ -54,6 +61,9 @@ class PageFile(BaseModel):
     total: int
     page: int
     pages: int
+    en_attente: int = 0
+    """Rapports en attente du délégataire, dont `en_retard` ont dépassé leur échéance."""
+    en_retard: int = 0
 
 
 def libelle_secteur(secteur: str | None) -> str:
@@ -66,7 +76,12 @@ def libelle_secteur(secteur: str | None) -> str:
 
 
 def _filtrer(requete: Select[Any], filtres: Filtres, alertes: Any) -> Select[Any]:
-    if filtres.statut != "tous":
+    if filtres.statut == EN_RETARD:
+        requete = requete.where(
+            Rapport.statut == Statut.ATTENTE_DELEGATAIRE.value,
+            Rapport.echeance < datetime.now(UTC).date(),
+        )
+    elif filtres.statut != "tous":
         requete = requete.where(Rapport.statut == filtres.statut)
     if filtres.exercice is not None:
         requete = requete.where(Rapport.exercice == filtres.exercice)
@@ -102,11 +117,16 @@ def file_de_revue(depot: Depot, filtres: Filtres, par_page: int = PAR_PAGE) -> P
             .limit(par_page)
             .offset((filtres.page - 1) * par_page)
         ).all()
+        attente = session.scalars(
+            select(Rapport).where(Rapport.statut == Statut.ATTENTE_DELEGATAIRE.value)
+        ).all()
     return PageFile(
         lignes=[_ligne(r, a, b) for r, a, b in lignes],
         total=total,
         page=filtres.page,
         pages=max(1, -(-total // par_page)),
+        en_attente=len(attente),
+        en_retard=sum(en_retard(r) for r in attente),
     )
 
 
@@ -124,6 +144,8 @@ def _ligne(rapport: Rapport, alertes: int | None, bloquants: int | None) -> Lign
         alertes=int(alertes or 0),
         bloquants=int(bloquants or 0),
         recu_le=rapport.cree_le,
+        echeance=rapport.echeance,
+        en_retard=en_retard(rapport),
     )
 
 

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from fiche.modeles import Anomalie, Fiche, Gravite
+from revue.services.anomalies import AnomalieVue, vue_anomalies
 from revue.services.fiche import Section, sections
 from revue.services.file import libelle_secteur
+from revue.services.journal import LigneJournal, lignes_journal
 from socle.erreurs import StockageError
+from stockage.attente import en_retard
 from stockage.decisions import GRAVITES_A_RECONNAITRE
 from stockage.depot import Depot
 from stockage.modeles import AnomalieEnregistree, EvenementRevue, Rapport
 from stockage.statuts import LIBELLES, Statut
-
-ACTIONS = {
-    "correction": "correction",
-    "avis": "avis",
-    "statut": "changement de statut",
-    "validation": "validation",
-    "rejet": "rejet",
-    "publication": "publication",
-    "contrat": "contrat confirmé",
-    "attente_validation": "attente de la décision",
-    "decision": "décision enregistrée",
-    "reconnaissance_anomalie": "anomalie reconnue",
-    "decision_refusee": "décision refusée",
-    "reprise_refusee": "reprise Prefect refusée",
-    "derogation_admin": "dérogation d'un administrateur",
-    "version": "nouvelle version de la fiche",
-}
 
 
 class VueRapport(BaseModel):
@@ -42,8 +29,8 @@ class VueRapport(BaseModel):
     statut_libelle: str
     secteur: str
     sections: list[Section]
-    anomalies: list[Anomalie]
-    journal: list[EvenementRevue]
+    anomalies: list[AnomalieVue]
+    journal: list[LigneJournal]
     revue_s: float
     machine_s: float
     avis: str | None
@@ -55,6 +42,11 @@ class VueRapport(BaseModel):
     a_reconnaitre: list[AnomalieEnregistree]
     """Anomalies bloquantes ou alertes de cette version : un motif chacune pour valider."""
     decision_en_attente: str | None
+    echeance: date | None = None
+    """Rejeté : date avant laquelle le délégataire doit envoyer un nouveau fichier."""
+    en_retard: bool = False
+    remplace_par: int | None = None
+    """Rapport remplacé : le numéro du rapport qui porte le nouveau fichier."""
 
 
 def publication_de(journal: list[EvenementRevue]) -> str | None:
@@ -93,7 +85,9 @@ def vue_rapport(depot: Depot, rapport_id: int) -> VueRapport:
     journal = depot.evenements(rapport_id)
     durees = depot.durees(rapport_id)
     statut = Statut(rapport.statut)
-    anomalies = alertes_quasi_doublons(depot, rapport_id) + (fiche.anomalies if fiche else [])
+    lignes = sections(fiche) if fiche else []
+    doublons = alertes_quasi_doublons(depot, rapport_id)
+    anomalies = vue_anomalies(doublons, fiche.anomalies if fiche else [], lignes)
     pages = [p for a in anomalies for p in a.pages]
     versions = depot.versions(rapport_id)
     derniere = versions[-1] if versions else None
@@ -105,9 +99,9 @@ def vue_rapport(depot: Depot, rapport_id: int) -> VueRapport:
         statut=statut.value,
         statut_libelle=LIBELLES[statut],
         secteur=libelle_secteur(rapport.secteur),
-        sections=sections(fiche) if fiche else [],
+        sections=lignes,
         anomalies=anomalies,
-        journal=list(reversed(journal)),
+        journal=lignes_journal(list(reversed(journal)), fiche),
         revue_s=durees.get("revue", 0.0),
         machine_s=sum(v for k, v in durees.items() if k != "revue"),
         avis=fiche.revue.avis if fiche and fiche.revue else None,
@@ -117,6 +111,9 @@ def vue_rapport(depot: Depot, rapport_id: int) -> VueRapport:
         version=derniere.numero if derniere else 0,
         a_reconnaitre=[a for a in ouvertes if a.gravite in GRAVITES_A_RECONNAITRE],
         decision_en_attente=f"{attente.agent} ({attente.decision})" if attente else None,
+        echeance=rapport.echeance,
+        en_retard=en_retard(rapport),
+        remplace_par=depot.successeur(rapport_id) if statut == Statut.REMPLACE else None,
     )
 
 
