@@ -7,8 +7,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from socle.erreurs import ConfigurationError
+from socle.explications import expliquer_validation
 
 SECRET_PAR_DEFAUT = "a-changer-hors-demonstration"
 """Secret par défaut de l'application de revue : refusé hors mode démonstration."""
@@ -91,6 +102,13 @@ class Reglages(BaseSettings):
     )
     base_attente_s: float = Field(
         10.0, ge=0, le=600, description="Attente d'une base SQLite verrouillée avant d'abandonner"
+    )
+    umask: int = Field(
+        0o027,
+        ge=0,
+        le=0o777,
+        description="Masque des droits des fichiers produits, en octal (027 : lisibles par le "
+        "groupe de l'équipe, pas par les autres ; 022 : par tous)",
     )
     prefect_port: int = Field(
         4200, ge=1024, le=65535, description="Port du serveur Prefect local de `dsp planifier`"
@@ -184,6 +202,17 @@ class Reglages(BaseSettings):
             return self.controles
         return SeuilsControles.model_validate({**self.controles.model_dump(), **surcharges})
 
+    @field_validator("umask", mode="before")
+    @classmethod
+    def _octal(cls, valeur: object) -> object:
+        # « 027 » ou « 0o027 » dans l'environnement : de l'octal, comme la commande umask.
+        if isinstance(valeur, str):
+            try:
+                return int(valeur.strip().lower().removeprefix("0o") or "0", 8)
+            except ValueError:
+                raise ValueError("umask en octal attendu (ex. 027)") from None
+        return valeur
+
     @property
     def llm_configure(self) -> bool:
         """Un LLM est utilisable : URL et modèle renseignés (la clé peut être vide en local)."""
@@ -196,5 +225,9 @@ class Reglages(BaseSettings):
 
 @lru_cache(maxsize=1)
 def reglages() -> Reglages:
-    """Réglages du processus (mis en cache : l'environnement est lu une fois)."""
-    return Reglages()
+    """Réglages du processus (mis en cache : l'environnement est lu une fois) ; un réglage
+    invalide lève `ConfigurationError` qui nomme la variable, en français."""
+    try:
+        return Reglages()
+    except ValidationError as exc:
+        raise ConfigurationError(expliquer_validation(exc)) from None

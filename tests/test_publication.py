@@ -4,7 +4,9 @@ mention de transparence et, sur un brouillon seulement, le filigrane."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -431,9 +433,15 @@ def test_rapport_ccspl_en_instruction_nomme_le_contrat(depot: Depot) -> None:
 
 
 def test_dsp_publier(depot: Depot) -> None:
-    resultat = CliRunner().invoke(app, ["publier", "--exercice", "2023"])
+    masque = os.umask(0o077)  # même d'un shell très restrictif, DSP_UMASK (027) l'emporte
+    try:
+        resultat = CliRunner().invoke(app, ["publier", "--exercice", "2023"])
+    finally:
+        os.umask(masque)
     assert resultat.exit_code == 0, resultat.output
     dossier = reglages().data_dir / "publications" / "2023"
+    # Lisibles par l'équipe (groupe), pas par les autres ; plus les 0600 de mkstemp.
+    assert {stat.S_IMODE(p.stat().st_mode) for p in dossier.iterdir()} == {0o640}
     assert sorted(p.name for p in dossier.iterdir()) == sorted(
         [f"{nom}.fiche.docx" for nom in VALIDES]
         + [
