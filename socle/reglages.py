@@ -187,6 +187,21 @@ class Reglages(BaseSettings):
         default_factory=dict,
         description='Heures manuelles par rapport, par secteur, ex. {"casino": 30}',
     )
+    heures_reference_source: str = Field(
+        "1 100 h de lecture manuelle pour les 59 rapports d'un exercice : chiffre donné par le "
+        "service commanditaire au cadrage du projet, non mesuré par l'outil",
+        min_length=1,
+        description="D'où viennent les heures de référence (affiché sur le tableau de bord)",
+    )
+    revue_minimale_s: float = Field(
+        60.0,
+        ge=0,
+        description="En deçà de cette revue active mesurée, un rapport validé est signalé : "
+        "son temps gagné suppose une lecture qui n'a pas été mesurée",
+    )
+    exactitude_rapports_min: int = Field(
+        10, ge=1, description="Rapports relus à partir desquels l'exactitude est affichée"
+    )
 
     def heures_reference(self, secteur: str | None) -> float:
         """Heures de revue manuelle d'un rapport : surcharge du secteur, sinon la moyenne
