@@ -20,6 +20,16 @@ console = Console(width=None if sys.stdout.isatty() else 140)
 erreurs = Console(stderr=True, soft_wrap=True)
 
 
+def pourcent(part: float, decimales: int = 1) -> str:
+    """0.9876 → « 98,8 % » (virgule décimale, espace insécable avant %)."""
+    return f"{part * 100:.{decimales}f}".replace(".", ",") + "\u00a0%"
+
+
+def secondes(duree: float, decimales: int = 1) -> str:
+    """12.345 → « 12,3 s »."""
+    return f"{duree:.{decimales}f}".replace(".", ",") + "\u00a0s"
+
+
 def barre() -> Progress:
     """Barre de progression transitoire : description, avancement n/N, temps écoulé."""
     return Progress(

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.affichage import barre, console, erreurs
+from cli.affichage import barre, console, erreurs, pourcent
 from cli.fiches import (
     annoncer_mode,
     base_de_l_historique,
@@ -74,7 +74,7 @@ def _traiter(rapport: Path, r: Reglages, depot: Depot, historique: Path | None) 
         fiche.production.mode,
         montant(fiche, "chiffre_affaires"),
         montant(fiche, "resultat"),
-        f"{ancres:.0%}",
+        f"{pourcent(ancres, 0)}",
         str(len(fiche.anomalies)),
         "[green]fiche écrite[/green]",
     ]
@@ -163,8 +163,9 @@ def _evaluation(fiches: Path, references: Path) -> None:
     rapport = evaluer_dossier(fiches, references)
     if rapport.fiches:
         console.print(
-            f"Comparaison aux fiches de référence : {rapport.taux_exact_natifs:.1%} des champs "
-            f"cœur exacts (natifs), {rapport.taux_exact_scannes:.1%} (scannés) ; "
-            f"{rapport.taux_provenance:.1%} des valeurs avec page et citation. "
+            "Comparaison aux fiches de référence : "
+            f"{pourcent(rapport.taux_exact_natifs)} des champs cœur exacts (natifs), "
+            f"{pourcent(rapport.taux_exact_scannes)} (scannés) ; "
+            f"{pourcent(rapport.taux_provenance)} des valeurs avec page et citation. "
             "Détail : dsp evaluer " + str(fiches)
         )

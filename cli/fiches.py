@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.affichage import console, erreurs
+from cli.affichage import console, erreurs, pourcent
 from controles import charger_historique, controler
 from controles.commun import euros
 from controles.historique import historique_du_contrat
@@ -165,7 +165,7 @@ def _tableau_evaluation(rapport: RapportEvaluation) -> Table:
     table.add_column("Exact", justify="right")
     for champ, taux in rapport.par_champ.items():
         couleur = "green" if taux >= 0.98 else "yellow" if taux >= 0.9 else "red"
-        table.add_row(champ, f"[{couleur}]{taux:.1%}[/{couleur}]")
+        table.add_row(champ, f"[{couleur}]{pourcent(taux)}[/{couleur}]")
     return table
 
 
@@ -186,15 +186,16 @@ def evaluer(
         raise typer.Exit(2)
     console.print(_tableau_evaluation(rapport))
     console.print(
-        f"Natifs : {rapport.taux_exact_natifs:.1%} exacts — scannés : "
-        f"{rapport.taux_exact_scannes:.1%} — valeurs ancrées : {rapport.taux_ancrage:.1%} — "
-        f"avec page et citation : {rapport.taux_provenance:.1%}"
+        f"Natifs : {pourcent(rapport.taux_exact_natifs)} exacts — scannés : "
+        f"{pourcent(rapport.taux_exact_scannes)} — valeurs ancrées : "
+        f"{pourcent(rapport.taux_ancrage)} — "
+        f"avec page et citation : {pourcent(rapport.taux_provenance)}"
     )
     for famille, mesure in rapport.par_famille.items():
         nom = "Identification" if famille == "identification" else "Chiffres (postes)"
         console.print(
-            f"{nom} : précision {mesure.precision:.1%} ({mesure.justes_ecrites} justes sur "
-            f"{mesure.ecrites} écrites) — rappel {mesure.rappel:.1%} ({mesure.trouvees} sur "
+            f"{nom} : précision {pourcent(mesure.precision)} ({mesure.justes_ecrites} justes sur "
+            f"{mesure.ecrites} écrites) — rappel {pourcent(mesure.rappel)} ({mesure.trouvees} sur "
             f"{mesure.attendues} attendues) — {mesure.inventees} valeur(s) écrite(s) là où la "
             "référence est vide"
         )
@@ -204,8 +205,8 @@ def evaluer(
     for score in rapport.anomalies:
         anomalies.add_row(
             score.code,
-            f"{score.precision:.0%}",
-            f"{score.rappel:.0%}",
+            f"{pourcent(score.precision, 0)}",
+            f"{pourcent(score.rappel, 0)}",
             str(score.vrais_positifs),
             str(score.faux_positifs),
             str(score.faux_negatifs),

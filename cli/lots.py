@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 from rich.table import Table
 
-from cli.affichage import avec_depot, barre, console, erreurs
+from cli.affichage import avec_depot, barre, console, erreurs, secondes
 from fiche.remplissage import Mode
 from publication import filtres
 from socle.erreurs import DspError
@@ -61,7 +61,7 @@ def _tableau_lot(bilans: list[BilanRapport]) -> Table:
             b.fichier,
             str(b.version_rapport or ""),
             str(b.anomalies) if b.traite and b.statut != Statut.ERREUR else "",
-            f"{b.duree_s:.1f} s" if b.traite else "",
+            f"{secondes(b.duree_s)}" if b.traite else "",
             _sobriete(b) if b.traite and b.statut != Statut.ERREUR else "",
             _etat(b),
             b.raison or "",

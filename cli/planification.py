@@ -7,13 +7,14 @@ Les flows sont importés à l'appel : les autres commandes `dsp` ne chargent pas
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, cast
 
 import typer
 from pydantic import ValidationError
 
-from cli.affichage import console, erreurs
+from cli.affichage import barre, console, erreurs
 from fiche.remplissage import Mode
 from socle.erreurs import DspError
 from socle.reglages import reglages
@@ -53,7 +54,14 @@ def planifier(
         return
     try:
         verifier_cron(cron)
-        with serveur_prefect(reglages()) as url_api:
+        with ExitStack() as pile:
+            with barre() as progression:
+                progression.add_task(
+                    "Démarrage du serveur Prefect (la première fois, création de sa base : "
+                    "jusqu'à deux minutes)",
+                    total=None,
+                )
+                url_api = pile.enter_context(serveur_prefect(reglages()))
             interface = url_api.removesuffix("/api")
             console.print(
                 f"Serveur Prefect : [bold]{interface}[/bold] (interface web : historique des "
@@ -158,7 +166,13 @@ def valider(
             compte=identifiant, commentaire=commentaire, motif_commun=reconnaitre,
             derogation=derogation,
         )  # fmt: skip
-        resultat = decider(demande)
+        suite = "retraitement du rapport" if rejeter else "publication de la fiche"
+        with barre() as progression:
+            progression.add_task(
+                f"Rapport n° {rapport} : décision enregistrée, {suite} (jusqu'à une minute)",
+                total=None,
+            )
+            resultat = decider(demande)
     except ValidationError as exc:
         messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         erreurs.print(f"[red]Décision invalide : {messages}[/red]")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from cli.affichage import barre, console, erreurs
+from cli import francais
+from cli.affichage import barre, console, erreurs, secondes
 from cli.contrats import app as app_contrats
 from cli.demo import demo
+from cli.entree import GroupeDsp
 from cli.fiches import evaluer, traiter
 from cli.indicateurs import indicateurs
 from cli.journal import app as app_journal
@@ -23,13 +26,23 @@ from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
+from socle.reglages import reglages
 
+francais.installer()
 app = typer.Typer(
     name="dsp",
+    cls=GroupeDsp,
     help="Synthèse DSP : fiches de synthèse des rapports annuels des délégataires.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _avant_chaque_commande() -> None:
+    """Réglages vérifiés (erreur en français sinon) ; fichiers produits lisibles par
+    l'équipe selon `DSP_UMASK`, y compris par les flows lancés d'ici."""
+    os.umask(reglages().umask)
 
 
 def _extraire_avec_barre(fichier: Path) -> Document:
@@ -61,7 +74,7 @@ def resume_document(document: Document) -> Table:
     table.add_row("Exercice probable", str(document.exercice_probable or "non détecté"))
     for message in document.avertissements[:5]:
         table.add_row("Avertissement", message)
-    table.add_row("Durée", f"{document.duree_s:.2f} s")
+    table.add_row("Durée", f"{secondes(document.duree_s, 2)}")
     return table
 
 

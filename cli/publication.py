@@ -1,4 +1,4 @@
-"""Commande `dsp publier` : fiches validées et rapport CCSPL en Word.
+"""Commande `dsp publier` : fiches validées et rapports CCSPL en Word (un par autorité).
 
 Les documents vont dans `DSP_DATA_DIR/publications/<exercice>/`. Le passage au statut
 « publié » reste au flow `publier` : cette commande peut régénérer les documents (gabarit
@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from cli.affichage import console, erreurs
-from publication import publier_rapport, rapport_ccspl, rapports_publiables
+from publication import publier_rapport, rapports_ccspl, rapports_publiables
 from publication.publier import deja_publiee
 from socle.erreurs import DspError
 from socle.reglages import Reglages, reglages
@@ -42,7 +42,8 @@ def _produire(
         for valide in rapports_publiables(depot, annee):
             if valide.id != rapport:
                 produits.append(("fiche", publier_rapport(depot, valide.id, r)))
-        produits.append((f"rapport CCSPL {annee}", rapport_ccspl(depot, annee, r)))
+        for chemin in rapports_ccspl(depot, annee, r):
+            produits.append((f"rapport CCSPL {annee}", chemin))
     return produits
 
 

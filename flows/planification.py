@@ -57,6 +57,20 @@ def _attendre(processus: subprocess.Popen[bytes], url_api: str, journal: Path) -
         time.sleep(0.5)
 
 
+def adresses_du_serveur(port: int) -> dict[str, str]:
+    """L'environnement d'un serveur local sur `port`. `prefect server start --port` n'écoute
+    que sur ce port : l'interface web, elle, demande l'adresse de l'API à ses réglages, qui
+    restent à 4200 sans ces variables (« Can't connect to Server API at …:4200/api »). Une
+    adresse d'interface déjà configurée (derrière un proxy) est respectée."""
+    adresses = {
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_UI_URL": f"http://127.0.0.1:{port}",
+    }
+    return {cle: os.environ.get(cle) or valeur for cle, valeur in adresses.items()}
+
+
 @contextmanager
 def serveur_local(r: Reglages) -> Iterator[str]:
     """L'adresse d'un serveur Prefect local, démarré pour la durée du bloc s'il ne tourne
@@ -70,7 +84,7 @@ def serveur_local(r: Reglages) -> Iterator[str]:
     journal = dossier / "serveur.log"
     commande = [sys.executable, "-m", "prefect", "server", "start",
                 "--host", "127.0.0.1", "--port", str(r.prefect_port)]  # fmt: skip
-    env = {**os.environ, "PREFECT_API_URL": ""}
+    env = {**os.environ, **adresses_du_serveur(r.prefect_port), "PREFECT_API_URL": ""}
     with journal.open("wb") as sortie:
         processus = subprocess.Popen(commande, stdout=sortie, stderr=subprocess.STDOUT, env=env)
     surveiller(processus.pid)  # arrêté même si `dsp planifier` est tué par SIGKILL

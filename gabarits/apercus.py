@@ -1,7 +1,7 @@
 """Aperçus versionnés des deux gabarits (`docs/fiche_synthese.png`, `docs/rapport_ccspl.png`).
 
-Rend une fiche validée du corpus et le rapport CCSPL d'une base jetable (quatre rapports
-validés, un à valider, les autres contrats sans rapport), les convertit en PDF avec
+Rend une fiche validée du corpus et le rapport CCSPL d'une autorité d'une base jetable
+(rapports validés, un à valider, les autres contrats sans rapport), les convertit en PDF avec
 LibreOffice puis en planches PNG : ce que la commission reçoit, sans ouvrir Word.
 `uv run python gabarits/apercus.py`
 """
@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fiche.modeles import Fiche, Revue
-from publication import rapport_ccspl, rendre_fiche
+from publication import rapports_ccspl, rendre_fiche
 from publication.conversion import en_pdf, en_png
 from socle.reglages import Reglages
 from stockage.depot import Depot
@@ -63,7 +63,9 @@ def main() -> None:
         )
         depot = base(dossier)
         try:
-            ccspl = rapport_ccspl(depot, 2023, Reglages(data_dir=dossier / "donnees"))
+            rapports = rapports_ccspl(depot, 2023, Reglages(data_dir=dossier / "donnees"))
+            # L'autorité qui a deux contrats validés (le port et la plage).
+            ccspl = next(p for p in rapports if "saint-clair" in p.name)
         finally:
             depot.fermer()
         pdf_fiche, pdf_ccspl = en_pdf([fiche_docx, ccspl], dossier / "pdf")

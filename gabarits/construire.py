@@ -234,10 +234,10 @@ def gabarit_fiche() -> DocumentWord:
 
 # --- Rapport annuel pour la CCSPL --------------------------------------------------------
 
-SYNTHESE = (4.4, 2.9, 2.9, 2.6, 2.8, 1.8)
-MANQUANTS = (3.6, 4.2, 4.2, 5.4)
-RETARDS = (4.2, 4.6, 8.6)
-EN_COURS = (9.4, 8.0)
+SYNTHESE = (4.0, 3.2, 2.0, 2.5, 2.2, 2.3, 1.2)
+MANQUANTS = (4.0, 5.0, 8.4)
+RETARDS = (6.6, 10.8)
+EN_COURS = (12.4, 5.0)
 
 
 def couverture(doc: DocumentWord) -> None:
@@ -245,7 +245,8 @@ def couverture(doc: DocumentWord) -> None:
     for _ in range(6):
         paragraphe(doc, [""])
     paragraphe(doc, ["Rapport annuel des délégataires de service public"], "Title", centre)
-    paragraphe(doc, [("Exercice {{ exercice }}", True)], "Heading 1", centre)
+    paragraphe(doc, [("{{ autorite }}", True)], "Heading 1", centre)
+    paragraphe(doc, [("Exercice {{ exercice }}", True)], "Heading 2", centre)
     paragraphe(
         doc,
         [
@@ -255,20 +256,17 @@ def couverture(doc: DocumentWord) -> None:
         alignement=centre,
     )
     paragraphe(doc, [""])
-    paragraphe(doc, ["{{ collectivites }}"], alignement=centre)
-    paragraphe(doc, [""])
     paragraphe(
         doc,
         [
             ("{{ fiches | length }}", True),
             " fiche(s) de synthèse validée(s) — ",
-            ("{{ manquants | length }}", True),
-            " rapport(s) manquant(s) — ",
             ("{{ retards | length }}", True),
             " rapport(s) remis en retard",
         ],
         alignement=centre,
     )
+    paragraphe(doc, ["{{ suivi }}"], alignement=centre)
     paragraphe(doc, ["Document produit le {{ date_production | date_longue }}"], alignement=centre)
 
 
@@ -278,15 +276,18 @@ def bloc_synthese(doc: DocumentWord) -> None:
     paragraphe(
         doc,
         [
-            "Montants de l'exercice {{ exercice }} en euros, tels que validés par les agents ; "
-            "« Alertes » compte les anomalies bloquantes et les alertes des contrôles de "
-            "cohérence (hors simples informations)."
+            "Montants de l'exercice {{ exercice }} en euros, tels que validés par les agents, "
+            "contrat par contrat : des contrats distincts ne s'additionnent pas. « Alertes » "
+            "compte les anomalies bloquantes et les alertes des contrôles de cohérence (hors "
+            "simples informations)."
         ],
     )
-    entetes = ["Délégataire", "Secteur", "Chiffre d'affaires", "Résultat", "Redevance", "Alertes"]
-    droite = (2, 3, 4, 5)
+    entetes = ["Contrat", "Délégataire", "Secteur", "Chiffre d'affaires", "Résultat",
+               "Redevance", "Alertes"]  # fmt: skip
+    droite = (3, 4, 5, 6)
     table = tableau(doc, entetes, SYNTHESE, droite)
     cellules = [
+        "{{ l.contrat }}",
         "{{ l.delegataire }}",
         "{{ l.secteur }}",
         "{{ l.chiffre_affaires | euros }}",
@@ -295,54 +296,47 @@ def bloc_synthese(doc: DocumentWord) -> None:
         "{{ l.alertes }}",
     ]
     boucle(table, "for l in synthese", cellules, droite)
-    total = [
-        "Total",
-        "",
-        "{{ total.chiffre_affaires | euros }}",
-        "{{ total.resultat | euros }}",
-        "{{ total.redevance | euros }}",
-        "{{ total.alertes }}",
-    ]
-    ligne_simple(table, total, droite, gras=True)
     fixer_largeurs(table, SYNTHESE)
+    paragraphe(doc, [""])
+    paragraphe(doc, ["{{ graphique_anomalies }}"], alignement=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 def bloc_fiches(doc: DocumentWord) -> None:
-    """Chaque fiche validée, rendue par le gabarit de la fiche et insérée telle quelle."""
+    """Chaque fiche validée : son graphique N-1 / N, puis la fiche rendue par le gabarit de
+    la fiche, insérée telle quelle."""
     balise(doc, "{%p for f in fiches %}")
     titre = doc.add_heading("2.{{ f.rang }} {{ f.titre }}", 1)
     titre.paragraph_format.page_break_before = True
+    paragraphe(doc, ["{{ f.graphique }}"], alignement=WD_ALIGN_PARAGRAPH.CENTER)
     paragraphe(doc, ["{{p f.document }}"])
     balise(doc, "{%p endfor %}")
 
 
 def bloc_manquants(doc: DocumentWord) -> None:
-    titre = doc.add_heading("3. Rapports manquants, en retard ou en cours d'instruction", 1)
+    titre = doc.add_heading("3. Rapports attendus, en retard ou en cours d'instruction", 1)
     titre.paragraph_format.page_break_before = True
-    doc.add_heading("Rapports non reçus", 2)
+    doc.add_heading("Rapports attendus et reçus", 2)
+    paragraphe(doc, ["{{ suivi }}"])
     balise(doc, "{%p if manquants %}")
-    table = tableau(doc, ["Contrat", "Autorité délégante", "Délégataire", "Objet"], MANQUANTS)
-    cellules = ["{{ m.cle }}", "{{ m.collectivite }}", "{{ m.delegataire }}", "{{ m.objet }}"]
-    boucle(table, "for m in manquants", cellules)
+    table = tableau(doc, ["Contrat", "Délégataire", "Objet"], MANQUANTS)
+    boucle(table, "for m in manquants", ["{{ m.cle }}", "{{ m.delegataire }}", "{{ m.objet }}"])
     fixer_largeurs(table, MANQUANTS)
-    balise(doc, "{%p else %}")
-    paragraphe(doc, ["Tous les rapports attendus pour l'exercice {{ exercice }} ont été reçus."])
     balise(doc, "{%p endif %}")
     doc.add_heading("Rapports remis après le 1er juin {{ exercice_suivant }}", 2)
     balise(doc, "{%p if retards %}")
-    table = tableau(doc, ["Délégataire", "Objet", "Constat"], RETARDS)
-    boucle(table, "for r in retards", ["{{ r.delegataire }}", "{{ r.objet }}", "{{ r.constat }}"])
+    table = tableau(doc, ["Contrat", "Constat"], RETARDS)
+    boucle(table, "for r in retards", ["{{ r.contrat }}", "{{ r.constat }}"])
     fixer_largeurs(table, RETARDS)
     balise(doc, "{%p else %}")
     paragraphe(doc, ["Aucun rapport validé n'a été remis en retard."])
     balise(doc, "{%p endif %}")
     doc.add_heading("Rapports reçus en cours d'instruction", 2)
     balise(doc, "{%p if en_cours %}")
-    table = tableau(doc, ["Fichier reçu", "État"], EN_COURS)
-    boucle(table, "for c in en_cours", ["{{ c.fichier }}", "{{ c.statut }}"])
+    table = tableau(doc, ["Contrat", "État"], EN_COURS)
+    boucle(table, "for c in en_cours", ["{{ c.contrat }}", "{{ c.statut }}"])
     fixer_largeurs(table, EN_COURS)
     balise(doc, "{%p else %}")
-    paragraphe(doc, ["Aucun rapport reçu n'attend de validation."])
+    paragraphe(doc, ["Aucun rapport reçu de cette autorité n'attend de validation."])
     balise(doc, "{%p endif %}")
 
 
@@ -351,8 +345,8 @@ def gabarit_ccspl() -> DocumentWord:
     pied(
         doc,
         [
-            "Rapport annuel des délégataires — exercice {{ exercice }} — fiches rédigées à "
-            "partir des rapports des délégataires et validées par les agents"
+            "Rapport annuel des délégataires — {{ autorite }} — exercice {{ exercice }} — "
+            "fiches rédigées à partir des rapports des délégataires et validées par les agents"
         ],
     )
     couverture(doc)

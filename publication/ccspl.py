@@ -1,24 +1,43 @@
-"""Le rapport annuel consolidé que reçoit la CCSPL pour un exercice, en enregistrements
-typés : couverture, tableau de synthèse des contrats, fiches validées, rapports manquants,
-en retard ou en cours d'instruction.
+"""Le rapport annuel que reçoit la CCSPL d'une autorité délégante pour un exercice, en
+enregistrements typés : couverture, synthèse des contrats (sans total : des contrats sans
+rapport entre eux ne s'additionnent pas), graphiques, fiches validées, suivi des rapports
+attendus (seulement d'après le registre des contrats importé), en retard ou en instruction.
+
+La CCSPL est propre à chaque autorité (L.1413-1 CGCT) : jamais deux autorités dans un même
+rapport.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from fiche.evaluation import normaliser_texte
 from fiche.modeles import Fiche, Gravite
 from publication import libelles
-from publication.contexte import Enregistrement
-from stockage.modeles import Contrat, Rapport
-from stockage.statuts import LIBELLES, Statut
+from publication.contexte import Enregistrement, Reconnaissance
+from publication.graphiques import Graphique, Serie
+from stockage.modeles import Contrat
 
 CODE_RETARD = "DELAI"
 """Le contrôle qui relève un rapport remis après le 1er juin N+1 (L.3131-5)."""
 
+POSTES_GRAPHIQUE = ("chiffre_affaires", "total_charges", "resultat", "redevance")
+"""Les montants N-1 / N dessinés pour chaque contrat."""
+
+GRIS, BLEU = "#9c9c9c", "#1f3864"
+COULEURS_GRAVITE = {Gravite.BLOQUANT: "#c00000", Gravite.ALERTE: "#e36c09", Gravite.INFO: "#7f9fc9"}
+AUTORITE_INCONNUE = "Autorité délégante non renseignée"
+
+# « Ville de X » et « Commune de X » désignent la même commune.
+_PREFIXE_COMMUNE = re.compile(r"^(?:ville|commune)\s+(?:de\s+(?:la\s+)?|d'|du\s+|des\s+)")
+
 
 class LigneSynthese(Enregistrement):
+    contrat: str
     delegataire: str
     secteur: str
     chiffre_affaires: float | None
@@ -27,55 +46,89 @@ class LigneSynthese(Enregistrement):
     alertes: int
 
 
-class TotalSynthese(Enregistrement):
-    chiffre_affaires: float
-    resultat: float
-    redevance: float
-    alertes: int
-
-
 class FicheIncluse(Enregistrement):
-    """Une fiche validée déjà rendue en Word, insérée telle quelle dans le rapport."""
+    """Une fiche validée déjà rendue en Word, insérée telle quelle, et son graphique."""
 
     rang: int
     titre: str
     chemin: Path
+    graphique: Path
 
 
 class ContratManquant(Enregistrement):
     cle: str
-    collectivite: str
     delegataire: str
     objet: str
 
 
 class RapportEnRetard(Enregistrement):
-    delegataire: str
-    objet: str
+    contrat: str
     constat: str
 
 
 class RapportEnCours(Enregistrement):
-    fichier: str
+    contrat: str
     statut: str
 
 
 class ContexteCcspl(Enregistrement):
     exercice: int
     exercice_suivant: int
-    collectivites: str
+    autorite: str
     date_production: date
     synthese: list[LigneSynthese]
-    total: TotalSynthese
+    graphique_anomalies: Path
     fiches: list[FicheIncluse]
+    registre_importe: bool
+    suivi: str
+    """Rapports attendus et reçus selon le registre, ou l'aveu qu'on ne les connaît pas."""
     manquants: list[ContratManquant]
     retards: list[RapportEnRetard]
     en_cours: list[RapportEnCours]
 
 
-def montant(fiche: Fiche, poste: str, exercice: int) -> float | None:
-    champ = fiche.financier.postes.get(poste, {}).get(str(exercice))
-    return champ.valeur if champ else None
+@dataclass(frozen=True)
+class ContratRecu:
+    """Un rapport reçu de l'exercice : sa dernière fiche et son contrat s'il est rattaché."""
+
+    fiche: Fiche
+    contrat: Contrat | None
+    statut: str = ""
+    reconnaissances: list[Reconnaissance] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DossierAutorite:
+    """Ce que la base sait d'une autorité pour un exercice."""
+
+    autorite: str
+    validees: list[ContratRecu]
+    en_instruction: list[ContratRecu]
+    attendus: list[Contrat] | None
+    """Contrats du registre en cours pendant l'exercice ; None : aucun registre importé."""
+    manquants: list[Contrat]
+
+
+# --- Autorité et contrat ------------------------------------------------------------------
+
+
+def cle_autorite(nom: str | None) -> str:
+    """Clé de regroupement : casse, accents et « Ville de » / « Commune de » ignorés."""
+    return _PREFIXE_COMMUNE.sub("", normaliser_texte(nom or ""))
+
+
+def autorite(recu: ContratRecu) -> str | None:
+    """L'autorité du registre si le rapport est rattaché à un contrat, sinon celle lue."""
+    if recu.contrat is not None:
+        return recu.contrat.collectivite
+    return recu.fiche.identification.collectivite.valeur
+
+
+def nom_autorite(noms: list[str]) -> str:
+    """Le nom le plus employé (à égalité, l'ordre alphabétique) : stable d'un rapport à l'autre."""
+    if not noms:
+        return AUTORITE_INCONNUE
+    return sorted(Counter(noms).items(), key=lambda paire: (-paire[1], paire[0]))[0][0]
 
 
 def texte(valeur: object) -> str:
@@ -87,10 +140,37 @@ def secteur(fiche: Fiche) -> str:
     return libelles.SECTEURS[valeur] if valeur else libelles.NON_RENSEIGNE
 
 
-def ligne_synthese(fiche: Fiche, exercice: int) -> LigneSynthese:
+def objet(recu: ContratRecu) -> str:
+    """L'objet du contrat (registre d'abord), à défaut le secteur : jamais un nom de fichier."""
+    if recu.contrat is not None:
+        return recu.contrat.objet
+    return recu.fiche.identification.objet.valeur or f"Contrat « {secteur(recu.fiche)} »"
+
+
+def delegataire(recu: ContratRecu) -> str:
+    lu = recu.fiche.identification.delegataire.valeur
+    return lu or (recu.contrat.delegataire if recu.contrat else libelles.NON_RENSEIGNE)
+
+
+def nom_contrat(recu: ContratRecu) -> str:
+    """« Objet — délégataire », le nom sous lequel la commission connaît le contrat."""
+    return f"{objet(recu)} — {delegataire(recu)}"
+
+
+# --- Synthèse et graphiques ---------------------------------------------------------------
+
+
+def montant(fiche: Fiche, poste: str, exercice: int) -> float | None:
+    champ = fiche.financier.postes.get(poste, {}).get(str(exercice))
+    return champ.valeur if champ else None
+
+
+def ligne_synthese(recu: ContratRecu, exercice: int) -> LigneSynthese:
     graves = (Gravite.BLOQUANT, Gravite.ALERTE)
+    fiche = recu.fiche
     return LigneSynthese(
-        delegataire=texte(fiche.identification.delegataire.valeur),
+        contrat=objet(recu),
+        delegataire=delegataire(recu),
         secteur=secteur(fiche),
         chiffre_affaires=montant(fiche, "chiffre_affaires", exercice),
         resultat=montant(fiche, "resultat", exercice),
@@ -99,66 +179,103 @@ def ligne_synthese(fiche: Fiche, exercice: int) -> LigneSynthese:
     )
 
 
-def total(lignes: list[LigneSynthese]) -> TotalSynthese:
-    """Sommes des montants connus (une case vide ne compte pas pour zéro : elle est omise)."""
-    return TotalSynthese(
-        chiffre_affaires=sum(x.chiffre_affaires or 0.0 for x in lignes),
-        resultat=sum(x.resultat or 0.0 for x in lignes),
-        redevance=sum(x.redevance or 0.0 for x in lignes),
-        alertes=sum(x.alertes for x in lignes),
+def graphique_contrat(recu: ContratRecu, exercice: int) -> Graphique:
+    """Les montants clés N-1 / N du contrat (une case absente se lit « n.c. »)."""
+    fiche = recu.fiche
+    return Graphique(
+        titre=f"Chiffres clés {exercice - 1} / {exercice} — {delegataire(recu)}"[:90],
+        categories=[libelles.POSTES[p] for p in POSTES_GRAPHIQUE],
+        series=[
+            Serie(
+                nom=str(annee),
+                valeurs=[montant(fiche, p, annee) for p in POSTES_GRAPHIQUE],
+                couleur=couleur,
+            )
+            for annee, couleur in ((exercice - 1, GRIS), (exercice, BLEU))
+        ],
     )
 
 
-def titre_fiche(fiche: Fiche) -> str:
-    delegataire = texte(fiche.identification.delegataire.valeur)
-    return f"{delegataire} — {secteur(fiche)}"
+def graphique_anomalies(recus: list[ContratRecu]) -> Graphique:
+    """Anomalies de chaque fiche validée, par gravité."""
+    return Graphique(
+        titre="Anomalies relevées par les contrôles, par contrat et par gravité",
+        categories=[delegataire(r) for r in recus],
+        series=[
+            Serie(
+                nom=libelles.GRAVITES[gravite],
+                valeurs=[
+                    float(sum(a.gravite == gravite for a in r.fiche.anomalies)) for r in recus
+                ],
+                couleur=couleur,
+            )
+            for gravite, couleur in COULEURS_GRAVITE.items()
+        ],
+        unite="anomalies",
+    )
 
 
-def retards(fiches: list[Fiche]) -> list[RapportEnRetard]:
-    return [
-        RapportEnRetard(
-            delegataire=texte(f.identification.delegataire.valeur),
-            objet=texte(f.identification.objet.valeur),
-            constat=a.message,
+# --- Suivi des rapports attendus ----------------------------------------------------------
+
+
+def suivi(dossier: DossierAutorite, exercice: int) -> str:
+    """Attendus et reçus selon le registre ; sans registre, le dire au lieu d'affirmer."""
+    if dossier.attendus is None:
+        return (
+            "Aucun registre des contrats n'a été importé (commande « dsp contrats importer ») : "
+            f"les rapports attendus pour l'exercice {exercice} ne sont pas connus, et ce "
+            "document ne peut pas dire s'il en manque."
         )
-        for f in fiches
-        for a in f.anomalies
+    attendus = len(dossier.attendus)
+    if attendus == 0:
+        return (
+            "Le registre des contrats importé ne compte aucun contrat de cette autorité en "
+            f"cours pendant l'exercice {exercice}."
+        )
+    recus = attendus - len(dossier.manquants)
+    if not dossier.manquants:
+        return (
+            f"Selon le registre des contrats, {attendus} rapport(s) attendu(s) pour "
+            f"l'exercice {exercice} : tous ont été reçus."
+        )
+    return (
+        f"Selon le registre des contrats, {attendus} rapport(s) attendu(s) pour l'exercice "
+        f"{exercice}, {recus} reçu(s) ; {len(dossier.manquants)} manquant(s) ci-dessous."
+    )
+
+
+def retards(recus: list[ContratRecu]) -> list[RapportEnRetard]:
+    return [
+        RapportEnRetard(contrat=nom_contrat(r), constat=a.message)
+        for r in recus
+        for a in r.fiche.anomalies
         if a.code == CODE_RETARD
     ]
 
 
-def contrat_manquant(contrat: Contrat) -> ContratManquant:
-    return ContratManquant(
-        cle=contrat.cle,
-        collectivite=contrat.collectivite,
-        delegataire=contrat.delegataire,
-        objet=contrat.objet,
-    )
-
-
-def en_cours(rapport: Rapport) -> RapportEnCours:
-    return RapportEnCours(fichier=rapport.fichier, statut=LIBELLES[Statut(rapport.statut)])
-
-
 def contexte_ccspl(
     exercice: int,
-    fiches: list[Fiche],
+    dossier: DossierAutorite,
     incluses: list[FicheIncluse],
-    manquants: list[Contrat],
-    instruction: list[Rapport],
+    graphique: Path,
 ) -> ContexteCcspl:
-    """Le contexte du gabarit ; `fiches` et `incluses` vont dans le même ordre."""
-    lignes = [ligne_synthese(f, exercice) for f in fiches]
-    autorites = sorted({c for f in fiches if (c := f.identification.collectivite.valeur)})
+    """Le contexte du gabarit ; `dossier.validees` et `incluses` vont dans le même ordre."""
     return ContexteCcspl(
         exercice=exercice,
         exercice_suivant=exercice + 1,
-        collectivites=", ".join(autorites),
+        autorite=dossier.autorite,
         date_production=date.today(),
-        synthese=lignes,
-        total=total(lignes),
+        synthese=[ligne_synthese(r, exercice) for r in dossier.validees],
+        graphique_anomalies=graphique,
         fiches=incluses,
-        manquants=[contrat_manquant(c) for c in manquants],
-        retards=retards(fiches),
-        en_cours=[en_cours(r) for r in instruction],
+        registre_importe=dossier.attendus is not None,
+        suivi=suivi(dossier, exercice),
+        manquants=[
+            ContratManquant(cle=c.cle, delegataire=c.delegataire, objet=c.objet)
+            for c in dossier.manquants
+        ],
+        retards=retards(dossier.validees),
+        en_cours=[
+            RapportEnCours(contrat=nom_contrat(r), statut=r.statut) for r in dossier.en_instruction
+        ],
     )

@@ -1,5 +1,5 @@
 """Publication depuis la base : la fiche Word d'un rapport validé, le rapport CCSPL d'un
-exercice, dans `DSP_DATA_DIR/publications/<exercice>/`.
+exercice (`publication.annuel`), dans `DSP_DATA_DIR/publications/<exercice>/`.
 
 Le changement de statut (« publié ») et le journal restent au flow `publier` : ce module
 ne fait qu'écrire les documents, ce qui permet de les régénérer sans toucher à la base.
@@ -7,13 +7,11 @@ ne fait qu'écrire les documents, ce qui permet de les régénérer sans toucher
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from fiche.modeles import Fiche, Revue
-from publication.ccspl import FicheIncluse, contexte_ccspl, secteur, titre_fiche
 from publication.contexte import Reconnaissance
-from publication.rendu import rendre_ccspl, rendre_fiche
+from publication.rendu import rendre_fiche
 from socle.erreurs import PublicationError
 from socle.reglages import Reglages
 from stockage.depot import Depot
@@ -151,33 +149,3 @@ def publier_rapport(depot: Depot, rapport_id: int, reglages: Reglages) -> Path:
     return rendre_fiche(
         fiche, cible, brouillon=False, reconnaissances=reconnaissances(depot, rapport_id)
     )
-
-
-def rapport_ccspl(depot: Depot, exercice: int, reglages: Reglages) -> Path:
-    """Le rapport annuel de l'exercice pour la CCSPL ; rend son chemin."""
-    fiches = [
-        (fiche_validee(depot, r.id)[1], reconnaissances(depot, r.id))
-        for r in rapports_publiables(depot, exercice)
-    ]
-    fiches.sort(key=lambda paire: (secteur(paire[0]), titre_fiche(paire[0])))
-    cible = dossier_publications(reglages, exercice) / f"rapport_ccspl_{exercice}.docx"
-    with tempfile.TemporaryDirectory(prefix="dsp-ccspl-") as dossier:
-        incluses = [
-            FicheIncluse(
-                rang=rang,
-                titre=titre_fiche(fiche),
-                chemin=rendre_fiche(
-                    fiche,
-                    Path(dossier) / f"fiche_{rang}.docx",
-                    brouillon=False,
-                    reconnaissances=reconnues,
-                ),
-            )
-            for rang, (fiche, reconnues) in enumerate(fiches, start=1)
-        ]
-        manquants = depot.contrats_manquants(exercice)
-        instruction = en_instruction(depot, exercice)
-        contexte = contexte_ccspl(
-            exercice, [f for f, _ in fiches], incluses, manquants, instruction
-        )
-        return rendre_ccspl(contexte, cible)

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 from pydantic import BaseModel
 
@@ -76,11 +77,20 @@ def rendre_fiche(
     return enregistrer(charger(GABARIT_FICHE), donnees(contexte), cible)
 
 
+LARGEUR_GRAPHIQUE = Mm(165)
+"""Largeur d'un graphique dans la page A4 (17,4 cm utiles)."""
+
+
 def rendre_ccspl(contexte: ContexteCcspl, cible: Path) -> Path:
     """Le rapport CCSPL ; chaque fiche incluse, déjà rendue, entre comme sous-document
-    (styles repris par docxcompose) : sa mise en page reste celle du gabarit de la fiche."""
+    (styles repris par docxcompose) : sa mise en page reste celle du gabarit de la fiche.
+    Les graphiques (PNG) entrent comme images dans le texte."""
     gabarit = charger(GABARIT_CCSPL)
     valeurs = donnees(contexte)
     for brute, incluse in zip(valeurs["fiches"], contexte.fiches, strict=True):
         brute["document"] = gabarit.new_subdoc(str(incluse.chemin))
+        brute["graphique"] = InlineImage(gabarit, str(incluse.graphique), width=LARGEUR_GRAPHIQUE)
+    valeurs["graphique_anomalies"] = InlineImage(
+        gabarit, str(contexte.graphique_anomalies), width=LARGEUR_GRAPHIQUE
+    )
     return enregistrer(gabarit, valeurs, cible)

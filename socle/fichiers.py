@@ -27,12 +27,30 @@ def ecrire_atomique(chemin: Path, contenu: str | bytes) -> None:
             flux.write(donnees)
             flux.flush()
             os.fsync(flux.fileno())
+        # mkstemp crée en 0600 : le fichier prend les droits d'un fichier ordinaire selon le
+        # umask (`DSP_UMASK`), pour que l'équipe lise ce qui est publié.
+        os.chmod(temporaire, 0o666 & ~umask_courant())
         os.replace(temporaire, chemin)
     except BaseException as exc:
         Path(temporaire).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise _erreur_ecriture(chemin, exc) from exc
         raise
+
+
+def umask_courant() -> int:
+    """Le umask du processus, lu sans le modifier (os.umask l'écrirait un instant, ce qu'un
+    autre fil verrait) ; repli sur os.umask hors Linux."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as statut:
+            for ligne in statut:
+                if ligne.startswith("Umask:"):
+                    return int(ligne.split()[1], 8)
+    except OSError:
+        pass
+    masque = os.umask(0o022)
+    os.umask(masque)
+    return masque
 
 
 CAUSES = {

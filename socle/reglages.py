@@ -8,15 +8,25 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from socle.erreurs import ConfigurationError
+from socle.explications import expliquer_validation
 from socle.sobriete import ECOLOGITS_PUE, MIX_FRANCE_GCO2_KWH, PUISSANCE_COEUR_W
 
 SECRET_PAR_DEFAUT = "a-changer-hors-demonstration"
+"""Secret par défaut de l'application de revue : refusé hors mode démonstration."""
 Hebergement = Literal["local", "souverain", "externe"]
 BOUCLES_LOCALES = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
-"""Secret par défaut de l'application de revue : refusé hors mode démonstration."""
 
 
 class SeuilsControles(BaseModel):
@@ -163,6 +173,13 @@ class Reglages(BaseSettings):
     base_attente_s: float = Field(
         10.0, ge=0, le=600, description="Attente d'une base SQLite verrouillée avant d'abandonner"
     )
+    umask: int = Field(
+        0o027,
+        ge=0,
+        le=0o777,
+        description="Masque des droits des fichiers produits, en octal (027 : lisibles par le "
+        "groupe de l'équipe, pas par les autres ; 022 : par tous)",
+    )
     prefect_port: int = Field(
         4200, ge=1024, le=65535, description="Port du serveur Prefect local de `dsp planifier`"
     )
@@ -246,6 +263,21 @@ class Reglages(BaseSettings):
         default_factory=dict,
         description='Heures manuelles par rapport, par secteur, ex. {"casino": 30}',
     )
+    heures_reference_source: str = Field(
+        "1 100 h de lecture manuelle pour les 59 rapports d'un exercice : chiffre donné par le "
+        "service commanditaire au cadrage du projet, non mesuré par l'outil",
+        min_length=1,
+        description="D'où viennent les heures de référence (affiché sur le tableau de bord)",
+    )
+    revue_minimale_s: float = Field(
+        60.0,
+        ge=0,
+        description="En deçà de cette revue active mesurée, un rapport validé est signalé : "
+        "son temps gagné suppose une lecture qui n'a pas été mesurée",
+    )
+    exactitude_rapports_min: int = Field(
+        10, ge=1, description="Rapports relus à partir desquels l'exactitude est affichée"
+    )
 
     def heures_reference(self, secteur: str | None) -> float:
         """Heures de revue manuelle d'un rapport : surcharge du secteur, sinon la moyenne
@@ -260,6 +292,17 @@ class Reglages(BaseSettings):
         if not surcharges:
             return self.controles
         return SeuilsControles.model_validate({**self.controles.model_dump(), **surcharges})
+
+    @field_validator("umask", mode="before")
+    @classmethod
+    def _octal(cls, valeur: object) -> object:
+        # « 027 » ou « 0o027 » dans l'environnement : de l'octal, comme la commande umask.
+        if isinstance(valeur, str):
+            try:
+                return int(valeur.strip().lower().removeprefix("0o") or "0", 8)
+            except ValueError:
+                raise ValueError("umask en octal attendu (ex. 027)") from None
+        return valeur
 
     @property
     def llm_configure(self) -> bool:
@@ -302,5 +345,9 @@ class Reglages(BaseSettings):
 
 @lru_cache(maxsize=1)
 def reglages() -> Reglages:
-    """Réglages du processus (mis en cache : l'environnement est lu une fois)."""
-    return Reglages()
+    """Réglages du processus (mis en cache : l'environnement est lu une fois) ; un réglage
+    invalide lève `ConfigurationError` qui nomme la variable, en français."""
+    try:
+        return Reglages()
+    except ValidationError as exc:
+        raise ConfigurationError(expliquer_validation(exc)) from None

@@ -258,3 +258,22 @@ def test_cron_invalide_refuse_avant_tout_demarrage(tmp_path: Path) -> None:
     )
     assert resultat.exit_code == 2
     assert "Expression cron invalide" in resultat.output
+
+
+def test_interface_prefect_suit_le_port_configure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hors 4200, l'interface web du serveur local demande son API au bon port (sinon :
+    « Can't connect to Server API at http://127.0.0.1:4200/api »)."""
+    from flows.planification import serveur_local
+    from socle.reglages import Reglages
+
+    port = _port_libre()
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    for variable in ("PREFECT_UI_API_URL", "PREFECT_UI_URL", "PREFECT_SERVER_API_PORT"):
+        monkeypatch.delenv(variable, raising=False)
+    with serveur_local(Reglages(data_dir=tmp_path, prefect_port=port)) as api:
+        assert api == f"http://127.0.0.1:{port}/api"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ui-settings", timeout=30) as r:
+            reglages_ui = json.load(r)
+    assert reglages_ui["api_url"] == f"http://127.0.0.1:{port}/api"

@@ -4,7 +4,9 @@ mention de transparence et, sur un brouillon seulement, le filigrane."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +22,7 @@ from typer.testing import CliRunner
 from cli.principal import app
 from controles.commun import euros
 from fiche.modeles import Anomalie, Champ, Fiche, Gravite, Production, Revue, Source
-from publication import publier_rapport, rapport_ccspl, rendre_fiche
+from publication import publier_rapport, rapports_ccspl, rendre_fiche
 from publication.contexte import Reconnaissance
 from publication.filtres import FILTRES, environnement
 from publication.libelles import FILIGRANE, ORDRE_GRAVITE
@@ -75,8 +77,10 @@ def filigrane_vml(doc: DocumentWord) -> list[str]:
     return re.findall(r'<v:textpath [^>]*string="([^"]*)"', xml)
 
 
-def tableau(doc: DocumentWord, premiere_entete: str) -> Table:
-    return next(t for t in doc.tables if t.rows[0].cells[0].text == premiere_entete)
+def tableau(doc: DocumentWord, premiere_entete: str, *suivantes: str) -> Table:
+    """Le premier tableau dont l'en-tête commence par ces colonnes."""
+    entete = [premiere_entete, *suivantes]
+    return next(t for t in doc.tables if [c.text for c in t.rows[0].cells][: len(entete)] == entete)
 
 
 def ligne(table: Table, libelle: str) -> list[str]:
@@ -346,46 +350,104 @@ def test_publier_refuse_un_rapport_non_valide(depot: Depot) -> None:
         publier_rapport(depot, numero(depot, f"{A_VALIDER}.pdf"), reglages())
 
 
-def test_rapport_ccspl(depot: Depot) -> None:
-    doc = ouvrir(rapport_ccspl(depot, 2023, reglages()))
-    synthese = tableau(doc, "Délégataire")
-    delegataires = [r.cells[0].text for r in synthese.rows[1:-1]]
-    assert delegataires == [HOSTILES["delegataire"], "Société d'Exploitation du Port des Mimosas",
-                            "Indiparc Stationnement SAS"]  # fmt: skip
-    forville = charger("stationnement_forville_2023.fiche.json")
-    chiffre_affaires = forville.financier.postes["chiffre_affaires"]["2023"].valeur
-    assert chiffre_affaires is not None
-    assert ligne(synthese, "Indiparc Stationnement SAS")[1:4] == [
-        "Stationnement",
-        euros(chiffre_affaires),
-        euros(forville.financier.postes["resultat"]["2023"].valeur or 0),
+def ccspl(depot: Depot, autorite: str) -> DocumentWord:
+    """Le rapport CCSPL 2023 de l'autorité dont le nom de fichier contient `autorite`."""
+    rapports = rapports_ccspl(depot, 2023, reglages())
+    return ouvrir(next(p for p in rapports if autorite in p.name))
+
+
+def test_un_rapport_ccspl_par_autorite(depot: Depot) -> None:
+    noms = sorted(p.name for p in rapports_ccspl(depot, 2023, reglages()))
+    # « Ville de » et « Commune de » Saint-Clair-les-Pins : une seule autorité. Le casino
+    # (Bellerive-les-Bains), encore à valider, ne fait pas de rapport à lui seul.
+    assert noms == [
+        "rapport_ccspl_2023_commune-de-saint-clair-les-pins.docx",
+        "rapport_ccspl_2023_ville-de-port-azur.docx",
     ]
-    graves = (Gravite.BLOQUANT, Gravite.ALERTE)
-    alertes = sum(
-        a.gravite in graves for nom in VALIDES for a in charger(f"{nom}.fiche.json").anomalies
-    )
-    assert ligne(synthese, "Total")[5] == str(alertes)
+
+
+def test_rapport_ccspl_sans_total_avec_graphiques(depot: Depot) -> None:
+    doc = ccspl(depot, "saint-clair")
+    synthese = tableau(doc, "Contrat")
+    delegataires = [r.cells[1].text for r in synthese.rows[1:]]
+    assert delegataires == [HOSTILES["delegataire"], "Société d'Exploitation du Port des Mimosas"]
+    assert not any(r.cells[0].text.startswith("Total") for r in synthese.rows)
     lus = textes(doc)
-    assert "2.3 Indiparc Stationnement SAS — Stationnement" in lus
+    assert "Indiparc Stationnement SAS" not in " ".join(lus)  # une autre autorité
+    assert any(t.startswith("2.2 Gestion du port de plaisance") for t in lus)
     assert HOSTILES["avis"] in lus  # le texte de chaque fiche insérée survit lui aussi
-    # La revue portée par la fiche d'abord, la validation du journal à défaut.
-    assert sum("validée par Mme Durand le 3 juin 2024" in t for t in lus) == 1
-    assert sum("validée par M. Martin le " in t for t in lus) == 2
-    manquants = [r.cells[0].text for r in tableau(doc, "Contrat").rows[1:]]
-    assert "MARCHE-HALLES" in manquants and "STATIONNEMENT-FORVILLE" not in manquants
-    assert ligne(tableau(doc, "Fichier reçu"), f"{A_VALIDER}.pdf") == [
-        f"{A_VALIDER}.pdf",
-        "à valider",
-    ]
+    # Un graphique des anomalies, puis un graphique N-1 / N par contrat.
+    assert len(doc.inline_shapes) == 3
     assert "PowerPlusWaterMarkObject" not in doc.element.xml
 
 
+def test_rapport_ccspl_chiffres_et_suivi_du_registre(depot: Depot) -> None:
+    doc = ccspl(depot, "port-azur")
+    forville = charger("stationnement_forville_2023.fiche.json")
+    postes = forville.financier.postes
+    assert ligne(tableau(doc, "Contrat"), "Exploitation du parc de stationnement Forville")[
+        1:5
+    ] == [
+        "Indiparc Stationnement SAS",
+        "Stationnement",
+        euros(postes["chiffre_affaires"]["2023"].valeur or 0),
+        euros(postes["resultat"]["2023"].valeur or 0),
+    ]
+    lus = textes(doc)
+    assert sum("validée par M. Martin le " in t for t in lus) == 1
+    # Attendus selon le registre : les deux contrats de Port-Azur, dont les halles manquent.
+    assert "Selon le registre des contrats, 2 rapport(s) attendu(s) pour l'exercice 2023, " \
+        "1 reçu(s) ; 1 manquant(s) ci-dessous." in lus  # fmt: skip
+    manquants = [r.cells[0].text for r in tableau(doc, "Contrat", "Délégataire", "Objet").rows[1:]]
+    assert manquants == ["MARCHE-HALLES"]
+
+
+def test_rapport_ccspl_sans_registre_ne_pretend_rien() -> None:
+    depot = Depot()
+    try:
+        rapport_id = enregistrer(depot, "port_plaisance_2023")
+        depot.changer_statut(rapport_id, Statut.VALIDE, agent="M. Martin")
+        (chemin,) = rapports_ccspl(depot, 2023, reglages())
+    finally:
+        depot.fermer()
+    lus = " ".join(textes(ouvrir(chemin)))
+    assert "Aucun registre des contrats n'a été importé" in lus
+    assert "ont été reçus" not in lus
+
+
+def test_rapport_ccspl_en_instruction_nomme_le_contrat(depot: Depot) -> None:
+    fiche = charger("plage_lot7_2023.fiche.json")
+    fiche = fiche.model_copy(
+        update={"source": fiche.source.model_copy(update={"sha256": "1" * 64})}
+    )
+    rapport, _ = depot.enregistrer_rapport("plage_corrigee.pdf", "1" * 64)
+    depot.enregistrer_fiche(rapport.id, fiche)
+    depot.changer_statut(rapport.id, Statut.A_VALIDER)
+    doc = ccspl(depot, "saint-clair")
+    en_cours = [[c.text for c in r.cells] for r in tableau(doc, "Contrat", "État").rows[1:]]
+    assert en_cours == [
+        ["Exploitation du lot de plage n° 7 – plage des Mimosas — SARL La Vague Bleue",
+         "à valider"]
+    ]  # fmt: skip
+    assert "plage_corrigee.pdf" not in " ".join(textes(doc))
+
+
 def test_dsp_publier(depot: Depot) -> None:
-    resultat = CliRunner().invoke(app, ["publier", "--exercice", "2023"])
+    masque = os.umask(0o077)  # même d'un shell très restrictif, DSP_UMASK (027) l'emporte
+    try:
+        resultat = CliRunner().invoke(app, ["publier", "--exercice", "2023"])
+    finally:
+        os.umask(masque)
     assert resultat.exit_code == 0, resultat.output
     dossier = reglages().data_dir / "publications" / "2023"
+    # Lisibles par l'équipe (groupe), pas par les autres ; plus les 0600 de mkstemp.
+    assert {stat.S_IMODE(p.stat().st_mode) for p in dossier.iterdir()} == {0o640}
     assert sorted(p.name for p in dossier.iterdir()) == sorted(
-        [f"{nom}.fiche.docx" for nom in VALIDES] + ["rapport_ccspl_2023.docx"]
+        [f"{nom}.fiche.docx" for nom in VALIDES]
+        + [
+            "rapport_ccspl_2023_commune-de-saint-clair-les-pins.docx",
+            "rapport_ccspl_2023_ville-de-port-azur.docx",
+        ]
     )
     refus = CliRunner().invoke(
         app, ["publier", "--rapport", str(numero(depot, f"{A_VALIDER}.pdf"))]

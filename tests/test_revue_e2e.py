@@ -244,6 +244,10 @@ def test_revue_complete_dans_chromium(serveur: tuple[str, dict[str, int]], navig
     pilote.get(f"{adresse}/tableau-de-bord")
     attente.until(lambda p: p.find_elements(By.CSS_SELECTOR, "#graphique-exercices .main-svg"))
     assert pilote.find_element(By.ID, "rapports-relus").text == "1"
+    # Les graphiques CCSPL de l'autorité : anomalies par gravité, chiffres clés N-1 / N.
+    for graphique in ("#ccspl-1-anomalies", "#ccspl-1-1"):
+        attente.until(lambda p, g=graphique: p.find_elements(By.CSS_SELECTOR, f"{g} .main-svg"))
+    assert "estimation" in pilote.find_element(By.ID, "hypotheses").text
     _capturer(pilote, "tableau_de_bord.png")
     erreurs = [e for e in pilote.get_log("browser") if e["level"] == "SEVERE"]
     assert not erreurs, erreurs

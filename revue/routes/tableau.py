@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from revue.dependances import Ctx, Relecteur
+from revue.services.ccspl import graphiques_ccspl
 from revue.services.graphiques import csv_rapports, figures
 from revue.services.tableau import tableau_de_bord
 
@@ -13,9 +14,17 @@ routeur = APIRouter()
 
 
 @routeur.get("/tableau-de-bord")
-def tableau(request: Request, ctx: Ctx, agent: Relecteur) -> Response:
+def tableau(request: Request, ctx: Ctx, agent: Relecteur, exercice: int | None = None) -> Response:
     donnees = tableau_de_bord(ctx.depot, ctx.reglages)
-    contexte = {"agent": agent, "tableau": donnees, "figures": figures(donnees)}
+    ccspl = graphiques_ccspl(ctx.depot, exercice)
+    propres = figures(donnees)
+    contexte = {
+        "agent": agent,
+        "tableau": donnees,
+        "graphiques": list(propres),
+        "figures": propres | ccspl.figures,
+        "ccspl": ccspl,
+    }
     return ctx.gabarits.TemplateResponse(request, "tableau.html", contexte)
 
 

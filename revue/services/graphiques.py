@@ -36,7 +36,7 @@ def _heures(titre: str, totaux: list[Total]) -> dict[str, Any]:
         "data": [
             barre("Référence manuelle", [t.reference_h for t in totaux], GRIS),
             barre("Revue + machine", [t.revue_h + t.machine_h for t in totaux], BLEU),
-            barre("Heures gagnées", [t.gagne_h for t in totaux], VERT),
+            barre("Heures gagnées (estimation)", [t.gagne_h for t in totaux], VERT),
         ],
         "layout": _mise_en_page(titre, "heures"),
     }

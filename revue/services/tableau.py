@@ -10,8 +10,15 @@ Pour chaque rapport relu (statut « validé » ou « publié ») :
 - revue active : somme des durées `revue` (mesurées dans la page, par agent) ;
 - temps machine : somme des autres durées (extraction, remplissage, contrôles).
 
-Corrections par champ : part des rapports relus dont l'agent a corrigé ce champ ;
-l'exactitude en production est son complément.
+Le temps gagné est une estimation : la référence est un chiffre déclaré
+(`DSP_HEURES_REFERENCE_SOURCE`), pas une mesure ; seules la revue active et le temps machine
+sont mesurés. Un rapport validé avec moins de `DSP_REVUE_MINIMALE_S` de revue mesurée est
+compté à part (son gain suppose une lecture qui n'a pas été mesurée).
+
+Seule la dernière version de chaque rapport compte (une version remplacée après un rejet
+n'est ni relue ni à valider) : les comptes par statut, les relus et les à valider
+s'additionnent. Corrections par champ : sur les rapports relus seulement ; l'exactitude
+globale (part des chiffres non corrigés) est dans `revue.services.exactitude`.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, select
 
 from publication.libelles import POSTES
+from revue.services.exactitude import Exactitude, exactitude
 from revue.services.fiche import IDENTIFICATION
 from revue.services.file import libelle_secteur
 from revue.services.requetes import (
@@ -105,6 +113,11 @@ class TableauDeBord(BaseModel):
     alertes: list[Compte]
     statuts: list[Compte]
     reference_defaut_h: float
+    reference_source: str
+    revue_minimale_s: float
+    revues_courtes: int
+    """Rapports relus dont la revue active mesurée est sous `revue_minimale_s`."""
+    exactitude: Exactitude
 
 
 def famille(chemin: str | None) -> str:
@@ -164,7 +177,9 @@ def _lignes(depot: Depot, reglages: Reglages) -> list[LigneRapport]:
         .order_by(Rapport.id)
     )
     valides = {s.value for s in STATUTS_VALIDES}
+    remplaces = select(Rapport.precedent_id).where(Rapport.precedent_id.is_not(None))
     with lecture(depot) as session:
+        anciennes = set(session.scalars(remplaces))
         return [
             LigneRapport(
                 id=i,
@@ -184,6 +199,7 @@ def _lignes(depot: Depot, reglages: Reglages) -> list[LigneRapport]:
             for i, fichier, exercice, secteur, statut, h, a, rv, m, c, wh, g in session.execute(
                 requete
             )
+            if i not in anciennes
         ]
 
 
@@ -239,13 +255,17 @@ def _par_agent(depot: Depot) -> list[ParAgent]:
         ]
 
 
-def _corrections(depot: Depot, lignes: list[LigneRapport]) -> list[CorrectionsChamp]:
+def _corrections(depot: Depot, lignes: list[LigneRapport], seuil: int) -> list[CorrectionsChamp]:
+    """Corrections des rapports relus, par famille de champ ; l'exactitude d'une famille
+    (part des relus non corrigés) n'est donnée qu'à partir de `seuil` rapports relus."""
     relus = {ligne.id for ligne in lignes if ligne.relu}
     requete = select(EvenementRevue.rapport_id, EvenementRevue.champ).where(
         EvenementRevue.action == "correction"
     )
     with lecture(depot) as session:
-        evenements = [(rid, famille(champ)) for rid, champ in session.execute(requete)]
+        evenements = [
+            (rid, famille(champ)) for rid, champ in session.execute(requete) if rid in relus
+        ]
     nombres = Counter(f for _, f in evenements)
     corriges: dict[str, set[int]] = defaultdict(set)
     for rapport_id, nom in evenements:
@@ -256,7 +276,7 @@ def _corrections(depot: Depot, lignes: list[LigneRapport]) -> list[CorrectionsCh
             libelle=nom,
             corrections=n,
             rapports_corriges=len(corriges[nom]),
-            exactitude=1 - len(corriges[nom]) / len(relus) if relus else None,
+            exactitude=1 - len(corriges[nom]) / len(relus) if len(relus) >= seuil else None,
         )
         for nom, n in nombres.most_common()
     ]
@@ -277,6 +297,7 @@ def _alertes(depot: Depot) -> list[Compte]:
 def tableau_de_bord(depot: Depot, reglages: Reglages) -> TableauDeBord:
     lignes = _lignes(depot, reglages)
     statuts = Counter(ligne.statut for ligne in lignes)
+    relus = [ligne for ligne in lignes if ligne.relu]
     return TableauDeBord(
         lignes=lignes,
         total=totaliser("Total", lignes),
@@ -285,8 +306,14 @@ def tableau_de_bord(depot: Depot, reglages: Reglages) -> TableauDeBord:
         par_secteur=_groupes(lignes, "secteur"),
         par_agent=_par_agent(depot),
         distribution=_distribution(lignes),
-        corrections=_corrections(depot, lignes),
+        corrections=_corrections(depot, lignes, reglages.exactitude_rapports_min),
         alertes=_alertes(depot),
         statuts=[Compte(libelle=LIBELLES[s], nombre=statuts[s.value]) for s in Statut],
         reference_defaut_h=reglages.heures_reference_total / reglages.rapports_reference,
+        reference_source=reglages.heures_reference_source,
+        revue_minimale_s=reglages.revue_minimale_s,
+        revues_courtes=sum(ligne.revue_s < reglages.revue_minimale_s for ligne in relus),
+        exactitude=exactitude(
+            depot, {ligne.id for ligne in relus}, reglages.exactitude_rapports_min
+        ),
     )
