@@ -249,12 +249,60 @@ def _somme_postes(ctx: Contexte) -> list[Anomalie]:
         for annee in _annees([lg for _, lg in lignes]):
             ecarts, _ = parcourir_section(lignes, annee, unite, ctx.seuils)
             for ecart in ecarts:
+                manquantes = cellules_non_lues(lignes, ecart)
+                if manquantes and ecart.imprime > ecart.somme:
+                    anomalies.append(_anomalie_cellule(ecart, section, manquantes))
+                    continue
                 lecture = relire_hierarchie(ecart, unite, ctx.seuils)
                 if lecture != "juste":
                     anomalies.append(
                         _anomalie_somme(ecart, section, ctx.document, lecture == "incertain")
                     )
     return anomalies
+
+
+def cellules_non_lues(lignes: Sequence[tuple[int, LigneCare]], ecart: Ecart) -> list[LigneCare]:
+    """Lignes de détail dans la portée du total fautif qui ont un montant pour d'autres
+    années mais pas pour celle-ci : la cellule n'a pas été lue (OCR, cellule fusionnée),
+    elle n'est pas vide dans le rapport. Le total qui dépasse la somme lue ne prouve alors
+    aucune erreur du CARE."""
+    recapitulatives = ("total",) if ecart.cible.ligne.nature == "total" else ("total", "sous_total")
+    debut = max(
+        (k for k, lg in lignes if k < ecart.cible.rang and lg.nature in recapitulatives),
+        default=-1,
+    )
+    return [
+        lg
+        for k, lg in lignes
+        if debut < k < ecart.cible.rang
+        and lg.nature == "detail"
+        and not _est_ventilation(lg)
+        and _terme(k, lg, ecart.annee) is None
+        and any(c.valeur is not None for c in lg.valeurs.values())
+    ]
+
+
+def _anomalie_cellule(ecart: Ecart, section: str, manquantes: Sequence[LigneCare]) -> Anomalie:
+    """SOMME_POSTES en alerte : l'écart peut venir d'une cellule que la lecture a manquée."""
+    cible = ecart.cible
+    noms = ", ".join(f"« {lg.libelle.strip()} »" for lg in manquantes[:LIBELLES_MAX])
+    message = (
+        f"Le CARE ({mention_pages([cible.page])}) imprime pour {ecart.annee} le total "
+        f"{NOMS_SECTIONS.get(section, '')} « {cible.ligne.libelle.strip()} » = "
+        f"{cible.champ.citation or euros(cible.valeur)} ; les montants lus totalisent "
+        f"{euros(ecart.somme)} (écart de {ecart_euros(ecart.imprime - ecart.somme)}), mais le "
+        f"montant {ecart.annee} de {noms} n'a pas été lu alors que la ligne en porte pour "
+        "d'autres années. Lire la cellule sur la page et la saisir : l'écart n'est pas une "
+        "erreur avérée du CARE (R.3131-3 1° a))."
+    )
+    champs = [chemin_ligne(cible.rang, ecart.annee)]
+    if cible.ligne.poste:
+        champs.append(f"financier.postes.{cible.ligne.poste}.{ecart.annee}")
+    pages = sorted({cible.page, *(lg.page for lg in manquantes)})
+    return Anomalie(
+        code=CODE_SOMME, gravite=Gravite.ALERTE, message=message, champs=champs, pages=pages,
+        regle=REGLE_SOMME,
+    )  # fmt: skip
 
 
 def _groupes_en_tete(termes: Sequence[Terme], tolerance: float) -> list[tuple[int, int]]:

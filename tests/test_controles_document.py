@@ -1022,3 +1022,23 @@ def test_arithmetique_sur_scan_designe_le_chiffre_le_moins_sur() -> None:
     assert "1 221 532" in message and "confiance 74 %" in message
     (sans_scan,) = controle_somme_postes(Contexte(fiche, DOCUMENT_VIDE, SEUILS))
     assert "scannée" not in sans_scan.message
+
+
+def test_cellule_non_lue_n_est_pas_un_bloquant() -> None:
+    """Régression (page scannée, held-out lot 211) : l'OCR n'a pas lu la cellule 2022 de
+    « Personnel », que la ligne porte pour 2023. Le total 2022 dépasse la somme lue : une
+    alerte qui nomme la ligne, pas un « bloquant » qui accuserait le CARE. Une ligne
+    vide pour toutes les années ne change rien : l'écart reste bloquant."""
+    lignes = [
+        ("Personnel", "charges", "detail", {"2023": "120 000"}),
+        ("Énergie", "charges", "detail", {"2022": "30 000", "2023": "32 000"}),
+        ("Total charges", "charges", "total", {"2022": "145 000", "2023": "152 000"}),
+    ]
+    ctx = Contexte(fiche=_fiche(lignes, UniteSource.EURO), document=DOCUMENT_VIDE, seuils=SEUILS)
+    (anomalie,) = controle_somme_postes(ctx)
+    assert anomalie.gravite == Gravite.ALERTE and "2022" in anomalie.message
+    assert "« Personnel »" in anomalie.message and "n'a pas été lu" in anomalie.message
+    lignes[0] = ("Personnel", "charges", "detail", {})
+    lignes[2] = ("Total charges", "charges", "total", {"2022": "145 000", "2023": "32 000"})
+    ctx = Contexte(fiche=_fiche(lignes, UniteSource.EURO), document=DOCUMENT_VIDE, seuils=SEUILS)
+    assert [a.gravite for a in controle_somme_postes(ctx)] == [Gravite.BLOQUANT]

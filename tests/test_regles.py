@@ -7,6 +7,7 @@ pytest, clé = empreinte du fichier et du code d'extraction) ; les cas unitaires
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -16,9 +17,10 @@ from extracteurs.modeles import Boite, Cellule, Colonne, Document, Ligne, Page, 
 from extracteurs.nombres import lire_nombre
 from fiche.ancrage import champs_de
 from fiche.evaluation import Comparaison, comparer_coeur, taux_exact
-from fiche.modeles import Ancrage, Fiche, Secteur, TypeContrat
+from fiche.modeles import Ancrage, Champ, Fiche, Secteur, TypeContrat
 from fiche.regles import RemplisseurRegles, remplir_par_regles
 from fiche.regles.care import poste_detail
+from fiche.regles.champs import champ_calcule, champ_exact
 from fiche.regles.dates import debut_et_fin, fin_selon_duree
 from fiche.remplissage import Remplisseur
 from tests.conftest import CORPUS, document_en_cache
@@ -559,3 +561,29 @@ def test_faits_marquants_et_conformite() -> None:
     assert fiche.conformite["methodes_calcul"].present
     assert fiche.conformite["inventaire_biens_retour"].page == 1
     assert not fiche.conformite["tarifs"].present
+
+
+def _evaluer_citation(citation: str) -> float:
+    """L'opération qu'une citation calculée écrit, faite comme un agent la ferait."""
+    expression = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d)", "", citation)
+    expression = expression.replace(",", ".").replace("−", "-")
+    assert re.fullmatch(r"[\d.()+\- ]+", expression), citation
+    return float(eval(expression))  # chiffres, parenthèses et signes seulement (vérifié)
+
+
+def test_resultat_calcule_citation_refait_l_operation() -> None:
+    """Régression (RPQS réels) : « a + b − c » affiché pour (a + b) − c, et des charges
+    imprimées « (1 200,0) » soustraites : la citation refaisait une autre opération."""
+    from fiche.regles.postes import _resultat_calcule
+
+    postes = {
+        "chiffre_affaires": {"2023": champ_calcule(1_500.0, 3, "1 000 + 500")},
+        "reversements": {"2023": champ_exact(100.0, 3, "-100")},
+        "total_charges": {"2023": champ_exact(1_200.0, 3, "(1 200,0)")},
+    }
+    resultat = _resultat_calcule(postes, "2023")
+    assert resultat is not None and resultat.valeur == 200.0
+    assert resultat.citation == "(1 000 + 500) − 100 − 1 200,0"
+    assert _evaluer_citation(resultat.citation) == resultat.valeur
+    postes["total_charges"]["2023"] = Champ[float](valeur=1_200.0, page=3)
+    assert _resultat_calcule(postes, "2023") is None  # terme sans texte : pas de calcul

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
 from fiche.modeles import Ancrage, Champ, Origine
@@ -25,6 +26,22 @@ def champ_calcule(valeur: T, page: int, citation: str) -> Champ[T]:
         ancrage=Ancrage.CALCULE,
         origine=Origine.REGLES,
     )
+
+
+_CALCUL = re.compile(r"\s[+−]\s")
+_SIGNE = re.compile(r"^[-−–]\s*|\s*[-−–]$")
+
+
+def forme_absolue(citation: str) -> str:
+    """Un terme d'une citation calculée tel qu'il compte dans l'opération : un montant sans
+    son signe imprimé (« (2 346,2) » → « 2 346,2 », la valeur du poste étant positive), un
+    calcul entre parenthèses (« (a + b) ») pour que « a + b − c » ne se lise pas autrement."""
+    texte = citation.strip()
+    if _CALCUL.search(texte):
+        return f"({texte})"
+    if texte.startswith("(") and texte.endswith(")"):
+        texte = texte[1:-1].strip()
+    return _SIGNE.sub("", texte)
 
 
 def champ_vide() -> Champ[T]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from fiche.modeles import Champ, LigneCare
 from fiche.regles.care import Care, LigneLue, Section
-from fiche.regles.champs import champ_calcule, champ_exact
+from fiche.regles.champs import champ_calcule, champ_exact, forme_absolue
 from fiche.regles.tableaux import Montant
 
 POSITIFS = {"total_charges", "charges_personnel", "frais_siege", "redevance", "reversements"}
@@ -115,10 +115,14 @@ def _resultat_calcule(
     if produits is None or charges is None or produits.valeur is None or charges.valeur is None:
         return None
     reversements = postes.get("reversements", {}).get(annee)
-    deduit = reversements.valeur if reversements and reversements.valeur is not None else 0.0
+    if reversements is not None and reversements.valeur is None:
+        reversements = None
+    deduit = reversements.valeur if reversements is not None and reversements.valeur else 0.0
     valeur = round(produits.valeur - deduit - charges.valeur, 2)
-    parties = [produits.citation, reversements.citation if reversements else None, charges.citation]
-    citation = " − ".join(p for p in parties if p)
+    utilises = [c for c in (produits, reversements, charges) if c is not None]
+    if not all(c.citation for c in utilises):
+        return None  # un terme sans texte imprimé : le calcul ne serait pas vérifiable
+    citation = " − ".join(forme_absolue(c.citation or "") for c in utilises)
     return champ_calcule(valeur, produits.page or 1, citation)
 
 
