@@ -106,10 +106,15 @@ def exercice_probable(textes: list[str]) -> int | None:
     """Année la plus citée après « exercice », « année », « rapport annuel »..."""
     compte: dict[int, int] = {}
     for texte in textes:
-        for m in _EXERCICE_TEXTE.finditer(normaliser_espaces(texte)):
-            annee = annee_entete(m.group(1), None)
-            if annee:
-                compte[annee] = compte.get(annee, 0) + 1
+        lues = [
+            annee_entete(m.group(1), None)
+            for m in _EXERCICE_TEXTE.finditer(normaliser_espaces(texte))
+        ]
+        annees = {a for a in lues if a}
+        # « Année 2020 | Année 2021 » : un en-tête de colonnes comparées, dont seule la plus
+        # récente peut être l'exercice du rapport (les autres sont N-1, N-2).
+        for annee in [max(annees)] if len(annees) > 1 else annees:
+            compte[annee] = compte.get(annee, 0) + 1
     if not compte:
         return None
     return max(compte, key=lambda a: (compte[a], a))

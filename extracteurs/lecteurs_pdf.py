@@ -6,11 +6,13 @@ Chacun rend des `GrilleBrute` ; `extracteurs.choix` garde celui qui lit le mieux
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfplumber.page import Page as PagePlumber
 
 from extracteurs.grilles import CelluleBrute, GrilleBrute
@@ -39,10 +41,20 @@ def a_des_filets(page: PagePlumber) -> bool:
     return len(page.lines) + len(page.rects) >= 4
 
 
+def sans_texte_tourne(page: PagePlumber) -> PagePlumber:
+    """La page sans ses caractères tournés quand ils sont minoritaires : un texte de marge
+    vertical (« Document établi par … », référence d'imprimeur) tombe sinon dans la
+    première colonne et se colle aux libellés des lignes du tableau."""
+    tournes = sum(1 for c in page.chars if not c.get("upright", True) and c["text"].strip())
+    if not tournes or tournes * 2 > sum(1 for c in page.chars if c["text"].strip()):
+        return page
+    return page.filter(lambda o: o.get("object_type") != "char" or o.get("upright", True))
+
+
 def grilles_pdfplumber(page: PagePlumber, numero: int, regle: bool) -> list[GrilleBrute]:
     reglages = _REGLAGES_PLUMBER["lignes" if regle else "texte"]
     grilles = []
-    for table in page.find_tables(reglages):
+    for table in sans_texte_tourne(page).find_tables(reglages):
         textes = table.extract()
         lignes = []
         for rangee, textes_rangee in zip(table.rows, textes, strict=False):
@@ -87,10 +99,33 @@ class PagesIsolees:
             seule = pdfium.PdfDocument.new()
             try:
                 seule.import_pages(self.rendu, [numero - 1])
+                retirer_texte_tourne(seule[0])
                 seule.save(cible)
             finally:
                 seule.close()
         return cible
+
+
+def _sens(objet: Any) -> int:
+    a, b, _, _, _, _ = objet.get_matrix().get()
+    return round(math.degrees(math.atan2(b, a))) % 360
+
+
+def retirer_texte_tourne(page: pdfium.PdfPage) -> None:
+    """Retire de la copie les textes minoritaires écrits dans un autre sens que le corps de
+    la page (texte de marge vertical) : camelot les répartit sinon entre les cellules de la
+    première colonne (« Personnel\nbin », « Total charges\nEtabli p »)."""
+    textes = [o for o in page.get_objects(max_depth=1) if o.type == pdfium_c.FPDF_PAGEOBJ_TEXT]
+    sens = [_sens(o) for o in textes]
+    if len(set(sens)) < 2:
+        return
+    majoritaire = max(set(sens), key=sens.count)
+    tournes = [o for o, s in zip(textes, sens, strict=True) if s != majoritaire]
+    if len(tournes) * 2 >= len(textes):
+        return
+    for objet in tournes:
+        page.remove_obj(objet)
+    page.gen_content()
 
 
 def grilles_camelot(

@@ -233,3 +233,40 @@ def test_libelles_sur_deux_lignes_et_symbole_euro_a_part(tmp_path: Path) -> None
     ]
     assert {123456.0, 130000.0, 45000.0, 47500.0} <= {c.nombre for c in tableau.cellules}
     assert tableau.nb_colonnes == 3
+
+
+def test_texte_de_marge_tourne_hors_des_libelles(tmp_path: Path) -> None:
+    """Régression (rapport réel) : un texte vertical dans la marge (« Etabli par … ») était
+    réparti par camelot dans les libellés de la première colonne (« Personnel\\nbin »)."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    from extracteurs.lecteurs_pdf import PagesIsolees, grilles_camelot, grilles_pdfplumber
+
+    chemin = tmp_path / "marge.pdf"
+    c = canvas.Canvas(str(chemin), pagesize=A4)
+    lignes = [("Libellé", "2022", "2023"), ("Personnel", "1 000", "1 100"),
+              ("Énergie", "500", "600"), ("Sous-traitance", "250", "300"),
+              ("Total charges", "1 750", "2 000")]  # fmt: skip
+    for rang, (libelle, a, b) in enumerate(lignes):
+        y = 700 - 16 * rang
+        c.drawString(60, y, libelle)
+        c.drawRightString(300, y, a)
+        c.drawRightString(400, y, b)
+    c.saveState()
+    c.translate(58, 610)
+    c.rotate(90)
+    c.drawString(0, 0, "Etabli par Cabinet Conseil")
+    c.restoreState()
+    c.save()
+    attendus = [libelle for libelle, _, _ in lignes]
+    rendu = pdfium.PdfDocument(chemin)
+    try:
+        (camelot,) = grilles_camelot(PagesIsolees(rendu, tmp_path), 1, A4[1], regle=False)
+    finally:
+        rendu.close()
+    assert [rangee[0].texte for rangee in camelot.lignes] == attendus
+    with pdfplumber.open(chemin) as pdf:
+        grilles = grilles_pdfplumber(pdf.pages[0], 1, regle=False)
+    libelles = [r[0].texte for g in grilles for r in g.lignes if r[0].texte]
+    assert libelles == attendus

@@ -4,9 +4,13 @@ mécanisme par test, sur de petits textes qui reprennent les pièges des documen
 from __future__ import annotations
 
 from controles.arithmetique import parcourir_section, relire_hierarchie
+from extracteurs.entetes import exercice_probable
+from extracteurs.modeles import Document, Ligne, Page
 from fiche.modeles import Champ, LigneCare, ModeGestion, UniteSource
 from fiche.regles import entites
+from fiche.regles.dates import exercices_du_texte
 from fiche.regles.gestion import cases, classer_mode, est_conditionnel
+from fiche.regles.paires import paires, premiere
 from fiche.regles.type_document import Preuve, decider_type
 from socle.reglages import SeuilsControles
 
@@ -109,3 +113,38 @@ def test_precision_a_part_du_rappel() -> None:
     assert (score.ecrites, score.justes_ecrites, score.inventees) == (3, 1, 1)
     assert (score.attendues, score.trouvees) == (3, 1)
     assert round(score.precision, 3) == 0.333 and round(score.rappel, 3) == 0.333
+
+
+def _document(*textes: str) -> Document:
+    lignes = [Ligne(id=f"p1-l{k}", page=1, texte=t) for k, t in enumerate(textes)]
+    return Document(
+        fichier="r.pdf", sha256="0" * 64, format="pdf",
+        pages=[Page(numero=1, largeur=595, hauteur=842, lignes=lignes)],
+    )  # fmt: skip
+
+
+def test_valeur_coupee_en_fin_de_ligne_reprend_la_suivante() -> None:
+    """« de type / affermage » : coupée, la valeur se lisait « délégation de service
+    public » (concession). Une valeur achevée ne prend jamais la ligne suivante."""
+    doc = _document(
+        "Type de contrat : Délégation de service public de type",
+        "affermage",
+        "Délégataire : Société des Eaux de l'Est",
+        "Le délégataire assure la distribution.",
+    )
+    lues = {p.cle: p.valeur for p in paires(doc)}
+    assert lues["type_contrat"] == "Délégation de service public de type affermage"
+    assert lues["delegataire"] == "Société des Eaux de l'Est"
+    coupee = _document("Délégataire : Compagnie Fermière de", "Services Publics", "Objet : eau")
+    assert premiere(paires(coupee), "delegataire").valeur == (  # type: ignore[union-attr]
+        "Compagnie Fermière de Services Publics"
+    )
+
+
+def test_exercice_jamais_lu_dans_une_colonne_d_annee_precedente() -> None:
+    """Régression (RPQS réel) : « Année 2020 » d'un tableau comparatif pris pour l'exercice.
+    Sur une ligne qui porte plusieurs années, seule la plus récente peut l'être."""
+    entetes = ["Indicateur\tAnnée 2020\tAnnée 2021"] * 3
+    assert exercice_probable([*entetes, "Année 2020 : 1 200 abonnés", "Année 2020"]) == 2021
+    doc = _document("Indicateur\tAnnée 2020\tAnnée 2021", "Volumes facturés en 2021")
+    assert [e.annee for e in exercices_du_texte(doc)] == [2021]

@@ -154,10 +154,15 @@ def exercices_du_texte(document: Document) -> list[ExerciceLu]:
     """Mentions d'exercice, dans l'ordre des pages (« Exercice 2023 », « exercice clos le ... »)."""
     lus: list[ExerciceLu] = []
     for ligne in document.lignes():
-        for m in _EXERCICE.finditer(ligne.texte):
-            annee = annee_entete(m.group("a"), None)
-            if annee:
-                lus.append(ExerciceLu(annee, ligne.page, m.group(0).strip()))
+        entete = [
+            ExerciceLu(annee, ligne.page, m.group(0).strip())
+            for m in _EXERCICE.finditer(ligne.texte)
+            if (annee := annee_entete(m.group("a"), None))
+        ]
+        # Plusieurs années sur une ligne : un en-tête de colonnes (« Année 2020 | Année
+        # 2021 ») ; les plus anciennes sont les exercices précédents, jamais celui du rapport.
+        recente = max((e.annee for e in entete), default=None)
+        lus += [e for e in entete if e.annee == recente]
         for m in _CLOS.finditer(ligne.texte):
             valeur = _construire(m, "c")
             if valeur is not None:
