@@ -3,6 +3,8 @@ mécanisme par test, sur de petits textes qui reprennent les pièges des documen
 
 from __future__ import annotations
 
+from datetime import date
+
 from controles.arithmetique import parcourir_section, relire_hierarchie
 from extracteurs.entetes import exercice_probable
 from extracteurs.modeles import Document, Ligne, Page
@@ -148,3 +150,18 @@ def test_exercice_jamais_lu_dans_une_colonne_d_annee_precedente() -> None:
     assert exercice_probable([*entetes, "Année 2020 : 1 200 abonnés", "Année 2020"]) == 2021
     doc = _document("Indicateur\tAnnée 2020\tAnnée 2021", "Volumes facturés en 2021")
     assert [e.annee for e in exercices_du_texte(doc)] == [2021]
+
+
+def test_dates_du_contrat_jamais_celles_du_contrat_suivant() -> None:
+    """Régression (RPQS réel) : la fin du contrat lue dans la phrase qui annonce le contrat
+    suivant. Les dates d'un autre contrat (nouveau, futur, précédent) sont ignorées."""
+    from fiche.regles.identification import identifier
+
+    doc = _document(
+        "Le contrat d'affermage a pris effet le 1er janvier 2012 pour une durée de 12 ans.",
+        "",
+        "Le nouveau contrat prendra effet le 1er janvier 2024 et s'achèvera le 31 décembre 2035.",
+    )
+    ident = identifier(doc)
+    assert ident.date_debut.valeur == date(2012, 1, 1)
+    assert ident.date_fin.valeur == date(2023, 12, 31)

@@ -163,6 +163,8 @@ def dates_contrat(ctx: Contexte) -> tuple[Champ[date], Champ[date]]:
     for para in ctx.paragraphes:
         if debut.valeur is not None and fin.valeur is not None:
             break
+        if _AUTRE_CONTRAT.search(para.texte):
+            continue
         lu_debut, lu_fin = debut_et_fin(para.texte)
         if lu_debut and debut.valeur is None:
             debut = noter(_champ_date(lu_debut, para.page), 0.9, _PHRASE)
@@ -191,6 +193,14 @@ def _dates_des_paires(ctx: Contexte) -> tuple[Champ[date], Champ[date]]:
 
 
 _CONTRAT = re.compile(r"contrat|convention|d[ée]l[ée]gation|concession|affermage", re.IGNORECASE)
+_AUTRE_CONTRAT = re.compile(
+    r"\b(?:nouve(?:au|l|lle)|futur|future|prochain|prochaine|pr[ée]c[ée]dent|pr[ée]c[ée]dente"
+    r"|ancien|ancienne)s?\s+(?:contrat|convention|d[ée]l[ée]gation|concession|affermage"
+    r"|d[ée]l[ée]gataire|exploitant)|\brenouvellement\s+(?:du|de\s+la)\s+(?:contrat|d[ée]l[ée]gation)",
+    re.IGNORECASE,
+)
+"""Phrase sur un autre contrat que celui en cours (le suivant, le précédent) : ses dates ne
+sont pas celles du contrat du rapport."""
 _AUTRE_DUREE = re.compile(r"amorti|emprunt|pr[êe]t\b|garantie|\bbail\b|cr[ée]dit", re.IGNORECASE)
 
 
@@ -204,7 +214,9 @@ def _fin_par_duree(ctx: Contexte, debut: date, page_debut: int | None) -> Champ[
     textes += [
         (p.texte, p.page)
         for p in sorted(ctx.paragraphes, key=lambda p: p.page != page_debut)
-        if _CONTRAT.search(p.texte) and not _AUTRE_DUREE.search(p.texte)
+        if _CONTRAT.search(p.texte)
+        and not _AUTRE_DUREE.search(p.texte)
+        and not _AUTRE_CONTRAT.search(p.texte)
     ]
     for texte, page in textes:
         duree = duree_en_ans(texte)
