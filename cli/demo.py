@@ -24,7 +24,7 @@ from cli.fiches import (
     historique_valide,
     montant,
 )
-from extracteurs.document import extraire
+from extracteurs.document import FORMATS_ACCEPTES, extraire
 from fiche.ancrage import champs_de
 from fiche.evaluation_dossier import evaluer_dossier
 from fiche.modeles import Ancrage, Fiche
@@ -34,7 +34,6 @@ from socle.fichiers import ecrire_atomique
 from socle.reglages import Reglages, reglages
 from stockage.depot import Depot
 
-FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 COLONNES = ("Pages", "Scannées", "Mode", "CA N", "Résultat N", "Ancrées", "Anom.", "État")
 
 

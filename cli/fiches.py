@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.affichage import console, erreurs, pourcent
+from cli.affichage import barre, console, erreurs, pourcent
 from controles import charger_historique, controler
 from controles.commun import euros
 from controles.historique import historique_du_contrat
-from extracteurs.document import extraire
+from extracteurs.document import FORMATS_ACCEPTES, extraire
 from extracteurs.modeles import Document
 from fiche.evaluation_dossier import RapportEvaluation, evaluer_dossier
 from fiche.modeles import Fiche
@@ -86,6 +86,34 @@ def ecrire_brouillon(fiche: Fiche, cible: Path) -> str:
     return "[green]écrite[/green]"
 
 
+def rapports_a_traiter(chemins: list[Path]) -> list[Path]:
+    """Les rapports désignés : un fichier tel quel, un dossier pour ses rapports (PDF et
+    annexes bureautiques, par nom) ; un dossier sans rapport est une erreur d'usage."""
+    rapports: list[Path] = []
+    for chemin in chemins:
+        if not chemin.is_dir():
+            rapports.append(chemin)
+            continue
+        contenus = sorted(
+            p for p in chemin.iterdir() if p.is_file() and p.suffix.lower() in FORMATS_ACCEPTES
+        )
+        if not contenus:
+            formats = ", ".join(sorted(FORMATS_ACCEPTES))
+            raise DspError(f"Le dossier {chemin} ne contient aucun rapport ({formats}).")
+        rapports += contenus
+    return rapports
+
+
+def _produire_et_ecrire(
+    fichier: Path, mode: str, r: Reglages, depot: Depot, historique: Path | None, sortie: Path
+) -> Fiche:
+    document = extraire(fichier, r)
+    diagnostic = sortie / f"{fichier.stem}.diagnostic-llm.json"
+    fiche = produire_fiche(document, mode, r, diagnostic)  # type: ignore[arg-type]
+    anciennes = historique_valide(fiche, depot, historique)
+    return controler_et_ecrire(fiche, document, r, anciennes, sortie / f"{fichier.stem}.fiche.json")
+
+
 def traiter(
     fichiers: Annotated[list[Path], typer.Argument(help="Rapports à traiter (PDF, DOCX, XLSX…)")],
     sortie: Annotated[Path, typer.Option("--sortie", help="Dossier des fiches <nom>.fiche.json")],
@@ -111,35 +139,40 @@ def traiter(
     except DspError as exc:
         erreurs.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc
+    try:
+        fichiers = rapports_a_traiter(fichiers)
+    except DspError as exc:
+        erreurs.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc
     bilan = Table(title="Fiches de synthèse")
     bilan.add_column("Rapport", no_wrap=True)
     for colonne in ("Mode", "CA N", "Résultat N", "Anomalies", "État"):
         bilan.add_column(colonne)
     echecs = 0
     replis: list[str] = []
-    for fichier in fichiers:
-        try:
-            document = extraire(fichier, r)
-            diagnostic = sortie / f"{fichier.stem}.diagnostic-llm.json"
-            fiche = produire_fiche(document, mode, r, diagnostic)  # type: ignore[arg-type]
-            anciennes = historique_valide(fiche, depot, historique)
-            cible = sortie / f"{fichier.stem}.fiche.json"
-            fiche = controler_et_ecrire(fiche, document, r, anciennes, cible)
-        except DspError as exc:
-            echecs += 1
-            erreurs.print(f"[red]Échec pour {fichier.name} : {exc.message}[/red]")
-            bilan.add_row(fichier.name, "", "", "", "", "[red]erreur[/red]")
-            continue
-        if mode != "regles" and r.llm_configure and fiche.production.mode == "regles":
-            replis.append(f"{fichier.name} : {fiche.production.note}")
-        bilan.add_row(
-            fichier.name,
-            fiche.production.mode,
-            montant(fiche, "chiffre_affaires"),
-            montant(fiche, "resultat"),
-            str(len(fiche.anomalies)),
-            ecrire_brouillon(fiche, sortie / f"{fichier.stem}.fiche.docx"),
-        )
+    with barre() as progression:
+        tache = progression.add_task("Traitement des rapports", total=len(fichiers))
+        for fichier in fichiers:
+            progression.update(tache, description=f"Traitement : {fichier.name}")
+            try:
+                fiche = _produire_et_ecrire(fichier, mode, r, depot, historique, sortie)
+            except DspError as exc:
+                echecs += 1
+                erreurs.print(f"[red]Échec pour {fichier.name} : {exc.message}[/red]")
+                bilan.add_row(fichier.name, "", "", "", "", "[red]erreur[/red]")
+                continue
+            finally:
+                progression.advance(tache)
+            if mode != "regles" and r.llm_configure and fiche.production.mode == "regles":
+                replis.append(f"{fichier.name} : {fiche.production.note}")
+            bilan.add_row(
+                fichier.name,
+                fiche.production.mode,
+                montant(fiche, "chiffre_affaires"),
+                montant(fiche, "resultat"),
+                str(len(fiche.anomalies)),
+                ecrire_brouillon(fiche, sortie / f"{fichier.stem}.fiche.docx"),
+            )
     depot.fermer()
     console.print(bilan)
     console.print(

@@ -30,6 +30,8 @@ EXTENSIONS_BUREAUTIQUE: dict[str, FormatSource] = {
     ".html": "html",
     ".htm": "html",
 }
+FORMATS_ACCEPTES = {".pdf", *EXTENSIONS_BUREAUTIQUE}
+"""Extensions des rapports lus (PDF et annexes bureautiques)."""
 
 
 def empreinte(chemin: Path) -> str:

@@ -21,7 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from extracteurs.document import empreinte
+from extracteurs.document import FORMATS_ACCEPTES, empreinte
 from fiche.remplissage import Mode
 from flows.deploiement import par_deploiement
 from flows.taches import depot_courant
@@ -32,7 +32,6 @@ from socle.erreurs import DspError
 from socle.reglages import reglages
 from stockage.statuts import LIBELLES, Statut
 
-FORMATS_ACCEPTES = {".pdf", ".docx", ".odt", ".xlsx", ".xlsm", ".html", ".htm"}
 CONCURRENCE_DEFAUT = max(1, min(4, os.cpu_count() or 1))
 
 Suivi = Callable[[BilanRapport, int], None]

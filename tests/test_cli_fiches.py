@@ -69,3 +69,24 @@ def test_traiter_fichier_illisible_sans_fiche(tmp_path: Path) -> None:
 def test_evaluer_dossier_absent(tmp_path: Path) -> None:
     resultat = CliRunner().invoke(app, ["evaluer", str(tmp_path / "rien")])
     assert resultat.exit_code == 2 and "n'existe pas" in resultat.output
+
+
+def test_traiter_un_dossier_traite_ses_rapports(tmp_path: Path) -> None:
+    """Un dossier donné à `dsp traiter` : ses rapports, par nom (et non « Fichier
+    introuvable » avec « 0 fiche(s) écrite(s) ») ; un dossier sans rapport est refusé."""
+    import shutil
+
+    depot = tmp_path / "depot"
+    depot.mkdir()
+    shutil.copy(CORPUS / ECHANTILLONS[0], depot / ECHANTILLONS[0])
+    (depot / "notes.txt").write_text("à ignorer", encoding="utf-8")
+    sortie = tmp_path / "fiches"
+    resultat = CliRunner().invoke(app, ["traiter", str(depot), "--sortie", str(sortie)])
+    assert resultat.exit_code == 0, resultat.output
+    assert sorted(p.name for p in sortie.glob("*.fiche.json")) == [
+        ECHANTILLONS[0].replace(".pdf", ".fiche.json")
+    ]
+    vide = tmp_path / "vide"
+    vide.mkdir()
+    resultat = CliRunner().invoke(app, ["traiter", str(vide), "--sortie", str(sortie)])
+    assert resultat.exit_code == 2 and "ne contient aucun rapport" in resultat.output
