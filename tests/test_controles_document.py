@@ -602,9 +602,10 @@ def test_l_arithmetique_ne_leve_jamais(lignes: list[LigneCare], unite: UniteSour
     )
     ctx = Contexte(fiche=fiche, document=DOCUMENT_VIDE, seuils=SEUILS)
     for anomalie in arithmetique._somme_postes(ctx) + arithmetique._resultat(ctx):
-        # Une structure incertaine (lignes comptées deux fois) n'est qu'une info.
+        # Une structure incertaine (lignes comptées deux fois) n'est qu'une info ; une
+        # cellule non lue (montant présent pour d'autres années), une alerte.
         attendues = (
-            (Gravite.BLOQUANT, Gravite.INFO)
+            (Gravite.BLOQUANT, Gravite.INFO, Gravite.ALERTE)
             if anomalie.code == "SOMME_POSTES"
             else (Gravite.BLOQUANT,)
         )
