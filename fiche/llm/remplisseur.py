@@ -44,9 +44,11 @@ from fiche.llm.invites import (
     preparer_morceaux,
     remplir_gabarit,
 )
+from fiche.llm.par_sections import VERSION_SECTIONS, LecteurSections, par_sections
 from fiche.llm.pseudonymes import Pseudonymiseur, sans_masque
 from fiche.llm.schema import FicheLlm, borne_sortie, empreinte_schema, format_reponse, schema_strict
 from fiche.modeles import Anomalie, Fiche, Production
+from fiche.reconciliation import reconcilier_choix
 from socle.erreurs import LlmError
 from socle.reglages import Reglages
 from socle.reglages import reglages as reglages_courants
@@ -126,6 +128,10 @@ class RemplisseurLlm:
             cause = "LLM non configuré (DSP_LLM_BASE_URL et DSP_LLM_MODEL)"
             return self.repli(document, cause, debut, alertes)
         jetons = self.jetons = Jetons()
+        contexte = self.contexte()
+        if par_sections(contexte):
+            assert contexte is not None
+            return self._par_sections(document, contexte, debut, alertes)
         try:
             reponse = self.interroger(document, jetons)
         except LlmError as erreur:
@@ -143,6 +149,45 @@ class RemplisseurLlm:
         fiche.anomalies.extend(alertes)
         fiche.production.duree_s = round(time.perf_counter() - debut, 3)
         self._journaliser(document, jetons, fiche.production.duree_s)
+        return fiche
+
+    def _par_sections(
+        self, document: Document, contexte: int, debut: float, alertes: list[Anomalie]
+    ) -> Fiche:
+        """Petits appels par section, choix relus et réconciliés avec les règles
+        (`fiche.llm.par_sections`) ; repli si le point d'accès fait défaut ou si aucune
+        section n'a rendu de réponse exploitable."""
+        try:
+            regles = (self._repli or remplisseur_regles())(document)
+        except ImportError:
+            return self.repli(document, "remplisseur par règles indisponible", debut, alertes)
+        masque = sans_masque
+        if self.reglages.pseudonymisation_active:
+            textes = [ligne.texte for ligne in document.lignes()]
+            masque = Pseudonymiseur.pour_textes(textes).masquer
+        lecteur = LecteurSections(self.client, self.reglages, contexte, self.cache)
+        try:
+            bilan = lecteur.lire(document, regles, self.jetons, masque)
+        except LlmError as erreur:
+            return self.repli(document, erreur.message, debut, alertes, regles)
+        if bilan.rejets and not bilan.choix and len(bilan.rejets) == bilan.sections:
+            cause = "Aucune section exploitable (" + " ; ".join(bilan.rejets) + ")"
+            return self.repli(document, cause, debut, alertes, regles)
+        fiche = reconcilier_choix(regles, bilan.lectures())
+        note = "réponses rejetées, sections laissées aux règles : " + " ; ".join(bilan.rejets)
+        fiche.production = Production(
+            mode="llm",
+            modele=self.reglages.llm_model,
+            version=VERSION_SECTIONS,
+            date=maintenant(),
+            jetons_entree=self.jetons.entree,
+            jetons_sortie=self.jetons.sortie,
+            duree_s=round(time.perf_counter() - debut, 3),
+            note=note if bilan.rejets else None,
+        )
+        deja = {(a.code, tuple(a.pages)) for a in fiche.anomalies}
+        fiche.anomalies.extend(a for a in alertes if (a.code, tuple(a.pages)) not in deja)
+        self._journaliser(document, self.jetons, fiche.production.duree_s)
         return fiche
 
     def interroger(self, document: Document, jetons: Jetons) -> FicheLlm:
@@ -288,12 +333,22 @@ class RemplisseurLlm:
             return reponse, brute
         raise AssertionError("inatteignable : la boucle rend ou lève")
 
-    def repli(self, document: Document, cause: str, debut: float, alertes: list[Anomalie]) -> Fiche:
-        """La fiche des règles, marquée comme telle, avec la cause de l'abandon du LLM."""
+    def repli(
+        self,
+        document: Document,
+        cause: str,
+        debut: float,
+        alertes: list[Anomalie],
+        regles: Fiche | None = None,
+    ) -> Fiche:
+        """La fiche des règles (`regles` si elle est déjà faite), marquée comme telle,
+        avec la cause de l'abandon du LLM."""
         note = f"{cause} : fiche produite par les règles"
         journal.warning("%s : %s", document.fichier, note)
         try:
-            remplir = self._repli or remplisseur_regles()
+            remplir = (
+                (lambda _: regles) if regles is not None else self._repli or remplisseur_regles()
+            )
         except ImportError:
             production = Production(mode="regles", version="regles", date=maintenant(), duree_s=0)
             fiche = Fiche(source=source(document), production=production)
@@ -332,6 +387,10 @@ class RemplisseurLlm:
             jetons.morceaux,
             duree,
         )
+
+
+def _deja(fiche: Fiche) -> Repli:
+    return lambda _: fiche
 
 
 def _completion(brute: ReponseBrute) -> Completion:
