@@ -36,6 +36,7 @@ from fiche.llm.candidats_sispea import sections_sispea
 from fiche.llm.client import AppelantLlm, Completion
 from fiche.llm.compte import Jetons
 from fiche.llm.invites import Masque, gabarit
+from fiche.llm.pseudonymes import Pseudonymiseur, sans_masque
 from fiche.llm.schema import borne_sortie
 from fiche.llm.sections import (
     empreinte_section,
@@ -106,8 +107,12 @@ class LecteurSections:
             *sections_sispea(document, regles, budget),
         ]
 
-    def lire(self, document: Document, regles: Fiche, jetons: Jetons, masque: Masque) -> Bilan:
+    def lire(self, document: Document, regles: Fiche, jetons: Jetons) -> Bilan:
         """Lève `LlmError` si le point d'accès fait défaut (toute la fiche se replie)."""
+        masque = sans_masque
+        if self.reglages.pseudonymisation_active:
+            textes = [ligne.texte for ligne in document.lignes()]
+            masque = Pseudonymiseur.pour_textes(textes).masquer
         bilan = Bilan()
         for section in self.sections(document, regles):
             bilan.sections += 1

@@ -15,6 +15,8 @@ Déroulé pour un rapport :
    des règles, `production.mode = "regles"`, la cause en français dans `production.note`,
    et toujours le modèle et les jetons dépensés (`production.modele`, `jetons_*`).
 Les réponses rejetées restent dans `self.jetons.rejetees` pour le fichier de diagnostic.
+Modèle au contexte court (≤ 8 192 jetons) : petits appels par section à la place des
+étapes 3 à 5 (`fiche.llm.par_sections`).
 """
 
 from __future__ import annotations
@@ -161,17 +163,15 @@ class RemplisseurLlm:
             regles = (self._repli or remplisseur_regles())(document)
         except ImportError:
             return self.repli(document, "remplisseur par règles indisponible", debut, alertes)
-        masque = sans_masque
-        if self.reglages.pseudonymisation_active:
-            textes = [ligne.texte for ligne in document.lignes()]
-            masque = Pseudonymiseur.pour_textes(textes).masquer
         lecteur = LecteurSections(self.client, self.reglages, contexte, self.cache)
         try:
-            bilan = lecteur.lire(document, regles, self.jetons, masque)
+            bilan = lecteur.lire(document, regles, self.jetons)
         except LlmError as erreur:
             return self.repli(document, erreur.message, debut, alertes, regles)
-        if bilan.rejets and not bilan.choix and len(bilan.rejets) == bilan.sections:
+        if not bilan.choix and len(bilan.rejets) == bilan.sections:
             cause = "Aucune section exploitable (" + " ; ".join(bilan.rejets) + ")"
+            if not bilan.sections:
+                cause = "Aucun candidat des règles à soumettre au modèle"
             return self.repli(document, cause, debut, alertes, regles)
         fiche = reconcilier_choix(regles, bilan.lectures())
         note = "réponses rejetées, sections laissées aux règles : " + " ; ".join(bilan.rejets)
