@@ -84,23 +84,34 @@ def _copier(source: Champ[Any], cible: Champ[Any]) -> None:
 
 
 def _anomalie(chemin: str, retenu: Champ[Any], autre: Champ[Any], llm_retenu: bool) -> Anomalie:
-    lecteurs = (
-        ("le LLM", "l'extraction par règles")
-        if llm_retenu
-        else ("l'extraction par règles", "le LLM")
-    )
-    pages = sorted({p for p in (retenu.page, autre.page) if p})
+    lecteurs = ("le LLM", "l'extraction par règles")
+    lectures = [(lecteurs[0], retenu), (lecteurs[1], autre)]
+    if not llm_retenu:
+        lectures = [(lecteurs[1], retenu), (lecteurs[0], autre)]
+    return _signalement(CODE, Gravite.ALERTE, REGLE, chemin, lectures, "La première")
+
+
+def _signalement(
+    code: str,
+    gravite: Gravite,
+    regle: str,
+    chemin: str,
+    lectures: list[tuple[str, Champ[Any]]],
+    reportee: str,
+) -> Anomalie:
+    """Les deux lectures d'un champ, avec leurs pages, et celle que la fiche reporte."""
+    (qui, retenu), (autre_lecteur, autre) = lectures
     return Anomalie(
-        code=CODE,
-        gravite=Gravite.ALERTE,
+        code=code,
+        gravite=gravite,
         message=(
-            f"Deux lectures divergent pour {chemin} : {lecteurs[0]} lit {_texte(retenu)}, "
-            f"{lecteurs[1]} lit {_texte(autre)}. La première est reportée dans la fiche ; "
+            f"Deux lectures divergent pour {chemin} : {qui} lit {_texte(retenu)}, "
+            f"{autre_lecteur} lit {_texte(autre)}. {reportee} est reportée dans la fiche ; "
             "vérifiez sur la source et corrigez si besoin."
         ),
         champs=[chemin],
-        pages=pages,
-        regle=REGLE,
+        pages=sorted({p for p in (retenu.page, autre.page) if p}),
+        regle=regle,
     )
 
 
@@ -154,16 +165,7 @@ def reconcilier_choix(regles: Fiche, lectures: Iterable[tuple[Chemin, Champ[Any]
 
 
 def _divergence(chemin: str, lue: Champ[Any], regles: Champ[Any]) -> Anomalie:
-    pages = sorted({p for p in (lue.page, regles.page) if p})
-    return Anomalie(
-        code=CODE_CHOIX,
-        gravite=Gravite.INFO,
-        message=(
-            f"Deux lectures divergent pour {chemin} : le modèle de langue désigne "
-            f"{_texte(lue)}, l'extraction par règles lit {_texte(regles)}. La lecture du "
-            "modèle est reportée dans la fiche ; vérifiez sur la source et corrigez si besoin."
-        ),
-        champs=[chemin],
-        pages=pages,
-        regle=REGLE_CHOIX,
+    lectures = [("le modèle de langue", lue), ("l'extraction par règles", regles)]
+    return _signalement(
+        CODE_CHOIX, Gravite.INFO, REGLE_CHOIX, chemin, lectures, "La lecture du modèle"
     )

@@ -161,7 +161,7 @@ def section_identification(document: Document, regles: Fiche, budget: int) -> Se
     questions = [
         Question(nom, CONSIGNES_IDENTIFICATION[nom], options)
         for nom, options in _candidats_identification(document, regles).items()
-        if options and getattr(regles.identification, nom).motif is None
+        if options and not _sans_objet(getattr(regles.identification, nom))
     ]
     if not questions:
         return None
@@ -175,6 +175,11 @@ def section_identification(document: Document, regles: Fiche, budget: int) -> Se
     consigne = "Identification du contrat, d'après le début du rapport."
     pages = sorted({lg.page for lg in lignes})
     return Section("identification", consigne, texte, questions, pages)
+
+
+def _sans_objet(champ: Champ[Any]) -> bool:
+    """Vide avec un motif : les règles disent pourquoi le champ n'a pas lieu d'être."""
+    return champ.valeur is None and champ.motif is not None
 
 
 def _rendre(lignes: list[Ligne]) -> str:

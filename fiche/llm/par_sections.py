@@ -34,7 +34,7 @@ from fiche.llm.candidats import (
 )
 from fiche.llm.candidats_sispea import sections_sispea
 from fiche.llm.client import AppelantLlm, Completion
-from fiche.llm.compte import Jetons
+from fiche.llm.compte import Jetons, appeler_en_comptant
 from fiche.llm.invites import Masque, gabarit
 from fiche.llm.pseudonymes import Pseudonymiseur, sans_masque
 from fiche.llm.schema import borne_sortie
@@ -46,7 +46,6 @@ from fiche.llm.sections import (
     schema_section,
 )
 from fiche.modeles import Champ, Fiche
-from socle.erreurs import LlmError
 from socle.reglages import Reglages
 
 CONTEXTE_PETIT = 8192
@@ -166,14 +165,7 @@ class LecteurSections:
                 jetons.ajouter(relue.jetons_entree, relue.jetons_sortie)
                 return choix
         appelant = AppelantLlm(self.client, self.reglages, format_section(section), max_tokens)
-        try:
-            completion = appelant.appeler(messages)
-        except LlmError:
-            jetons.appels += appelant.essais_faits
-            raise
-        jetons.compter(completion, appelant.essais_faits)
-        if completion.refus:
-            raise LlmError(f"Le modèle a refusé de répondre (« {completion.refus[:160]} »)")
+        completion = appeler_en_comptant(appelant, messages, jetons)
         try:
             choix = lire_choix(completion, section)
         except ReponseNonConformeError as erreur:

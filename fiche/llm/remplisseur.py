@@ -35,7 +35,7 @@ from fiche.injection import detecter_instructions
 from fiche.llm.analyse import ReponseNonConformeError, analyser
 from fiche.llm.cache import CacheLlm, ReponseBrute, cle_cache
 from fiche.llm.client import AppelantLlm, Completion, contexte_du_modele, creer_client
-from fiche.llm.compte import Jetons
+from fiche.llm.compte import Jetons, appeler_en_comptant
 from fiche.llm.conversion import fusionner, maintenant, source, vers_fiche
 from fiche.llm.invites import (
     VERSION_PROMPT,
@@ -299,14 +299,7 @@ class RemplisseurLlm:
         appelant = AppelantLlm(self.client, self.reglages, format_reponse(), max_tokens)
         messages: list[Message] = morceau.messages()
         for relance in (False, True):
-            try:
-                completion = appelant.appeler(messages)
-            except LlmError:
-                jetons.appels += appelant.essais_faits  # requêtes parties, sans réponse
-                raise
-            jetons.compter(completion, appelant.essais_faits)
-            if completion.refus:
-                raise LlmError(f"Le modèle a refusé de répondre (« {completion.refus[:160]} »)")
+            completion = appeler_en_comptant(appelant, messages, jetons)
             try:
                 reponse = analyser(completion, pseudonymes)
             except ReponseNonConformeError as erreur:

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from fiche.llm.analyse import ReponseNonConformeError, lire_json
-from fiche.llm.candidats import Section
+from fiche.llm.candidats import MAX_CANDIDATS, Section
 from fiche.llm.client import Completion
 from fiche.llm.invites import Masque, Message, gabarit, neutraliser, remplir_gabarit
 
@@ -44,7 +44,7 @@ def format_section(section: Section) -> dict[str, Any]:
 
 def messages_section(section: Section, masque: Masque) -> list[Message]:
     questions = "\n".join(
-        f"- `{q.champ}` ({q.consigne}) : {', '.join(q.candidats)}" for q in section.questions
+        f"- `{q.champ}` ({q.consigne}) : {_admis(list(q.candidats))}" for q in section.questions
     )
     utilisateur = remplir_gabarit(
         gabarit("section"),
@@ -56,6 +56,14 @@ def messages_section(section: Section, masque: Masque) -> list[Message]:
         {"role": "system", "content": gabarit("section_systeme")},
         {"role": "user", "content": utilisateur},
     ]
+
+
+def _admis(ids: list[str]) -> str:
+    """Les identifiants admis ; une longue liste (toutes les rangées d'un tableau) n'est
+    pas répétée pour chaque champ : le schéma les énumère de toute façon."""
+    if len(ids) > MAX_CANDIDATS:
+        return f"un identifiant du document ci-dessus ({ids[0]} … {ids[-1]})"
+    return ", ".join(ids)
 
 
 def empreinte_section(section: Section, messages: list[Message]) -> str:
