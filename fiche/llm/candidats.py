@@ -19,6 +19,7 @@ from typing import Any
 
 from extracteurs.modeles import Document, Ligne
 from extracteurs.nombres import normaliser_espaces
+from fiche.llm.selection import estimer_jetons
 from fiche.modeles import Ancrage, Champ, Fiche, Origine
 from fiche.regles import entites
 from fiche.regles.care import trouver_care
@@ -94,8 +95,6 @@ def ligne_portant(document: Document, page: int | None, citation: str | None) ->
 
 
 def estimer(texte: str) -> int:
-    from fiche.llm.selection import estimer_jetons
-
     return estimer_jetons(texte)
 
 
