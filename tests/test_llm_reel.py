@@ -2,7 +2,8 @@
 
 Plomberie seulement : JSON imposé par la grammaire, troncature à `max_tokens`, contexte
 lu sur `/v1/models`, délai dépassé sans seconde génération empilée, repli qui garde les
-jetons dépensés et les réponses brutes.
+jetons dépensés et les réponses brutes, petits appels par section (contexte de 8 192
+jetons) dont les choix sont relus dans le document.
 """
 
 from __future__ import annotations
@@ -15,9 +16,14 @@ from pathlib import Path
 from openai import OpenAI
 
 from extracteurs.modeles import Document
+from extracteurs.nombres import normaliser_espaces
+from fiche.ancrage import champs_de
 from fiche.llm.client import contexte_du_modele
+from fiche.llm.par_sections import VERSION_SECTIONS
 from fiche.llm.schema import IdentificationLlm, schema_de
+from fiche.modeles import Gravite, Origine
 from fiche.production import produire_fiche
+from fiche.reconciliation import CODE_CHOIX
 from tests.outils_llm import reglages_test
 
 DOCUMENT = (
@@ -107,11 +113,13 @@ def test_delai_depasse_repli_sans_seconde_generation(
 def test_reponses_tronquees_repli_avec_jetons_et_diagnostic(
     llm_reel: str, tmp_path: Path, forville: Document
 ) -> None:
-    """Chaque réponse coupée à 16 jetons : la tâche est réduite jusqu'à l'irréductible,
-    puis repli ; la fiche garde la somme des jetons de tous les appels."""
+    """Chemin de la fiche entière (contexte réglé au-delà du seuil des petits appels) :
+    chaque réponse coupée à 16 jetons, la tâche est réduite jusqu'à l'irréductible, puis
+    repli ; la fiche garde la somme des jetons de tous les appels."""
     reglages = reglages_test(
         llm_reel,
         tmp_path,
+        llm_contexte_jetons=16384,
         llm_max_jetons_sortie=16,
         llm_max_jetons_prompt=5000,
         llm_timeout_s=300,
@@ -128,3 +136,28 @@ def test_reponses_tronquees_repli_avec_jetons_et_diagnostic(
     # La tâche rétrécit d'un appel à l'autre (invites de plus en plus courtes).
     entrees = [r["jetons_entree"] for r in rejetees]
     assert entrees == sorted(entrees, reverse=True) and entrees[-1] < entrees[0]
+
+
+def test_petits_appels_par_section_relus_dans_le_document(
+    llm_reel: str, tmp_path: Path, forville: Document
+) -> None:
+    """Contexte de 8 192 jetons lu sur `/v1/models` : un appel par section, chaque
+    identifiant choisi parmi les candidats (grammaire tirée de l'`enum`), la valeur relue
+    sur sa page ; le modèle peut se tromper, la plomberie tient (jetons, divergences)."""
+    reglages = reglages_test(llm_reel, tmp_path, llm_timeout_s=300)
+    cible = tmp_path / "forville.diagnostic-llm.json"
+    fiche = produire_fiche(forville, "auto", reglages, cible)
+    production = fiche.production
+    assert production.modele == "modele-test" and (production.jetons_entree or 0) > 0
+    if production.mode == "regles":  # aucune section exploitable : cause dite et gardée
+        assert cible.is_file() and "section" in (production.note or "")
+        return
+    assert production.version == VERSION_SECTIONS
+    for chemin, champ in champs_de(fiche):
+        if champ.origine == Origine.LLM and champ.valeur is not None:
+            page = normaliser_espaces(forville.pages[(champ.page or 1) - 1].texte)
+            assert normaliser_espaces(champ.citation or "") in page, chemin
+    divergences = [a for a in fiche.anomalies if a.code == CODE_CHOIX]
+    assert all(a.gravite == Gravite.INFO and a.pages for a in divergences)
+    jetons = f"{production.jetons_entree} + {production.jetons_sortie} jetons"
+    print(f"{jetons}, {len(divergences)} divergence(s)")

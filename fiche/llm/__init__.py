@@ -26,7 +26,10 @@ Modules : `schema` (réponse demandée), `invites` (consignes versionnées, docu
 balisé), `selection` (pages utiles, jetons, morceaux), `client` (appel et réessais),
 `analyse` (lecture de la réponse), `compte` (jetons, réponses rejetées), `citations` et
 `conversion` (provenance calculée depuis les identifiants de ligne), `pseudonymes`,
-`cache`, `remplisseur` (orchestration).
+`cache`, `remplisseur` (orchestration). Petits appels pour un modèle au contexte court :
+`candidats`, `candidats_sispea` (lignes candidates des règles), `sections` (schéma en
+`enum`, invite, lecture), `par_sections` (appels, relecture ; réconciliation par
+`fiche.reconciliation.reconcilier_choix`).
 """
 
 from fiche.llm.compte import Jetons

@@ -17,6 +17,7 @@ from fiche.llm.pseudonymes import Pseudonymiseur
 from fiche.llm.schema import FicheLlm
 
 MAX_ERREURS_CITEES = 6
+_TRONQUEE = "la réponse a été tronquée (limite de longueur atteinte, finish_reason « length »)"
 _CLOTURE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
 
@@ -36,25 +37,34 @@ def resumer(erreur: ValidationError) -> str:
     return "\n".join(lignes)
 
 
-def analyser(completion: Completion, pseudonymes: Pseudonymiseur | None) -> FicheLlm:
-    """La `FicheLlm` portée par une réponse, noms et contacts restaurés."""
-    if completion.fin == "length":
-        raise ReponseNonConformeError(
-            "la réponse a été tronquée (limite de longueur atteinte, finish_reason « length »)"
-        )
+def lire_json(completion: Completion) -> object:
+    """Le JSON d'une réponse (clôture Markdown ôtée). Une réponse coupée à `max_tokens`
+    est refusée, sauf si elle forme déjà un JSON complet (un serveur à grammaire peut
+    générer des blancs après l'objet fermé jusqu'à la limite)."""
     contenu = (completion.contenu or "").strip()
     if not contenu:
+        if completion.fin == "length":
+            raise ReponseNonConformeError(_TRONQUEE)
         raise ReponseNonConformeError("la réponse est vide")
     # Certains serveurs entourent le JSON d'une clôture Markdown malgré le schéma imposé.
     cloture = _CLOTURE.match(contenu)
     if cloture:
         contenu = cloture.group(1)
     try:
-        donnees = json.loads(contenu)
+        return json.loads(contenu)
     except json.JSONDecodeError as erreur:
+        if completion.fin == "length":
+            raise ReponseNonConformeError(_TRONQUEE) from erreur
         raise ReponseNonConformeError(
             f"le JSON est invalide ({erreur.msg}, ligne {erreur.lineno}, colonne {erreur.colno})"
         ) from erreur
+
+
+def analyser(completion: Completion, pseudonymes: Pseudonymiseur | None) -> FicheLlm:
+    """La `FicheLlm` portée par une réponse, noms et contacts restaurés."""
+    if completion.fin == "length":
+        raise ReponseNonConformeError(_TRONQUEE)
+    donnees = lire_json(completion)
     if pseudonymes is not None:
         donnees = pseudonymes.restaurer_json(donnees)
     try:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from extracteurs.modeles import Document
-from fiche.llm.client import Completion
+from fiche.llm.client import AppelantLlm, Completion
+from socle.erreurs import LlmError
 
 
 @dataclass
@@ -66,6 +67,22 @@ class Jetons:
                 contenu=completion.contenu or "",
             )
         )
+
+
+def appeler_en_comptant(
+    appelant: AppelantLlm, messages: list[dict[str, str]], jetons: Jetons
+) -> Completion:
+    """Un appel (réessais compris) : ses requêtes et ses jetons comptés, même en échec ;
+    un refus du modèle lève `LlmError` (la fiche se replie, cause dite)."""
+    try:
+        completion = appelant.appeler(messages)
+    except LlmError:
+        jetons.appels += appelant.essais_faits  # requêtes parties, sans réponse
+        raise
+    jetons.compter(completion, appelant.essais_faits)
+    if completion.refus:
+        raise LlmError(f"Le modèle a refusé de répondre (« {completion.refus[:160]} »)")
+    return completion
 
 
 def diagnostic(

@@ -15,6 +15,8 @@ Déroulé pour un rapport :
    des règles, `production.mode = "regles"`, la cause en français dans `production.note`,
    et toujours le modèle et les jetons dépensés (`production.modele`, `jetons_*`).
 Les réponses rejetées restent dans `self.jetons.rejetees` pour le fichier de diagnostic.
+Modèle au contexte court (≤ 8 192 jetons) : petits appels par section à la place des
+étapes 3 à 5 (`fiche.llm.par_sections`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from fiche.injection import detecter_instructions
 from fiche.llm.analyse import ReponseNonConformeError, analyser
 from fiche.llm.cache import CacheLlm, ReponseBrute, cle_cache
 from fiche.llm.client import AppelantLlm, Completion, contexte_du_modele, creer_client
-from fiche.llm.compte import Jetons
+from fiche.llm.compte import Jetons, appeler_en_comptant
 from fiche.llm.conversion import fusionner, maintenant, source, vers_fiche
 from fiche.llm.invites import (
     VERSION_PROMPT,
@@ -44,9 +46,11 @@ from fiche.llm.invites import (
     preparer_morceaux,
     remplir_gabarit,
 )
+from fiche.llm.par_sections import VERSION_SECTIONS, LecteurSections, par_sections
 from fiche.llm.pseudonymes import Pseudonymiseur, sans_masque
 from fiche.llm.schema import FicheLlm, borne_sortie, empreinte_schema, format_reponse, schema_strict
 from fiche.modeles import Anomalie, Fiche, Production
+from fiche.reconciliation import reconcilier_choix
 from socle.erreurs import LlmError
 from socle.reglages import Reglages
 from socle.reglages import reglages as reglages_courants
@@ -126,6 +130,10 @@ class RemplisseurLlm:
             cause = "LLM non configuré (DSP_LLM_BASE_URL et DSP_LLM_MODEL)"
             return self.repli(document, cause, debut, alertes)
         jetons = self.jetons = Jetons()
+        contexte = self.contexte()
+        if par_sections(contexte):
+            assert contexte is not None
+            return self._par_sections(document, contexte, debut, alertes)
         try:
             reponse = self.interroger(document, jetons)
         except LlmError as erreur:
@@ -143,6 +151,43 @@ class RemplisseurLlm:
         fiche.anomalies.extend(alertes)
         fiche.production.duree_s = round(time.perf_counter() - debut, 3)
         self._journaliser(document, jetons, fiche.production.duree_s)
+        return fiche
+
+    def _par_sections(
+        self, document: Document, contexte: int, debut: float, alertes: list[Anomalie]
+    ) -> Fiche:
+        """Petits appels par section, choix relus et réconciliés avec les règles
+        (`fiche.llm.par_sections`) ; repli si le point d'accès fait défaut ou si aucune
+        section n'a rendu de réponse exploitable."""
+        try:
+            regles = (self._repli or remplisseur_regles())(document)
+        except ImportError:
+            return self.repli(document, "remplisseur par règles indisponible", debut, alertes)
+        lecteur = LecteurSections(self.client, self.reglages, contexte, self.cache)
+        try:
+            bilan = lecteur.lire(document, regles, self.jetons)
+        except LlmError as erreur:
+            return self.repli(document, erreur.message, debut, alertes, regles)
+        if not bilan.choix and len(bilan.rejets) == bilan.sections:
+            cause = "Aucune section exploitable (" + " ; ".join(bilan.rejets) + ")"
+            if not bilan.sections:
+                cause = "Aucun candidat des règles à soumettre au modèle"
+            return self.repli(document, cause, debut, alertes, regles)
+        fiche = reconcilier_choix(regles, bilan.lectures())
+        note = "réponses rejetées, sections laissées aux règles : " + " ; ".join(bilan.rejets)
+        fiche.production = Production(
+            mode="llm",
+            modele=self.reglages.llm_model,
+            version=VERSION_SECTIONS,
+            date=maintenant(),
+            jetons_entree=self.jetons.entree,
+            jetons_sortie=self.jetons.sortie,
+            duree_s=round(time.perf_counter() - debut, 3),
+            note=note if bilan.rejets else None,
+        )
+        deja = {(a.code, tuple(a.pages)) for a in fiche.anomalies}
+        fiche.anomalies.extend(a for a in alertes if (a.code, tuple(a.pages)) not in deja)
+        self._journaliser(document, self.jetons, fiche.production.duree_s)
         return fiche
 
     def interroger(self, document: Document, jetons: Jetons) -> FicheLlm:
@@ -254,14 +299,7 @@ class RemplisseurLlm:
         appelant = AppelantLlm(self.client, self.reglages, format_reponse(), max_tokens)
         messages: list[Message] = morceau.messages()
         for relance in (False, True):
-            try:
-                completion = appelant.appeler(messages)
-            except LlmError:
-                jetons.appels += appelant.essais_faits  # requêtes parties, sans réponse
-                raise
-            jetons.compter(completion, appelant.essais_faits)
-            if completion.refus:
-                raise LlmError(f"Le modèle a refusé de répondre (« {completion.refus[:160]} »)")
+            completion = appeler_en_comptant(appelant, messages, jetons)
             try:
                 reponse = analyser(completion, pseudonymes)
             except ReponseNonConformeError as erreur:
@@ -288,12 +326,22 @@ class RemplisseurLlm:
             return reponse, brute
         raise AssertionError("inatteignable : la boucle rend ou lève")
 
-    def repli(self, document: Document, cause: str, debut: float, alertes: list[Anomalie]) -> Fiche:
-        """La fiche des règles, marquée comme telle, avec la cause de l'abandon du LLM."""
+    def repli(
+        self,
+        document: Document,
+        cause: str,
+        debut: float,
+        alertes: list[Anomalie],
+        regles: Fiche | None = None,
+    ) -> Fiche:
+        """La fiche des règles (`regles` si elle est déjà faite), marquée comme telle,
+        avec la cause de l'abandon du LLM."""
         note = f"{cause} : fiche produite par les règles"
         journal.warning("%s : %s", document.fichier, note)
         try:
-            remplir = self._repli or remplisseur_regles()
+            remplir = (
+                (lambda _: regles) if regles is not None else self._repli or remplisseur_regles()
+            )
         except ImportError:
             production = Production(mode="regles", version="regles", date=maintenant(), duree_s=0)
             fiche = Fiche(source=source(document), production=production)
@@ -332,6 +380,10 @@ class RemplisseurLlm:
             jetons.morceaux,
             duree,
         )
+
+
+def _deja(fiche: Fiche) -> Repli:
+    return lambda _: fiche
 
 
 def _completion(brute: ReponseBrute) -> Completion:
