@@ -13,7 +13,8 @@ from collections.abc import Callable
 from extracteurs.alignement import Genre, est_valeur, genre_ligne
 from extracteurs.grilles import GrilleBrute
 from extracteurs.lignes import LigneBrute
-from extracteurs.tableaux import qualite_grille
+from extracteurs.nombres import nombres_dans_texte, normaliser_espaces
+from extracteurs.tableaux import montant_colle, nettoyer, qualite_grille
 
 Lecteur = Callable[[], list[GrilleBrute]]
 # À note égale, l'ordre de préférence : l'alignement garde les espaces imprimées exactes.
@@ -52,13 +53,68 @@ def noter(grilles: list[GrilleBrute], reference: int) -> float:
     return qualite * couverture
 
 
+_RESTE_NUMERIQUE = re.compile(r"[\s%€()\-−–+.,/]*")
+
+
+def _nombres_colles(texte: str) -> bool:
+    """Cellule faite de deux nombres ou plus et de rien d'autre (« 1 234 5 678 »)."""
+    trouves = nombres_dans_texte(texte)
+    reste = texte
+    for forme, _ in trouves:
+        reste = reste.replace(forme, " ", 1)
+    return len(trouves) >= 2 and bool(_RESTE_NUMERIQUE.fullmatch(reste))
+
+
+def cellules_fusionnees(grilles: list[GrilleBrute]) -> int:
+    """Cellules où un lecteur a réuni ce qui devait être séparé : deux colonnes de nombres
+    collées dans une cellule, ou un montant collé au libellé. Ce sont les défauts que
+    camelot corrige en coupant le texte aux filets ou en relisant les colonnes."""
+    fusionnees = 0
+    for grille in grilles:
+        for ligne in nettoyer(grille):
+            fusionnees += bool(ligne) and montant_colle(ligne[0].texte)
+            fusionnees += sum(_nombres_colles(normaliser_espaces(c.texte)) for c in ligne[1:])
+    return fusionnees
+
+
+def raison_de_douter(
+    resultats: dict[str, list[GrilleBrute]], reference: int, regle: bool
+) -> str | None:
+    """Pourquoi la lecture bon marché (alignement, pdfplumber) n'est pas sûre, ou None.
+
+    Jugé sur la structure de la page et de ce qui a été lu, jamais sur le document :
+    - grille lue où des cellules réunissent plusieurs nombres ou collent un montant au
+      libellé (colonnes numériques mal séparées) ;
+    - page réglée portant des lignes de nombres (`reference` ≥ 2) dont pdfplumber ne tire
+      aucune grille : filets incohérents pour lui (traits en image, rectangles pleins),
+      camelot les retrouve sur le rendu ;
+    - page chiffrée sans filets dont aucune ligne n'a la forme « libellé + nombres »
+      (`reference` nul) : seule l'analyse des blancs de camelot (stream) peut y retrouver
+      des colonnes.
+    Une page où une seule valeur isolée porte la forme d'une ligne de tableau n'est pas
+    douteuse : il n'y a pas de tableau à y chercher.
+    """
+    if any(cellules_fusionnees(grilles) for grilles in resultats.values()):
+        return "cellules fusionnées"
+    if regle and reference >= 2 and not resultats.get("pdfplumber"):
+        return "filets sans grille"
+    if not regle and reference == 0 and not resultats.get("alignement"):
+        return "colonnes non alignées"
+    return None
+
+
 def choisir(
-    lecteurs: dict[str, Lecteur], reference: int, seuil: float | None = None
+    lecteurs: dict[str, Lecteur],
+    reference: int,
+    seuil: float | None = None,
+    lents: dict[str, Lecteur] | None = None,
+    regle: bool = False,
 ) -> tuple[str, list[GrilleBrute], dict[str, float]]:
     """Exécute les lecteurs dans l'ordre, note chacun, renvoie le meilleur et toutes les notes.
 
-    Avec `seuil`, on s'arrête dès qu'un lecteur l'atteint : les lecteurs suivants, plus
-    lents (camelot rend la page en image), ne servent qu'aux pages où le premier doute.
+    Avec `seuil`, on s'arrête dès qu'un lecteur l'atteint, et les lecteurs `lents` (camelot
+    rend la page en image, ~0,3 s) ne servent qu'aux pages où la lecture bon marché doute
+    (`raison_de_douter`). Sans seuil, tous les lecteurs concourent.
     """
     resultats: dict[str, list[GrilleBrute]] = {}
     notes: dict[str, float] = {}
@@ -67,6 +123,11 @@ def choisir(
         notes[nom] = noter(resultats[nom], reference)
         if seuil is not None and notes[nom] >= seuil:
             break
+    else:
+        if lents and (seuil is None or raison_de_douter(resultats, reference, regle)):
+            for nom, lecteur in lents.items():
+                resultats[nom] = lecteur()
+                notes[nom] = noter(resultats[nom], reference)
     ordre = sorted(
         notes, key=lambda n: (-round(notes[n], 3), PREFERENCE.index(n) if n in PREFERENCE else 9)
     )

@@ -180,19 +180,23 @@ def _grilles_natives(
     lecteurs: dict[str, choix.Lecteur] = {
         "alignement": lambda: alignement.grilles_page(lignes, numero)
     }
+    lents: dict[str, choix.Lecteur] = {}
+    regle = False
     # camelot rend la page à 300 ppp : sur une page démesurée, l'alignement seul (mémoire).
     rendu_borne = dpi_borne(float(page.width), float(page.height), DPI_CAMELOT, reglages)
     if (reference or choix.page_chiffree(lignes)) and rendu_borne >= DPI_CAMELOT:
         regle = lecteurs_pdf.a_des_filets(page)
-        saveur = "camelot-lattice" if regle else "camelot-stream"
+        # pdfplumber réutilise les objets déjà analysés de la page : il passe avant camelot,
+        # qui recopie la page, la relit et la rend en image.
+        lecteurs["pdfplumber"] = lambda: lecteurs_pdf.grilles_pdfplumber(page, numero, regle)
         if isolees is not None:
             copies = isolees
-            lecteurs[saveur] = lambda: lecteurs_pdf.grilles_camelot(
+            saveur = "camelot-lattice" if regle else "camelot-stream"
+            lents[saveur] = lambda: lecteurs_pdf.grilles_camelot(
                 copies, numero, float(page.height), regle
             )
-        lecteurs["pdfplumber"] = lambda: lecteurs_pdf.grilles_pdfplumber(page, numero, regle)
     seuil = reglages.tableaux_seuil if reglages.tableaux_comparaison == "si_doute" else None
-    _, grilles, _ = choix.choisir(lecteurs, reference, seuil)
+    _, grilles, _ = choix.choisir(lecteurs, reference, seuil, lents, regle)
     for grille in grilles:
         grille.contexte = _contexte(grille, lignes)
     return grilles

@@ -112,7 +112,7 @@ def qualite_grille(grille: GrilleBrute) -> tuple[int, int]:
     bonnes = mauvaises = 0
     debut = lignes_entete(lignes) if lignes else 0
     for ligne in lignes[debut:]:
-        if ligne and _montant_colle(ligne[0].texte):
+        if ligne and montant_colle(ligne[0].texte):
             mauvaises += 1
         for cellule in ligne[1:]:
             texte = normaliser_espaces(cellule.texte)
@@ -125,7 +125,7 @@ def qualite_grille(grille: GrilleBrute) -> tuple[int, int]:
     return bonnes, mauvaises
 
 
-def _montant_colle(libelle: str) -> bool:
+def montant_colle(libelle: str) -> bool:
     trouves = nombres_dans_texte(libelle)
     return (
         bool(trouves) and libelle.rstrip().endswith(trouves[-1][0]) and abs(trouves[-1][1]) >= 100

@@ -9,7 +9,9 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from extracteurs.choix import raison_de_douter
 from extracteurs.document import extraire
+from extracteurs.grilles import CelluleBrute, GrilleBrute
 from extracteurs.modeles import Tableau
 from socle.reglages import Reglages
 from tests.conftest import _police, pdf_tableau
@@ -172,14 +174,46 @@ def _pdf_colonnes_serrees(chemin: Path) -> Path:
     return chemin
 
 
-def test_camelot_lattice_l_emporte_quand_l_alignement_doute(tmp_path: Path) -> None:
-    document = extraire(_pdf_colonnes_serrees(tmp_path / "serre.pdf"))
-    tableau = document.tableaux[0]
-    assert tableau.methode == "camelot-lattice"
-    assert tableau.scores["alignement"] < tableau.scores["camelot-lattice"]
-    valeurs = {(c.ligne, c.colonne): c.nombre for c in tableau.cellules}
-    assert valeurs[(1, 1)] == 1101.0 and valeurs[(1, 2)] == 2201.0
-    assert [c.annee for c in tableau.colonnes] == [None, 2022, 2023]
+def test_lecture_par_les_filets_l_emporte_quand_l_alignement_doute(tmp_path: Path) -> None:
+    """pdfplumber lit nettement la grille réglée (chemin bon marché sûr) : camelot, qui
+    rend la page en image, n'est pas lancé ; en comparaison systématique, camelot lattice
+    lit la même grille et l'emporte à note égale."""
+    chemin = _pdf_colonnes_serrees(tmp_path / "serre.pdf")
+    for reglages, methode in (
+        (Reglages(), "pdfplumber"),
+        (Reglages(tableaux_comparaison="toujours"), "camelot-lattice"),
+    ):
+        tableau = extraire(chemin, reglages).tableaux[0]
+        assert tableau.methode == methode
+        assert tableau.scores["alignement"] < tableau.scores[methode]
+        assert ("camelot-lattice" in tableau.scores) is (methode == "camelot-lattice")
+        valeurs = {(c.ligne, c.colonne): c.nombre for c in tableau.cellules}
+        assert valeurs[(1, 1)] == 1101.0 and valeurs[(1, 2)] == 2201.0
+        assert [c.annee for c in tableau.colonnes] == [None, 2022, 2023]
+
+
+def _grille(*rangees: tuple[str, ...]) -> GrilleBrute:
+    lignes = [[CelluleBrute(texte=t, page=1) for t in rangee] for rangee in rangees]
+    return GrilleBrute(methode="pdfplumber", page=1, lignes=lignes)
+
+
+def test_camelot_seulement_si_la_lecture_bon_marche_doute() -> None:
+    """Le doute se juge sur la structure lue : colonnes de nombres collées, filets sans
+    grille sur une page de lignes chiffrées, page chiffrée sans aucune ligne typée."""
+    nette = _grille(("", "2022", "2023"), ("Charges", "1 234", "5 678"))
+    collee = _grille(("", "2022 2023"), ("Charges", "1 234 5 678"))
+    assert raison_de_douter({"alignement": [nette], "pdfplumber": [nette]}, 2, True) is None
+    assert raison_de_douter({"alignement": [], "pdfplumber": [collee]}, 2, True) == (
+        "cellules fusionnées"
+    )
+    assert raison_de_douter({"alignement": [nette], "pdfplumber": []}, 2, True) == (
+        "filets sans grille"
+    )
+    # Une valeur isolée en forme de ligne de tableau : pas de tableau à chercher.
+    assert raison_de_douter({"alignement": [], "pdfplumber": []}, 1, True) is None
+    assert raison_de_douter({"alignement": [], "pdfplumber": [nette]}, 0, False) == (
+        "colonnes non alignées"
+    )
 
 
 def test_comparaison_systematique_garde_toutes_les_notes(tmp_path: Path) -> None:
