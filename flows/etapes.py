@@ -98,6 +98,14 @@ def extraire_vers_cache(chemin: Path, sha256: str, r: Reglages) -> Path:
 
 
 def lire_document(document: Path) -> Document:
+    """Le `Document` écrit en `document`. Le remplissage puis les contrôles d'un rapport
+    le lisent coup sur coup : les derniers lus restent en mémoire (relire le JSON coûtait
+    autant que les contrôles)."""
+    return _document_lu(document, document.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _document_lu(document: Path, _version: int) -> Document:
     return Document.model_validate_json(document.read_bytes())
 
 
