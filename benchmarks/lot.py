@@ -185,10 +185,9 @@ def main() -> None:
         print(f"| {m['methode']} | {charge} | {m['cpu_s']:.1f} | {m['cpu_principal_s']:.1f} | "
               f"{m['cpu_serveur_s']:.1f} | {m['mur_s']:.1f} | {m['pic_mo']:.0f} | "
               f"{m['faits']:.0f} |")  # fmt: skip
-    if len(lignes) == 2:
-        print(
-            f"\nRapport CPU prefect / direct : {lignes[1][0]['cpu_s'] / lignes[0][0]['cpu_s']:.2f}"
-        )
+    cpu = {m["methode"]: m["cpu_s"] for m, _ in lignes}
+    if {"direct", "prefect"} <= set(cpu):
+        print(f"\nRapport CPU prefect / direct : {cpu['prefect'] / cpu['direct']:.2f}")
 
 
 if __name__ == "__main__":

@@ -65,10 +65,16 @@ def depot_courant() -> Depot:
     return _depot(url_base(reglages()))
 
 
+@lru_cache(maxsize=1)
+def _schema_document() -> str:
+    return json.dumps(Document.model_json_schema(), sort_keys=True)
+
+
 def signature_extraction(r: Reglages) -> str:
-    """L'empreinte des réglages qui changent la lecture d'un fichier."""
+    """L'empreinte des réglages qui changent la lecture d'un fichier, et du schéma du
+    `Document` : un JSON écrit par une version au modèle différent n'est pas relu."""
     champs = r.model_dump(mode="json", include=REGLAGES_EXTRACTION)
-    texte = json.dumps(champs, sort_keys=True)
+    texte = json.dumps(champs, sort_keys=True) + _schema_document()
     return hashlib.sha256(texte.encode("utf-8")).hexdigest()[:12]
 
 
