@@ -107,7 +107,7 @@ def test_aucune_tache_ne_prend_ni_ne_rend_un_document() -> None:
     """Signatures typées : ni paramètre ni résultat de tâche n'est (ou ne contient) un
     `Document` ou une fiche ; le moteur de Prefect parcourt chacun d'eux."""
     taches = _taches_des_flows()
-    assert {"flows.taches.extraire_rapport", "flows.lot.traiter_fichier_du_lot"} <= set(taches)
+    assert {"flows.taches.extraire_rapport", "flows.validation.appliquer_decision"} <= set(taches)
     for nom, tache in taches.items():
         annotations = typing.get_type_hints(tache.fn)
         assert set(inspect.signature(tache.fn).parameters) | {"return"} == set(annotations), nom
