@@ -1,17 +1,24 @@
-"""Banc d'essai du traitement par lots : 59 rapports générés, mode règles.
+"""Banc d'essai du traitement par lots : 59 rapports, mode règles, direct contre Prefect.
 
 Le lot est fabriqué à partir des PDF de `samples/corpus` (chacun recopié avec un
-commentaire PDF final différent : contenus, donc sha256, tous distincts). Deux méthodes,
-chacune dans un processus à part (mémoire de pointe RSS) et une base neuve :
-- `prefect` : le flow `traiter_lot` (serveur Prefect éphémère, tâches, cache, artefacts) ;
-- `direct` : les mêmes fonctions (`.fn` des tâches) appelées sans Prefect, même
-  concurrence (fils), même base.
-Usage : `uv run python benchmarks/lot.py [--rapports 59] [--concurrence 2]`.
+commentaire PDF final différent : contenus, donc sha256, tous distincts ; les 2 scannés
+compris). Deux méthodes, côte à côte dans le même passage, chacune dans un processus à
+part avec une base neuve :
+- `direct` : la fonction pipeline d'un fichier (`flows.traitement.traiter_une_fois`,
+  étapes `SANS_PREFECT`) appelée sur chaque fichier, même concurrence (fils), même base ;
+- `prefect` : le flow `traiter_lot` (serveur Prefect éphémère, tâches, artefact du lot).
+
+Mesure : secondes CPU (user + sys) de **tous** les processus descendants — processus de
+lecture (forkserver), et pour `prefect` le serveur éphémère qu'il démarre. Le banc se
+déclare « subreaper » (prctl) : un descendant orphelin (le forkserver survit quelques
+instants à son parent) lui revient et il l'attend, si bien que son CPU est compté.
+Usage : `uv run python benchmarks/lot.py [--rapports 59] [--concurrence 2] [--profil DOSSIER]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import platform
@@ -23,10 +30,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.traitement import BilanRapport
 
 ICI = Path(__file__).resolve().parent
 RACINE = ICI.parent
 CORPUS = RACINE / "samples" / "corpus"
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def generer(dossier: Path, nombre: int) -> None:
@@ -40,27 +52,18 @@ def generer(dossier: Path, nombre: int) -> None:
 def _direct(dossier: Path, concurrence: int) -> int:
     from extracteurs.document import empreinte
     from flows.lot import rapports_du_dossier
-    from flows.taches import (
-        controler_fiche,
-        depot_courant,
-        enregistrer,
-        extraire_rapport,
-        remplir_fiche,
-    )
+    from flows.taches import depot_courant
+    from flows.traitement import SANS_PREFECT, traiter_une_fois
 
     depot_courant()
-
-    def un(chemin: Path) -> None:
-        sha = empreinte(chemin)
-        document = extraire_rapport.fn(chemin, sha)
-        fiche = remplir_fiche.fn(document, sha, "regles")
-        fiche = controler_fiche.fn(fiche, document)
-        enregistrer.fn(chemin, sha, fiche, {})
-
     fichiers = rapports_du_dossier(dossier)
+
+    def un(chemin: Path) -> BilanRapport:
+        return traiter_une_fois(chemin, empreinte(chemin), "regles", SANS_PREFECT)
+
     with ThreadPoolExecutor(concurrence) as executeur:
-        list(executeur.map(un, fichiers))
-    return len(fichiers)
+        bilans = list(executeur.map(un, fichiers))
+    return sum(b.statut.value == "a_valider" for b in bilans)
 
 
 def _prefect(dossier: Path, concurrence: int) -> int:
@@ -71,56 +74,120 @@ def _prefect(dossier: Path, concurrence: int) -> int:
     return sum(b.statut.value == "a_valider" for b in bilans)
 
 
-def mesurer(methode: str, dossier: Path, concurrence: int) -> None:
+def _cpu_serveur() -> float:
+    """CPU du serveur Prefect éphémère (descendant uvicorn), lu avant son arrêt."""
+    import psutil
+
+    total = 0.0
+    for enfant in psutil.Process().children(recursive=True):
+        try:
+            if "uvicorn" in " ".join(enfant.cmdline()):
+                temps = enfant.cpu_times()
+                total += temps.user + temps.system
+        except psutil.Error:
+            continue
+    return total
+
+
+def mesurer(methode: str, dossier: Path, concurrence: int, profil: Path | None) -> None:
     """Exécuté dans le processus enfant : imprime une ligne JSON."""
     debut = time.perf_counter()
-    faits = (_prefect if methode == "prefect" else _direct)(dossier, concurrence)
+    appel = _prefect if methode == "prefect" else _direct
+    if profil is not None:
+        import cProfile
+
+        profileur = cProfile.Profile()
+        faits = profileur.runcall(appel, dossier, concurrence)
+        profileur.dump_stats(profil / f"{methode}.prof")
+    else:
+        faits = appel(dossier, concurrence)
     duree = time.perf_counter() - debut
-    pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"methode": methode, "duree_s": duree, "pic_mo": pic, "faits": faits}))
+    soi = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({
+        "methode": methode, "duree_s": duree, "faits": faits,
+        "pic_mo": soi.ru_maxrss / 1024, "cpu_principal_s": soi.ru_utime + soi.ru_stime,
+        "cpu_serveur_s": _cpu_serveur() if methode == "prefect" else 0.0,
+    }))  # fmt: skip
 
 
-def lancer(methode: str, dossier: Path, concurrence: int) -> dict[str, float]:
+def _cpu_enfants() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _attendre_orphelins() -> None:
+    """Attend les descendants orphelins revenus au banc (subreaper) : leur CPU compte."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def lancer(methode: str, dossier: Path, concurrence: int, profil: Path | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="dsp-banc-") as donnees:
-        env = {**os.environ, "DSP_DATA_DIR": donnees, "PREFECT_HOME": f"{donnees}/prefect"}
-        debut = time.perf_counter()
+        env = {**os.environ, "DSP_DATA_DIR": donnees, "PREFECT_HOME": f"{donnees}/prefect",
+               "PREFECT_API_URL": ""}  # fmt: skip
+        commande = [sys.executable, __file__, "--enfant", methode, "--dossier", str(dossier),
+                    "--concurrence", str(concurrence)]  # fmt: skip
+        if profil is not None:
+            commande += ["--profil", str(profil)]
+        cpu_avant, debut = _cpu_enfants(), time.perf_counter()
         sortie = subprocess.run(
-            [sys.executable, __file__, "--enfant", methode, "--dossier", str(dossier),
-             "--concurrence", str(concurrence)],
-            cwd=RACINE, env=env, check=False, capture_output=True, text=True,
-        )  # fmt: skip
+            commande, cwd=RACINE, env=env, check=False, capture_output=True, text=True
+        )
+        _attendre_orphelins()
         if sortie.returncode:
             raise SystemExit(f"Échec de la méthode {methode} :\n{sortie.stderr[-3000:]}")
         mesure: dict[str, float] = json.loads(sortie.stdout.strip().splitlines()[-1])
         mesure["mur_s"] = time.perf_counter() - debut
+        mesure["cpu_s"] = _cpu_enfants() - cpu_avant
         return mesure
+
+
+def _charge() -> str:
+    return Path("/proc/loadavg").read_text().split()[0].replace(".", ",")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rapports", type=int, default=59)
     parser.add_argument("--concurrence", type=int, default=2)
+    parser.add_argument("--methodes", default="direct,prefect")
+    parser.add_argument("--profil", type=Path, help="cProfile du processus principal ici")
     parser.add_argument("--enfant", choices=("prefect", "direct"))
     parser.add_argument("--dossier", type=Path)
     args = parser.parse_args()
     sys.path.insert(0, str(RACINE))
     if args.enfant:
-        mesurer(args.enfant, args.dossier, args.concurrence)
+        mesurer(args.enfant, args.dossier, args.concurrence, args.profil)
         return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    quand = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
+    lignes = []
     with tempfile.TemporaryDirectory(prefix="dsp-lot-") as dossier:
         generer(Path(dossier), args.rapports)
-        mesures = [lancer(m, Path(dossier), args.concurrence) for m in ("direct", "prefect")]
-    quand = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        for methode in args.methodes.split(","):
+            charge = _charge()
+            mesure = lancer(methode, Path(dossier), args.concurrence, args.profil)
+            lignes.append((mesure, f"{charge} → {_charge()}"))
     print(f"Mesuré le {quand} sur {platform.machine()}, {os.cpu_count()} cœurs, "
-          f"{args.rapports} rapports, concurrence {args.concurrence}, mode règles.")  # fmt: skip
-    print("\n| méthode | processus complet (s) | lot (s) | pic mémoire (Mo) | à valider |")
-    print("|---|---|---|---|---|")
-    for m in mesures:
-        print(f"| {m['methode']} | {m['mur_s']:.1f} | {m['duree_s']:.1f} | "
-              f"{m['pic_mo']:.0f} | {m['faits']:.0f} |")  # fmt: skip
-    surcout = mesures[1]["mur_s"] - mesures[0]["mur_s"]
-    print(f"\nSurcoût Prefect (processus complet) : {surcout:.1f} s "
-          f"({surcout / mesures[0]['mur_s']:.0%}).")  # fmt: skip
+          f"{args.rapports} rapports, concurrence {args.concurrence}, mode règles.\n"
+          f"uptime au départ : {uptime.stdout.strip()}")  # fmt: skip
+    print(
+        "\n| méthode | charge (1 min) | CPU total (s) | dont processus principal | "
+        "dont serveur Prefect | mur (s) | pic mémoire principal (Mo) | à valider |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for m, charge in lignes:
+        print(f"| {m['methode']} | {charge} | {m['cpu_s']:.1f} | {m['cpu_principal_s']:.1f} | "
+              f"{m['cpu_serveur_s']:.1f} | {m['mur_s']:.1f} | {m['pic_mo']:.0f} | "
+              f"{m['faits']:.0f} |")  # fmt: skip
+    cpu = {m["methode"]: m["cpu_s"] for m, _ in lignes}
+    if {"direct", "prefect"} <= set(cpu):
+        print(f"\nRapport CPU prefect / direct : {cpu['prefect'] / cpu['direct']:.2f}")
 
 
 if __name__ == "__main__":

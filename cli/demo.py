@@ -83,12 +83,12 @@ def _mettre_en_revue(rapport: Path, fiche: Fiche, durees: dict[str, float]) -> N
     """La fiche en base, « à valider », pour l'application de revue : la même tâche
     `enregistrer` que le lot (archive du fichier, version de fiche, durées). Un contenu
     déjà en base (démo relancée) n'est pas enregistré deux fois."""
-    from flows.taches import enregistrer
+    from flows.etapes import enregistrer_fiche
     from flows.traitement import deja_traite
 
     sha256 = fiche.source.sha256  # empreinte calculée à l'extraction, pas de relecture
     if deja_traite(rapport, sha256) is None:
-        enregistrer.fn(rapport, sha256, fiche, durees)
+        enregistrer_fiche(rapport, sha256, fiche, durees, reglages())
 
 
 def _lancer_revue(hote: str, port: int) -> None:

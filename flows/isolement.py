@@ -7,7 +7,7 @@ dans un processus de travail ; un plantage ne tue que lui, et ce rapport passe �
 erreur » avec une raison en français pendant que le lot continue.
 
 Entre les processus ne passent que des chemins et des messages courts : le `Document`
-est écrit en JSON sous `DSP_DATA_DIR/extraction/` et relu par l'appelant. Ce module
+est écrit en JSON à l'endroit que choisit l'appelant (`flows.etapes`). Ce module
 n'importe pas Prefect : le serveur de processus (`forkserver`) le précharge une fois et
 chaque lecture démarre en quelques millisecondes.
 """
@@ -23,7 +23,6 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from extracteurs.document import extraire
-from extracteurs.modeles import Document
 from socle import erreurs
 from socle.erreurs import DspError, ExtractionError
 from socle.fichiers import ecrire_atomique
@@ -73,11 +72,6 @@ def _executer(
         canal.close()
 
 
-def chemin_document(donnees: Path, sha256: str, nom: str) -> Path:
-    """Où le `Document` d'un contenu est écrit (le nom d'origine reste lisible)."""
-    return donnees / "extraction" / f"{sha256[:16]}-{Path(nom).name}.document.json"
-
-
 def _raison_du_plantage(code: int | None) -> str:
     if code is not None and code < 0:
         nom = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
@@ -103,13 +97,13 @@ def _erreur(message: tuple[str, ...]) -> DspError:
     return type_erreur(texte, fichier=fichier)
 
 
-def extraire_isole(chemin: Path, sha256: str, reglages: Reglages) -> Document:
-    """Le `Document` du fichier, lu dans un processus de travail.
+def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
+    """Lit le fichier dans un processus de travail, qui écrit son `Document` JSON en
+    `cible` (écriture atomique : `cible` est complet ou absent).
 
     Une erreur de lecture (`DspError`) y est levée à l'identique ; un plantage du
     processus devient une `ExtractionError` qui dit ce qui s'est passé.
     """
-    cible = chemin_document(reglages.data_dir, sha256, chemin.name)
     recepteur, emetteur = _CONTEXTE.Pipe(duplex=False)
     processus = _CONTEXTE.Process(
         target=_executer,
@@ -129,4 +123,3 @@ def extraire_isole(chemin: Path, sha256: str, reglages: Reglages) -> Document:
         raise ExtractionError(_raison_du_plantage(processus.exitcode), fichier=chemin.name)
     if message[0] == "erreur":
         raise _erreur(message)
-    return Document.model_validate_json(cible.read_text(encoding="utf-8"))

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
+from contextvars import copy_context
 from pathlib import Path
-from typing import Any, cast
 
-from prefect import Flow, flow, task
+from prefect import flow
 from prefect.artifacts import create_markdown_artifact
-from prefect.futures import PrefectFuture, as_completed
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extracteurs.document import FORMATS_ACCEPTES, empreinte
 from fiche.remplissage import Mode
@@ -92,18 +91,6 @@ def _refus(chemin: Path, raison: str) -> BilanRapport:
     return BilanRapport(fichier=chemin.name, sha256="", statut=Statut.ERREUR, raison=raison)
 
 
-def executeur(concurrence: int) -> TaskRunner[PrefectFuture[Any]]:
-    """Exécuteur à fils limité : au plus `concurrence` fichiers traités à la fois."""
-    return cast(TaskRunner[PrefectFuture[Any]], ThreadPoolTaskRunner(max_workers=concurrence))
-
-
-@task(name="traiter-fichier")
-def traiter_fichier_du_lot(chemin: Path, sha256: str, mode: Mode) -> BilanRapport:
-    """Un fichier du lot (les tâches du rapport s'y exécutent à la suite), réservé pour
-    qu'un autre lot sur le même dossier ne le traite pas en même temps."""
-    return traiter_une_fois(chemin, sha256, mode)
-
-
 COLONNES_BILAN = (
     "Fichier", "Statut", "Version", "Anomalies", "Durée", "Énergie", "Remarque", "Revue",
 )  # fmt: skip
@@ -148,16 +135,24 @@ def publier_artefacts(bilans: list[BilanRapport]) -> None:
     )
 
 
-def _sur_place(a_traiter: dict[Path, str], mode: Mode) -> Iterator[tuple[Path, BilanRapport]]:
-    """Exécution ponctuelle : chaque fichier en tâche, dans ce processus."""
-    en_cours = {c: traiter_fichier_du_lot.submit(c, sha, mode) for c, sha in a_traiter.items()}
-    chemins = {id(f): c for c, f in en_cours.items()}
-    for futur in as_completed(list(en_cours.values())):
-        chemin = chemins[id(futur)]
-        try:
-            yield chemin, futur.result()
-        except Exception as exc:  # panne (base, disque) : ce fichier attend le prochain lot
-            yield chemin, panne(chemin, a_traiter[chemin], exc)
+def _sur_place(
+    a_traiter: dict[Path, str], mode: Mode, concurrence: int
+) -> Iterator[tuple[Path, BilanRapport]]:
+    """Exécution ponctuelle, dans ce processus : le flow enchaîne lui-même les tâches de
+    chaque fichier (`traiter_une_fois`, réservé pour qu'un autre lot ne le traite pas en
+    même temps), au plus `concurrence` fichiers à la fois. Chaque fil reçoit une copie du
+    contexte du flow : ses tâches sont celles du run du lot, sans tâche qui les emboîte."""
+    with ThreadPoolExecutor(max_workers=concurrence, thread_name_prefix="lot") as fils:
+        en_cours = {
+            fils.submit(copy_context().run, traiter_une_fois, chemin, sha256, mode): chemin
+            for chemin, sha256 in a_traiter.items()
+        }
+        for futur in as_completed(en_cours):
+            chemin = en_cours[futur]
+            try:
+                yield chemin, futur.result()
+            except Exception as exc:  # panne (base, disque) : ce fichier attend le prochain lot
+                yield chemin, panne(chemin, a_traiter[chemin], exc)
 
 
 def panne(chemin: Path, sha256: str, exc: Exception) -> BilanRapport:
@@ -177,12 +172,10 @@ def _doublon(original: BilanRapport, chemin: Path) -> BilanRapport:
     })  # fmt: skip
 
 
-@flow(
-    name="traiter-lot",
-    log_prints=True,
-    task_runner=executeur(CONCURRENCE_DEFAUT),
-)
-def traiter_lot(dossier: Path, mode: Mode = "auto") -> list[BilanRapport]:
+@flow(name="traiter-lot", log_prints=True)
+def traiter_lot(
+    dossier: Path, mode: Mode = "auto", concurrence: int = CONCURRENCE_DEFAUT
+) -> list[BilanRapport]:
     """Traite chaque fichier nouveau ou modifié du dossier ; rend un bilan par fichier.
 
     Sous le déploiement servi, chaque fichier devient un flow `traiter-rapport` à part
@@ -210,8 +203,11 @@ def traiter_lot(dossier: Path, mode: Mode = "auto") -> list[BilanRapport]:
         else:
             bilans[chemin] = connu
             _signaler(connu, len(fichiers))
-    traitement = par_deploiement if sous_deploiement() else _sur_place
-    for chemin, bilan in traitement(a_traiter, mode):
+    if sous_deploiement():
+        traitement = par_deploiement(a_traiter, mode)
+    else:
+        traitement = _sur_place(a_traiter, mode, concurrence)
+    for chemin, bilan in traitement:
         bilans[chemin] = bilan
         _signaler(bilan, len(fichiers))
     for chemin, original in doublons.items():
@@ -222,6 +218,10 @@ def traiter_lot(dossier: Path, mode: Mode = "auto") -> list[BilanRapport]:
     return resultat
 
 
-def avec_concurrence(concurrence: int) -> Flow[[Path, Mode], list[BilanRapport]]:
+def avec_concurrence(concurrence: int) -> Callable[[Path, Mode], list[BilanRapport]]:
     """Le flow `traiter_lot` limité à `concurrence` fichiers traités en même temps."""
-    return traiter_lot.with_options(task_runner=executeur(concurrence))
+
+    def lancer(dossier: Path, mode: Mode = "auto") -> list[BilanRapport]:
+        return traiter_lot(dossier, mode, concurrence)
+
+    return lancer

@@ -7,27 +7,37 @@ Un seul `prefect_test_harness` pour toute la session (démarrer un serveur Prefe
 
 from __future__ import annotations
 
+import functools
+import importlib
+import inspect
 import json
 import os
+import pkgutil
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import typing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document as DocxDocument
+from prefect import Task
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from typer.testing import CliRunner
 
+import flows
 from cli.principal import app
 from extracteurs.document import empreinte
+from extracteurs.modeles import Document
 from fiche.modeles import Fiche
+from flows.etapes import lire_document
 from flows.lot import traiter_lot
 from flows.rapport import publier, traiter_rapport
 from flows.taches import depot_courant, extraire_rapport
@@ -56,8 +66,82 @@ def boite(tmp_path: Path) -> Path:
 
 def test_extraction_seule_par_fn(boite: Path) -> None:
     chemin = boite / ECHANTILLONS[0]
-    document = extraire_rapport.fn(chemin, empreinte(chemin))
-    assert document.pages
+    ecrit = extraire_rapport.fn(chemin, empreinte(chemin))
+    assert lire_document(ecrit).pages
+    # Le JSON écrit est le cache d'extraction : une deuxième lecture ne relit pas le PDF.
+    avant = ecrit.stat().st_mtime_ns
+    assert extraire_rapport.fn(chemin, empreinte(chemin)) == ecrit
+    assert ecrit.stat().st_mtime_ns == avant
+
+
+def _taches_des_flows() -> dict[str, Task[..., Any]]:
+    """Chaque tâche Prefect déclarée dans un module de `flows`, par nom qualifié."""
+    taches = {}
+    for module in pkgutil.iter_modules(flows.__path__):
+        importe = importlib.import_module(f"flows.{module.name}")
+        for nom, objet in vars(importe).items():
+            if isinstance(objet, Task) and objet.fn.__module__ == importe.__name__:
+                taches[f"{importe.__name__}.{nom}"] = objet
+    return taches
+
+
+def _modeles_lourds(annotation: Any, vus: set[Any] | None = None) -> set[str]:
+    """`Document` ou `Fiche` cachés dans une annotation (types génériques et champs des
+    modèles pydantic compris)."""
+    vus = set() if vus is None else vus
+    if annotation in vus:
+        return set()
+    vus.add(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, (Document, Fiche)):
+        return {annotation.__name__}
+    trouves: set[str] = set()
+    for argument in typing.get_args(annotation):
+        trouves |= _modeles_lourds(argument, vus)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for champ in annotation.model_fields.values():
+            trouves |= _modeles_lourds(champ.annotation, vus)
+    return trouves
+
+
+def test_aucune_tache_ne_prend_ni_ne_rend_un_document() -> None:
+    """Signatures typées : ni paramètre ni résultat de tâche n'est (ou ne contient) un
+    `Document` ou une fiche ; le moteur de Prefect parcourt chacun d'eux."""
+    taches = _taches_des_flows()
+    assert {"flows.taches.extraire_rapport", "flows.validation.appliquer_decision"} <= set(taches)
+    for nom, tache in taches.items():
+        annotations = typing.get_type_hints(tache.fn)
+        assert set(inspect.signature(tache.fn).parameters) | {"return"} == set(annotations), nom
+        lourds = {cle: _modeles_lourds(a) for cle, a in annotations.items()}
+        assert not any(lourds.values()), f"{nom} : {lourds}"
+
+
+def test_un_lot_ne_fait_passer_que_des_chemins_entre_taches(
+    boite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pendant un vrai lot, chaque valeur reçue ou rendue par une tâche est espionnée :
+    aucune n'est un modèle lourd ; les étapes du rapport échangent des chemins."""
+    vues: list[tuple[str, object]] = []
+    for nom, tache in _taches_des_flows().items():
+        monkeypatch.setattr(tache, "fn", _espion(nom, tache.fn, vues))
+    bilans = traiter_lot(boite)
+    assert [b.statut for b in bilans] == [Statut.A_VALIDER] * 3
+    assert {nom for nom, _ in vues} >= {"flows.taches.remplir_fiche", "flows.taches.enregistrer"}
+    lourdes = [(nom, type(v).__name__) for nom, v in vues if isinstance(v, (Document, Fiche))]
+    assert not lourdes
+    for nom, valeur in vues:
+        if nom in ("flows.taches.extraire_rapport", "flows.taches.controler_fiche"):
+            assert isinstance(valeur, (Path, str)), (nom, type(valeur))
+
+
+def _espion(nom: str, fn: Any, vues: list[tuple[str, object]]) -> Any:
+    @functools.wraps(fn)
+    def espion(*args: Any, **kwargs: Any) -> Any:
+        vues.extend((nom, v) for v in (*args, *kwargs.values()))
+        resultat = fn(*args, **kwargs)
+        vues.append((nom, resultat))
+        return resultat
+
+    return espion
 
 
 def test_lot_puis_relance_puis_modification_puis_corruption(boite: Path) -> None:

@@ -58,7 +58,8 @@ def _port_libre() -> int:
 
 def _traiter(config: pytest.Config, boite: Path) -> dict[str, int]:
     """Le vrai pipeline sur les échantillons (mode règles) ; rend {fichier: rapport}."""
-    from flows.taches import controler_fiche, enregistrer, remplir_fiche
+    from fiche.production import produire_fiche
+    from flows.etapes import enregistrer_fiche, fiche_controlee
 
     ids = {}
     for nom in ECHANTILLONS:
@@ -66,9 +67,9 @@ def _traiter(config: pytest.Config, boite: Path) -> dict[str, int]:
         shutil.copy(CORPUS / nom, chemin)
         sha = empreinte(chemin)
         document = document_en_cache(config, chemin)
-        fiche = remplir_fiche.fn(document, sha, "regles")
-        fiche = controler_fiche.fn(fiche, document)
-        ids[nom] = enregistrer.fn(chemin, sha, fiche, {"extraction": 3.0}).rapport_id
+        r = reglages()
+        fiche = fiche_controlee(produire_fiche(document, "regles", r), document, r)
+        ids[nom] = enregistrer_fiche(chemin, sha, fiche, {"extraction": 3.0}, r).rapport_id
     return ids
 
 
@@ -271,7 +272,8 @@ def test_erreurs_visibles_puis_rejet_et_nouveau_fichier(
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from flows.taches import controler_fiche, enregistrer, remplir_fiche
+    from fiche.production import produire_fiche
+    from flows.etapes import enregistrer_fiche, fiche_controlee
 
     adresse, ids = serveur
     rapport_id = ids["stationnement_forville_2023.pdf"]
@@ -311,8 +313,9 @@ def test_erreurs_visibles_puis_rejet_et_nouveau_fichier(
         flux.write(b"\n% rapport corrige\n")
     sha = empreinte(nouveau)
     document = document_en_cache(request.config, original)
-    fiche = controler_fiche.fn(remplir_fiche.fn(document, sha, "regles"), document)
-    retenu = enregistrer.fn(nouveau, sha, fiche, {"extraction": 3.0})
+    r = reglages()
+    fiche = fiche_controlee(produire_fiche(document, "regles", r), document, r)
+    retenu = enregistrer_fiche(nouveau, sha, fiche, {"extraction": 3.0}, r)
     assert depot.rapport(rapport_id).statut == "remplace"
     depot.fermer()
     pilote.get(f"{adresse}/rapports")
