@@ -22,6 +22,7 @@ TITRES = {
     "UNITE": "Montant probablement 1 000 fois trop grand ou trop petit",
     "COMPLETUDE": "Élément obligatoire absent du rapport (R. 3131-3 et R. 3131-4)",
     "DESACCORD": "L'IA et les règles lisent des valeurs différentes",
+    "LECTURES_DIVERGENTES": "Le modèle désigne une autre ligne que les règles",
     "INSTRUCTIONS_SUSPECTES": "Texte adressé à une IA dans le rapport",
     "CHAMP_MANQUANT": "Champ non rempli",
     "DELAI": "Rapport reçu après le 1er juin",
