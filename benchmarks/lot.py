@@ -18,7 +18,6 @@ Usage : `uv run python benchmarks/lot.py [--rapports 59] [--concurrence 2] [--pr
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import platform
@@ -32,13 +31,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mesure import attendre_orphelins, cpu_enfants, devenir_subreaper
+
 if TYPE_CHECKING:
     from flows.traitement import BilanRapport
 
 ICI = Path(__file__).resolve().parent
 RACINE = ICI.parent
 CORPUS = RACINE / "samples" / "corpus"
-PR_SET_CHILD_SUBREAPER = 36
 
 
 def generer(dossier: Path, nombre: int) -> None:
@@ -110,20 +110,6 @@ def mesurer(methode: str, dossier: Path, concurrence: int, profil: Path | None) 
     }))  # fmt: skip
 
 
-def _cpu_enfants() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _attendre_orphelins() -> None:
-    """Attend les descendants orphelins revenus au banc (subreaper) : leur CPU compte."""
-    while True:
-        try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
-            return
-
-
 def lancer(methode: str, dossier: Path, concurrence: int, profil: Path | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="dsp-banc-") as donnees:
         env = {**os.environ, "DSP_DATA_DIR": donnees, "PREFECT_HOME": f"{donnees}/prefect",
@@ -132,16 +118,16 @@ def lancer(methode: str, dossier: Path, concurrence: int, profil: Path | None) -
                     "--concurrence", str(concurrence)]  # fmt: skip
         if profil is not None:
             commande += ["--profil", str(profil)]
-        cpu_avant, debut = _cpu_enfants(), time.perf_counter()
+        cpu_avant, debut = cpu_enfants(), time.perf_counter()
         sortie = subprocess.run(
             commande, cwd=RACINE, env=env, check=False, capture_output=True, text=True
         )
-        _attendre_orphelins()
+        attendre_orphelins()
         if sortie.returncode:
             raise SystemExit(f"Échec de la méthode {methode} :\n{sortie.stderr[-3000:]}")
         mesure: dict[str, float] = json.loads(sortie.stdout.strip().splitlines()[-1])
         mesure["mur_s"] = time.perf_counter() - debut
-        mesure["cpu_s"] = _cpu_enfants() - cpu_avant
+        mesure["cpu_s"] = cpu_enfants() - cpu_avant
         return mesure
 
 
@@ -162,8 +148,7 @@ def main() -> None:
     if args.enfant:
         mesurer(args.enfant, args.dossier, args.concurrence, args.profil)
         return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    devenir_subreaper()
     quand = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
     lignes = []

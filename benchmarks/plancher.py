@@ -6,7 +6,8 @@ avec pdfplumber seul. Le rapport des deux dit ce que coûtent tout le reste (lig
 positionnées, choix des lecteurs de tableaux, règles de la fiche, contrôles, brouillon
 Word) et les imports.
 
-Mesure en secondes CPU (user + sys) des processus enfants (`RUSAGE_CHILDREN`), jamais en
+Mesure en secondes CPU (user + sys) de tous les descendants (`RUSAGE_CHILDREN`, le banc
+est « subreaper » : voir `mesure.py`, le processus de lecture compte), jamais en
 temps mural : la machine est partagée. Chaque méthode tourne dans un processus neuf (imports
 compris), côte à côte dans la même exécution, et la charge (`/proc/loadavg`) est notée.
 
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from mesure import charge, cpu_commande, devenir_subreaper
 
 ICI = Path(__file__).resolve().parent
 RACINE = ICI.parent
@@ -47,18 +49,6 @@ with pdfplumber.open(sys.argv[1]) as pdf:
     print(sum(1 for p in pdf.pages if len((p.extract_text() or "").strip()) >= 25),
           len(pdf.pages))
 """
-
-
-def charge() -> str:
-    return Path("/proc/loadavg").read_text().split(" ")[0:3].__str__()
-
-
-def cpu_enfant(commande: list[str], env: dict[str, str] | None = None) -> float:
-    """Secondes CPU (user + sys) d'une commande lancée dans un processus neuf."""
-    avant = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(commande, check=True, env=env, stdout=subprocess.DEVNULL)
-    apres = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (apres.ru_utime - avant.ru_utime) + (apres.ru_stime - avant.ru_stime)
 
 
 def pdf_natifs(dossier: Path) -> tuple[list[Path], int]:
@@ -98,12 +88,11 @@ def mesurer(dossier: Path, repetitions: int) -> dict[str, float | int | str]:
         env = environnement(Path(tmp))
         for _ in range(repetitions):  # alternés : une variation de charge touche les deux
             sortie = Path(tmp) / "fiches"
-            dsp.append(
-                cpu_enfant(
-                    [str(DSP), "traiter", "--mode", "regles", "--sortie", str(sortie), *noms], env
-                )
-            )
-            plancher.append(cpu_enfant([sys.executable, "-c", PLANCHER, *noms], env))
+            # Dossier de données neuf à chaque passage : rien n'est relu d'un cache.
+            donnees = tempfile.mkdtemp(dir=tmp, prefix="donnees-")
+            commande = [str(DSP), "traiter", "--mode", "regles", "--sortie", str(sortie), *noms]
+            dsp.append(cpu_commande(commande, {**env, "DSP_DATA_DIR": donnees}))
+            plancher.append(cpu_commande([sys.executable, "-c", PLANCHER, *noms], env))
     return {
         "dossier": dossier.name,
         "fichiers": len(fichiers),
@@ -115,7 +104,7 @@ def mesurer(dossier: Path, repetitions: int) -> dict[str, float | int | str]:
 
 
 def aide_cpu(repetitions: int) -> float:
-    return min(cpu_enfant([str(DSP), "--help"]) for _ in range(repetitions))
+    return min(cpu_commande([str(DSP), "--help"]) for _ in range(repetitions))
 
 
 def main() -> None:
@@ -123,6 +112,7 @@ def main() -> None:
     parser.add_argument("--dossier", type=Path, action="append")
     parser.add_argument("--repetitions", type=int, default=2)
     args = parser.parse_args()
+    devenir_subreaper()
     print(f"charge avant : {charge()}")
     print(f"dsp --help : {aide_cpu(3):.2f} s CPU (meilleur de 3)")
     print("| dossier | PDF natifs | pages | dsp traiter (s CPU) | plancher (s CPU) | rapport |")

@@ -22,9 +22,10 @@ from cli.fiches import (
     base_de_l_historique,
     controler_et_ecrire,
     historique_valide,
+    lire_isole,
     montant,
 )
-from extracteurs.document import FORMATS_ACCEPTES, extraire
+from extracteurs.document import FORMATS_ACCEPTES
 from fiche.ancrage import champs_de
 from fiche.evaluation_dossier import evaluer_dossier
 from fiche.modeles import Ancrage, Fiche
@@ -50,7 +51,7 @@ def _rapports(dossier: Path) -> list[Path]:
 
 def _traiter(rapport: Path, r: Reglages, depot: Depot, historique: Path | None) -> list[str]:
     try:
-        document = extraire(rapport, r)
+        document = lire_isole(rapport, r)
         ecrire_atomique(
             r.data_dir / "extraction" / f"{rapport.stem}.document.json",
             document.model_dump_json(indent=1),

@@ -12,7 +12,7 @@ from cli.affichage import barre, console, erreurs, pourcent
 from controles import charger_historique, controler
 from controles.commun import euros
 from controles.historique import historique_du_contrat
-from extracteurs.document import FORMATS_ACCEPTES, extraire
+from extracteurs.document import FORMATS_ACCEPTES
 from extracteurs.modeles import Document
 from fiche.evaluation_dossier import RapportEvaluation, evaluer_dossier
 from fiche.modeles import Fiche
@@ -104,10 +104,20 @@ def rapports_a_traiter(chemins: list[Path]) -> list[Path]:
     return rapports
 
 
+def lire_isole(fichier: Path, r: Reglages) -> Document:
+    """Le `Document` du fichier, lu dans un processus de travail (`flows.isolement`) : un
+    plantage natif sur un fichier piégé ne fait échouer que lui, le lot continue."""
+    # Importé ici : le paquet `flows` prépare l'environnement Prefect (dossier compris) à
+    # son import, ce que `dsp --help` n'a pas à faire.
+    from flows.isolement import document_isole
+
+    return document_isole(fichier, r)
+
+
 def _produire_et_ecrire(
     fichier: Path, mode: str, r: Reglages, depot: Depot, historique: Path | None, sortie: Path
 ) -> Fiche:
-    document = extraire(fichier, r)
+    document = lire_isole(fichier, r)
     diagnostic = sortie / f"{fichier.stem}.diagnostic-llm.json"
     fiche = produire_fiche(document, mode, r, diagnostic)  # type: ignore[arg-type]
     anciennes = historique_valide(fiche, depot, historique)

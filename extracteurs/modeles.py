@@ -8,7 +8,7 @@ Les nombres des cellules sont dans l'unité de la source (voir `Tableau.unite`).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,17 +26,22 @@ class Enregistrement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Boite(Enregistrement):
+# Boîtes et mots sont des n-uplets nommés, pas des modèles pydantic : un rapport de
+# 1 000 pages en porte des centaines de milliers, et un modèle pydantic (dictionnaire et
+# ensemble des champs fixés par instance) pèse ~4× un n-uplet ; c'était la moitié de la
+# mémoire du `Document`. En JSON : des tableaux ; pydantic relit aussi la forme objet.
+class Boite(NamedTuple):
     x0: float
     haut: float
     x1: float
     bas: float
 
 
-class Mot(Enregistrement):
+class Mot(NamedTuple):
     texte: str
     boite: Boite | None = None
-    confiance: float | None = Field(None, description="Confiance OCR (0-100), None si natif")
+    confiance: float | None = None
+    """Confiance OCR (0-100), None si natif."""
 
 
 class Ligne(Enregistrement):

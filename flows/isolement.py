@@ -17,12 +17,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import tempfile
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from extracteurs.document import extraire
+from extracteurs.modeles import Document
 from socle import erreurs
 from socle.erreurs import DspError, ExtractionError
 from socle.fichiers import ecrire_atomique
@@ -123,3 +125,14 @@ def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
         raise ExtractionError(_raison_du_plantage(processus.exitcode), fichier=chemin.name)
     if message[0] == "erreur":
         raise _erreur(message)
+
+
+def document_isole(chemin: Path, reglages: Reglages) -> Document:
+    """Le `Document` du fichier, lu dans un processus de travail, sans cache sur disque
+    (`dsp traiter`) : un plantage natif ne fait échouer que ce fichier, et la mémoire de
+    la lecture (objets pdfplumber, lignes brutes) est rendue au système avant le
+    remplissage."""
+    with tempfile.TemporaryDirectory(prefix="dsp-lecture-") as dossier:
+        cible = Path(dossier) / "document.json"
+        extraire_isole(chemin, cible, reglages)
+        return Document.model_validate_json(cible.read_bytes())

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from docx import Document
 from typer.testing import CliRunner
 
 from cli.principal import app
 from fiche.modeles import Fiche
+from flows import isolement
 from tests.conftest import CORPUS
+from tests.test_lot_isole import planter_sur_les_pieges
 
 ECHANTILLONS = ["plage_lot7_2023.pdf", "stationnement_forville_2023.pdf"]
 
@@ -90,3 +93,25 @@ def test_traiter_un_dossier_traite_ses_rapports(tmp_path: Path) -> None:
     vide.mkdir()
     resultat = CliRunner().invoke(app, ["traiter", str(vide), "--sortie", str(sortie)])
     assert resultat.exit_code == 2 and "ne contient aucun rapport" in resultat.output
+
+
+def test_traiter_un_plantage_natif_n_abat_pas_le_lot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dsp traiter` sur un dossier lit chaque rapport dans un processus de travail : une
+    vraie erreur de segmentation (pdfium sur un PDF forgé) ne fait échouer que ce fichier,
+    avec sa raison en français, et la fiche de l'autre est écrite."""
+    depot = tmp_path / "depot"
+    depot.mkdir()
+    (depot / ECHANTILLONS[0]).write_bytes((CORPUS / ECHANTILLONS[0]).read_bytes())
+    (depot / "piege_2023.pdf").write_bytes((CORPUS / ECHANTILLONS[0]).read_bytes() + b"\n%p\n")
+    monkeypatch.setattr(isolement, "TRAVAIL", planter_sur_les_pieges)
+    sortie = tmp_path / "fiches"
+    resultat = CliRunner().invoke(app, ["traiter", str(depot), "--sortie", str(sortie)])
+    assert resultat.exit_code == 1, resultat.output
+    sortie_texte = " ".join(resultat.output.split())
+    assert "Échec pour piege_2023.pdf" in sortie_texte and "signal SIGSEGV" in sortie_texte
+    assert "1 fiche(s) écrite(s)" in sortie_texte and "1 en erreur" in sortie_texte
+    assert sorted(p.name for p in sortie.glob("*.fiche.json")) == [
+        ECHANTILLONS[0].replace(".pdf", ".fiche.json")
+    ]

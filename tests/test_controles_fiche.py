@@ -281,7 +281,7 @@ def test_demo_historique_des_fiches_validees_en_base(
     dossier.mkdir()
     for nom in noms:
         (dossier / nom).write_bytes(b"%PDF-1.7\n")
-    monkeypatch.setattr(cli.demo, "extraire", _faux_extraire(documents, noms))
+    monkeypatch.setattr(cli.demo, "lire_isole", _faux_extraire(documents, noms))
     fiches = tmp_path / "donnees" / "fiches"
 
     def demo() -> Fiche:
@@ -300,7 +300,7 @@ def test_traiter_option_historique(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli.fiches, "extraire", _faux_extraire(documents, {}))
+    monkeypatch.setattr(cli.fiches, "lire_isole", _faux_extraire(documents, {}))
     source = tmp_path / "eau_potable_2024.pdf"
     source.write_bytes(b"%PDF-1.7\n")
     archives = tmp_path / "archives"
@@ -332,7 +332,7 @@ def test_traiter_n_prend_pas_une_fiche_non_relue_pour_historique(
 ) -> None:
     """2023 et 2024 traités ensemble : la fiche 2023 n'est pas relue, elle ne sert pas
     d'historique ; une fois validée en base, le retraitement de 2024 la lit."""
-    monkeypatch.setattr(cli.fiches, "extraire", _faux_extraire(documents, {}))
+    monkeypatch.setattr(cli.fiches, "lire_isole", _faux_extraire(documents, {}))
     fichiers = []
     for nom in ("eau_potable_2024.pdf", "eau_potable_2023.pdf"):
         (tmp_path / nom).write_bytes(b"%PDF-1.7\n")
