@@ -39,7 +39,7 @@ _CONTEXTE.set_forkserver_preload([__name__])
 
 def extraire_vers(chemin: Path, reglages: Reglages, cible: Path) -> None:
     """Le travail par défaut : la lecture du rapport, écrite en JSON (écriture atomique)."""
-    ecrire_atomique(cible, extraire(chemin, reglages).model_dump_json())
+    ecrire_atomique(cible, extraire(chemin, reglages).json_par_morceaux())
 
 
 TRAVAIL: Travail = extraire_vers

@@ -5,18 +5,22 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from socle.erreurs import StockageError
 
 
-def ecrire_atomique(chemin: Path, contenu: str | bytes) -> None:
+def ecrire_atomique(chemin: Path, contenu: str | bytes | Iterable[bytes]) -> None:
     """Écrit dans un fichier temporaire du même dossier puis le renomme (atomique en POSIX).
+    Un contenu en morceaux est écrit au fil de l'eau (un gros JSON sans copie entière).
 
     Disque plein, droits insuffisants… : `StockageError` en français ; l'ancien fichier,
     s'il existait, reste intact et aucun temporaire ne traîne.
     """
-    donnees = contenu.encode("utf-8") if isinstance(contenu, str) else contenu
+    morceaux = [contenu.encode("utf-8")] if isinstance(contenu, str) else contenu
+    if isinstance(morceaux, bytes):
+        morceaux = [morceaux]
     try:
         chemin.parent.mkdir(parents=True, exist_ok=True)
         descripteur, temporaire = tempfile.mkstemp(dir=chemin.parent, prefix=f".{chemin.name}.")
@@ -24,7 +28,8 @@ def ecrire_atomique(chemin: Path, contenu: str | bytes) -> None:
         raise _erreur_ecriture(chemin, exc) from exc
     try:
         with os.fdopen(descripteur, "wb") as flux:
-            flux.write(donnees)
+            for morceau in morceaux:
+                flux.write(morceau)
             flux.flush()
             os.fsync(flux.fileno())
         # mkstemp crée en 0600 : le fichier prend les droits d'un fichier ordinaire selon le

@@ -106,3 +106,21 @@ def test_comparaison_systematique_sur_le_corpus(nom: str) -> None:
     assert all(len(t.scores) >= 2 for t in document.tableaux)
     attendus = montants_attendus(fiche)
     assert all(retrouve(document, a) for a in attendus)
+
+
+def test_json_par_morceaux_relu_a_l_identique(forville: Document) -> None:
+    """Le JSON écrit page par page par le processus de lecture (mémoire bornée) se relit
+    en un `Document` identique ; boîtes et mots (n-uplets nommés) relus aussi sous la
+    forme objet d'avant."""
+    assert forville.tableaux and any(ligne.mots for ligne in forville.lignes())
+    relu = Document.model_validate_json(b"".join(forville.json_par_morceaux()))
+    assert relu == forville
+    vide = forville.model_copy(update={"tableaux": [], "pages": forville.pages[:1]})
+    assert Document.model_validate_json(b"".join(vide.json_par_morceaux())) == vide
+    ancienne = json.loads(forville.model_dump_json())
+    ligne = next(ligne for page in ancienne["pages"] for ligne in page["lignes"] if ligne["mots"])
+    texte, (x0, haut, x1, bas), confiance = ligne["mots"][0]
+    ligne["mots"][0] = {"texte": texte, "boite": {"x0": x0, "haut": haut, "x1": x1, "bas": bas}}
+    relue = Document.model_validate(ancienne)
+    mot = next(lu for p in relue.pages for lu in p.lignes if lu.id == ligne["id"]).mots[0]
+    assert (mot.texte, mot.boite.x0 if mot.boite else None, mot.confiance) == (texte, x0, confiance)
