@@ -27,8 +27,11 @@ DPI_CAMELOT = 300
 
 @dataclass
 class PageLue:
+    """Une page lue. Ses lignes brutes (segments, caractères) ne sont pas gardées : le
+    recollage des tableaux coupés ne lit que les lignes de la `Page`, et les garder pour
+    un rapport de 1 000 pages coûtait ~60 Mo."""
+
     page: Page
-    lignes: list[LigneBrute]
     grilles: list[GrilleBrute]
     avertissement: str | None = None
 
@@ -60,7 +63,7 @@ def lire_pdf(
     avertissements += [
         lue.avertissement or f"Page {lue.page.numero} : ni texte ni image lisible."
         for lue in lues
-        if lue.avertissement or not lue.lignes
+        if lue.avertissement or not lue.page.lignes
     ]
     return [lue.page for lue in lues], _recoller_tout(lues), avertissements
 
@@ -68,7 +71,7 @@ def lire_pdf(
 def _refuser_si_rien_lu(lues: list[PageLue], chemin: Path) -> None:
     """Aucune ligne lue et des pages écartées par une limite : l'erreur dit laquelle."""
     ecartees = [lue.avertissement for lue in lues if lue.avertissement]
-    if ecartees and not any(lue.lignes for lue in lues):
+    if ecartees and not any(lue.page.lignes for lue in lues):
         autres = f" (et {len(ecartees) - 1} autre(s) page(s))" if len(ecartees) > 1 else ""
         raise ExtractionError(f"Aucune page n'a pu être lue. {ecartees[0]}{autres}", fichier=chemin)
 
@@ -128,7 +131,7 @@ def _lire_page(
     )
     # camelot relit le fichier lui-même, texte invisible compris : écarté sur une telle page.
     grilles = _grilles_natives(page, lignes, numero, isolees if not invisibles else None, reglages)
-    return PageLue(modele, lignes, grilles)
+    return PageLue(modele, grilles)
 
 
 def _dpi_ocr(page: PagePlumber, numero: int, reglages: Reglages) -> tuple[int, str | None]:
@@ -166,7 +169,7 @@ def _page_non_lue(page: PagePlumber, numero: int, raison: str) -> PageLue:
     modele = Page(
         numero=numero, largeur=float(page.width), hauteur=float(page.height), scannee=True
     )
-    return PageLue(modele, [], [], avertissement=raison)
+    return PageLue(modele, [], avertissement=raison)
 
 
 def _grilles_natives(
@@ -219,7 +222,7 @@ def _lire_page_ocr(image: Image.Image, numero: int, reglages: Reglages, dpi: int
     )
     for grille in grilles:
         grille.contexte = _contexte(grille, lue.lignes)
-    return PageLue(modele, lue.lignes, grilles)
+    return PageLue(modele, grilles)
 
 
 def _boite_grille(grille: GrilleBrute) -> tuple[float, float] | None:
@@ -262,16 +265,21 @@ def _continue(
     haut_apres = _boite_grille(apres)
     if bas_avant is None or haut_apres is None:
         return False
+    lignes_avant, lignes_apres = page_avant.page.lignes, page_apres.page.lignes
     apres_avant = [
-        ligne.texte for ligne in page_avant.lignes if ligne.boite.haut >= bas_avant[1] - 1
+        ligne.texte
+        for ligne in lignes_avant
+        if ligne.boite is not None and ligne.boite.haut >= bas_avant[1] - 1
     ]
     avant_apres = [
-        ligne.texte for ligne in page_apres.lignes if ligne.boite.bas <= haut_apres[0] + 1
+        ligne.texte
+        for ligne in lignes_apres
+        if ligne.boite is not None and ligne.boite.bas <= haut_apres[0] + 1
     ]
     return assemblage.peut_suivre(
         avant,
         apres,
         apres_avant,
         avant_apres,
-        assemblage.cles_page([ligne.texte for ligne in page_avant.lignes]),
+        assemblage.cles_page([ligne.texte for ligne in lignes_avant]),
     )
