@@ -26,12 +26,8 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import openai
-from openai import OpenAI
-from openai.types.chat import ChatCompletionMessageParam
-from openai.types.chat.completion_create_params import ResponseFormat
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -43,11 +39,26 @@ from tenacity import (
 from socle.erreurs import LlmError
 from socle.reglages import Reglages
 
+if TYPE_CHECKING:
+    from openai import OpenAI
+    from openai.types.chat import ChatCompletionMessageParam
+    from openai.types.chat.completion_create_params import ResponseFormat
+
 journal = logging.getLogger(__name__)
+
+
+def _openai() -> Any:
+    """Le module `openai`, importé au premier appel : ses types coûtent ~0,4 s CPU à
+    l'import, que payait chaque commande `dsp` (même `--help`) en mode règles."""
+    import openai
+
+    return openai
 
 
 def creer_client(reglages: Reglages) -> OpenAI:
     """Le client `openai` du point d'accès réglé ; une clé vide convient en local."""
+    from openai import OpenAI
+
     cle = reglages.llm_api_key.get_secret_value() if reglages.llm_api_key else ""
     return OpenAI(
         base_url=reglages.llm_base_url,
@@ -59,6 +70,7 @@ def creer_client(reglages: Reglages) -> OpenAI:
 
 def est_transitoire(erreur: BaseException, *, apres_delai: bool = True) -> bool:
     """Une erreur qu'un nouvel essai peut lever (voir la docstring du module)."""
+    openai = _openai()
     if isinstance(erreur, openai.APITimeoutError):
         return apres_delai
     if isinstance(erreur, (openai.RateLimitError, openai.APIConnectionError)):
@@ -68,6 +80,7 @@ def est_transitoire(erreur: BaseException, *, apres_delai: bool = True) -> bool:
 
 def decrire(erreur: BaseException, reglages: Reglages) -> str:
     """La cause en français, pour la note de la fiche (« erreur 500 »…)."""
+    openai = _openai()
     if isinstance(erreur, openai.APITimeoutError):
         return f"délai de {reglages.llm_timeout_s:g} s dépassé"
     if isinstance(erreur, openai.APIConnectionError):
@@ -81,6 +94,7 @@ def decrire(erreur: BaseException, reglages: Reglages) -> str:
 
 def delai_retry_after(erreur: BaseException | None) -> float | None:
     """Secondes demandées par le serveur (`retry-after-ms`, `retry-after` en s ou en date)."""
+    openai = _openai()
     if not isinstance(erreur, openai.APIStatusError):
         return None
     entetes = erreur.response.headers
@@ -146,6 +160,7 @@ class AppelantLlm:
 
     def appeler(self, messages: list[dict[str, str]]) -> Completion:
         """Lève `LlmError` quand tous les essais ont échoué (ou dès une erreur définitive)."""
+        openai = _openai()
         self.essais_faits = 0
         essais = Retrying(
             retry=retry_if_exception(self._a_reessayer),
@@ -239,6 +254,7 @@ def contexte_du_modele(client: OpenAI, reglages: Reglages) -> int | None:
 
     Une erreur de la liste des modèles n'empêche rien : l'appel lui-même dira si le
     point d'accès répond ; on garde alors le seul budget `llm_max_jetons_prompt`."""
+    openai = _openai()
     if reglages.llm_contexte_jetons is not None:
         return reglages.llm_contexte_jetons
     try:

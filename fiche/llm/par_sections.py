@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-
-from openai import OpenAI
+from typing import TYPE_CHECKING
 
 from extracteurs.modeles import Document
 from fiche.llm.analyse import ReponseNonConformeError
@@ -47,6 +46,9 @@ from fiche.llm.sections import (
 )
 from fiche.modeles import Champ, Fiche
 from socle.reglages import Reglages
+
+if TYPE_CHECKING:
+    from openai import OpenAI
 
 CONTEXTE_PETIT = 8192
 VERSION_SECTIONS = "sections-v1"

@@ -26,9 +26,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from typing import Literal, cast
-
-from openai import OpenAI
+from typing import TYPE_CHECKING, Literal, cast
 
 from extracteurs.modeles import Document
 from fiche.injection import detecter_instructions
@@ -54,6 +52,9 @@ from fiche.reconciliation import reconcilier_choix
 from socle.erreurs import LlmError
 from socle.reglages import Reglages
 from socle.reglages import reglages as reglages_courants
+
+if TYPE_CHECKING:
+    from openai import OpenAI
 
 journal = logging.getLogger(__name__)
 Repli = Callable[[Document], Fiche]
