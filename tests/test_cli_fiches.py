@@ -115,3 +115,19 @@ def test_traiter_un_plantage_natif_n_abat_pas_le_lot(
     assert sorted(p.name for p in sortie.glob("*.fiche.json")) == [
         ECHANTILLONS[0].replace(".pdf", ".fiche.json")
     ]
+
+
+def test_le_processus_de_lecture_ne_reexecute_pas_le_script_principal() -> None:
+    """multiprocessing fait réimporter le script principal par chaque enfant : pour `dsp`,
+    toute la CLI (~0,4 s CPU par fichier d'un lot). Les processus de lecture en sont
+    dispensés, les autres processus gardent le comportement standard."""
+    import multiprocessing.spawn
+
+    cles = {"init_main_from_path", "init_main_from_name", "name"}
+    autre = multiprocessing.spawn.get_preparation_data("autre-processus")
+    assert cles & set(autre) - {"name"}, "le principal de pytest est transmis aux autres"
+    lecture = multiprocessing.spawn.get_preparation_data("lecture-rapport.pdf")
+    assert not cles & set(lecture) - {"name"}
+    assert {k: v for k, v in autre.items() if k not in cles} == {
+        k: v for k, v in lecture.items() if k not in cles
+    }
