@@ -67,8 +67,10 @@ def _preparation_sans_principal(
 
 
 if not hasattr(multiprocessing.spawn.get_preparation_data, "__wrapped__"):
-    multiprocessing.spawn.get_preparation_data = _preparation_sans_principal(
-        multiprocessing.spawn.get_preparation_data
+    setattr(  # noqa: B010 (une fonction du module standard, remplacée une fois)
+        multiprocessing.spawn,
+        "get_preparation_data",
+        _preparation_sans_principal(multiprocessing.spawn.get_preparation_data),
     )
 
 
