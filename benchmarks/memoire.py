@@ -22,13 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mesure import (
-    attendre_orphelins,
-    charge,
-    cpu_enfants,
-    devenir_subreaper,
-    pic_enfants_mo,
-)
+from mesure import charge, cpu_commande, devenir_subreaper, pic_enfants_mo
 
 ICI = Path(__file__).resolve().parent
 RACINE = ICI.parent
@@ -65,9 +59,8 @@ def temoin(commande: list[str]) -> None:
     """Exécuté dans le processus témoin : lance la commande, attend tous ses
     descendants, écrit CPU et pic en JSON."""
     devenir_subreaper()
-    subprocess.run(commande, check=True, stdout=subprocess.DEVNULL)
-    attendre_orphelins()
-    print(json.dumps({"cpu": cpu_enfants(), "pic": pic_enfants_mo()}))
+    cpu = cpu_commande(commande)
+    print(json.dumps({"cpu": cpu, "pic": pic_enfants_mo()}))
 
 
 def mesurer(commande: list[str], env: dict[str, str]) -> tuple[float, float]:

@@ -9,8 +9,8 @@ erreur » avec une raison en français pendant que le lot continue.
 Entre les processus ne passent que des chemins et des messages courts : le `Document`
 est écrit en JSON à l'endroit que choisit l'appelant (`flows.etapes`). Ce module
 n'importe pas Prefect : le serveur de processus (`forkserver`) le précharge une fois, avec
-les lecteurs lourds (camelot, pytesseract), et
-chaque lecture démarre en quelques millisecondes.
+les lecteurs lourds (camelot, pytesseract), et chaque lecture démarre en quelques
+millisecondes.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ def ecrire_atomique(chemin: Path, contenu: str | bytes | Iterable[bytes]) -> Non
     Disque plein, droits insuffisants… : `StockageError` en français ; l'ancien fichier,
     s'il existait, reste intact et aucun temporaire ne traîne.
     """
-    morceaux = [contenu.encode("utf-8")] if isinstance(contenu, str) else contenu
-    if isinstance(morceaux, bytes):
-        morceaux = [morceaux]
+    if isinstance(contenu, str):
+        contenu = contenu.encode("utf-8")
+    morceaux = [contenu] if isinstance(contenu, bytes) else contenu
     try:
         chemin.parent.mkdir(parents=True, exist_ok=True)
         descripteur, temporaire = tempfile.mkstemp(dir=chemin.parent, prefix=f".{chemin.name}.")

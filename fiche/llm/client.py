@@ -39,20 +39,14 @@ from tenacity import (
 from socle.erreurs import LlmError
 from socle.reglages import Reglages
 
+# `openai` est importé dans les fonctions qui s'en servent : ses types coûtent ~0,4 s CPU
+# à l'import, que payait chaque commande `dsp` (même `--help`) en mode règles.
 if TYPE_CHECKING:
     from openai import OpenAI
     from openai.types.chat import ChatCompletionMessageParam
     from openai.types.chat.completion_create_params import ResponseFormat
 
 journal = logging.getLogger(__name__)
-
-
-def _openai() -> Any:
-    """Le module `openai`, importé au premier appel : ses types coûtent ~0,4 s CPU à
-    l'import, que payait chaque commande `dsp` (même `--help`) en mode règles."""
-    import openai
-
-    return openai
 
 
 def creer_client(reglages: Reglages) -> OpenAI:
@@ -70,7 +64,8 @@ def creer_client(reglages: Reglages) -> OpenAI:
 
 def est_transitoire(erreur: BaseException, *, apres_delai: bool = True) -> bool:
     """Une erreur qu'un nouvel essai peut lever (voir la docstring du module)."""
-    openai = _openai()
+    import openai
+
     if isinstance(erreur, openai.APITimeoutError):
         return apres_delai
     if isinstance(erreur, (openai.RateLimitError, openai.APIConnectionError)):
@@ -80,7 +75,8 @@ def est_transitoire(erreur: BaseException, *, apres_delai: bool = True) -> bool:
 
 def decrire(erreur: BaseException, reglages: Reglages) -> str:
     """La cause en français, pour la note de la fiche (« erreur 500 »…)."""
-    openai = _openai()
+    import openai
+
     if isinstance(erreur, openai.APITimeoutError):
         return f"délai de {reglages.llm_timeout_s:g} s dépassé"
     if isinstance(erreur, openai.APIConnectionError):
@@ -94,7 +90,8 @@ def decrire(erreur: BaseException, reglages: Reglages) -> str:
 
 def delai_retry_after(erreur: BaseException | None) -> float | None:
     """Secondes demandées par le serveur (`retry-after-ms`, `retry-after` en s ou en date)."""
-    openai = _openai()
+    import openai
+
     if not isinstance(erreur, openai.APIStatusError):
         return None
     entetes = erreur.response.headers
@@ -160,7 +157,8 @@ class AppelantLlm:
 
     def appeler(self, messages: list[dict[str, str]]) -> Completion:
         """Lève `LlmError` quand tous les essais ont échoué (ou dès une erreur définitive)."""
-        openai = _openai()
+        import openai
+
         self.essais_faits = 0
         essais = Retrying(
             retry=retry_if_exception(self._a_reessayer),
@@ -254,7 +252,8 @@ def contexte_du_modele(client: OpenAI, reglages: Reglages) -> int | None:
 
     Une erreur de la liste des modèles n'empêche rien : l'appel lui-même dira si le
     point d'accès répond ; on garde alors le seul budget `llm_max_jetons_prompt`."""
-    openai = _openai()
+    import openai
+
     if reglages.llm_contexte_jetons is not None:
         return reglages.llm_contexte_jetons
     try:
