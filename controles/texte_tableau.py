@@ -68,22 +68,34 @@ class Phrase:
     """Même longueur que `texte` : minuscules sans accents, apostrophes et espaces unifiées."""
 
 
+def _norme_caractere(c: str) -> str:
+    d = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+    d = d.lower() if len(d) == 1 else c.lower()
+    if len(d) != 1:
+        d = c
+    if d in "’‘`´":
+        d = "'"
+    elif d in ESPACES or d == "\t":
+        d = " "
+    elif d in "−–—":
+        d = "-"
+    return d
+
+
+class _Normes(dict[int, str]):
+    """Table de `str.translate` : la forme normée de chaque caractère, calculée une fois."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = _norme_caractere(chr(code))
+        return self[code]
+
+
+_TABLE_NORMES = _Normes()
+
+
 def normer(texte: str) -> str:
     """Minuscules sans accents, caractère pour caractère (les positions restent valables)."""
-    sortie = []
-    for c in texte:
-        d = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
-        d = d.lower() if len(d) == 1 else c.lower()
-        if len(d) != 1:
-            d = c
-        if d in "’‘`´":
-            d = "'"
-        elif d in ESPACES or d == "\t":
-            d = " "
-        elif d in "−–—":
-            d = "-"
-        sortie.append(d)
-    return "".join(sortie)
+    return texte.translate(_TABLE_NORMES)
 
 
 _COUPURE = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Þ«\"(\d•])|\s*[•▪►]\s*")

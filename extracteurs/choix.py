@@ -77,14 +77,27 @@ def cellules_fusionnees(grilles: list[GrilleBrute]) -> int:
     return fusionnees
 
 
-def raison_de_douter(
-    resultats: dict[str, list[GrilleBrute]], reference: int, regle: bool
-) -> str | None:
-    """Pourquoi la lecture bon marché (alignement, pdfplumber) n'est pas sûre, ou None.
+def _classement(notes: dict[str, float]) -> list[str]:
+    """Les lecteurs du meilleur au moins bon : note (à 3 décimales), puis `PREFERENCE`."""
+    return sorted(
+        notes, key=lambda n: (-round(notes[n], 3), PREFERENCE.index(n) if n in PREFERENCE else 9)
+    )
 
-    Jugé sur la structure de la page et de ce qui a été lu, jamais sur le document :
-    - grille lue où des cellules réunissent plusieurs nombres ou collent un montant au
-      libellé (colonnes numériques mal séparées) ;
+
+def raison_de_douter(
+    resultats: dict[str, list[GrilleBrute]],
+    notes: dict[str, float],
+    reference: int,
+    regle: bool,
+) -> str | None:
+    """Pourquoi la lecture bon marché qui serait gardée n'est pas sûre, ou None.
+
+    Jugé sur la structure de la page et de la lecture retenue (la mieux notée de celles qui
+    ont trouvé une grille), jamais sur le document :
+    - grille retenue où des cellules réunissent plusieurs nombres ou collent un montant au
+      libellé (colonnes numériques mal séparées). Les défauts d'un lecteur écarté ne font
+      pas douter de celui qui l'emporte : lancer camelot n'y changerait rien, sauf à
+      dépasser une lecture déjà propre ;
     - page réglée portant des lignes de nombres (`reference` ≥ 2) dont pdfplumber ne tire
       aucune grille : filets incohérents pour lui (traits en image, rectangles pleins),
       camelot les retrouve sur le rendu ;
@@ -94,7 +107,8 @@ def raison_de_douter(
     Une page où une seule valeur isolée porte la forme d'une ligne de tableau n'est pas
     douteuse : il n'y a pas de tableau à y chercher.
     """
-    if any(cellules_fusionnees(grilles) for grilles in resultats.values()):
+    retenu = next((nom for nom in _classement(notes) if resultats[nom]), None)
+    if retenu is not None and cellules_fusionnees(resultats[retenu]):
         return "cellules fusionnées"
     if regle and reference >= 2 and not resultats.get("pdfplumber"):
         return "filets sans grille"
@@ -113,8 +127,8 @@ def choisir(
     """Exécute les lecteurs dans l'ordre, note chacun, renvoie le meilleur et toutes les notes.
 
     Avec `seuil`, on s'arrête dès qu'un lecteur l'atteint, et les lecteurs `lents` (camelot
-    rend la page en image, ~0,3 s) ne servent qu'aux pages où la lecture bon marché doute
-    (`raison_de_douter`). Sans seuil, tous les lecteurs concourent.
+    rend la page en image, ~0,3 s) ne servent qu'aux pages où la lecture bon marché retenue
+    doute (`raison_de_douter`). Sans seuil, tous les lecteurs concourent.
     """
     resultats: dict[str, list[GrilleBrute]] = {}
     notes: dict[str, float] = {}
@@ -124,14 +138,11 @@ def choisir(
         if seuil is not None and notes[nom] >= seuil:
             break
     else:
-        if lents and (seuil is None or raison_de_douter(resultats, reference, regle)):
+        if lents and (seuil is None or raison_de_douter(resultats, notes, reference, regle)):
             for nom, lecteur in lents.items():
                 resultats[nom] = lecteur()
                 notes[nom] = noter(resultats[nom], reference)
-    ordre = sorted(
-        notes, key=lambda n: (-round(notes[n], 3), PREFERENCE.index(n) if n in PREFERENCE else 9)
-    )
-    meilleur = ordre[0]
+    meilleur = _classement(notes)[0]
     for grille in resultats[meilleur]:
         grille.score = notes[meilleur]
         grille.scores = dict(notes)

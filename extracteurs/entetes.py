@@ -21,9 +21,26 @@ _MOTS_ENTETE = re.compile(
 )
 
 
+class _SansAccents(dict[int, str]):
+    """Table de `str.translate` remplie au premier passage de chaque caractère.
+
+    La décomposition NFKD se fait caractère par caractère et les marques combinantes sont
+    toutes retirées : leur réordonnancement canonique (la seule interaction entre
+    caractères voisins) n'a donc aucun effet, et le résultat est celui de la chaîne
+    entière, sans refaire la décomposition de chaque « é » à chaque ligne."""
+
+    def __missing__(self, code: int) -> str:
+        decompose = unicodedata.normalize("NFKD", chr(code))
+        self[code] = "".join(c for c in decompose if not unicodedata.combining(c))
+        return self[code]
+
+
+_TABLE_SANS_ACCENTS = _SansAccents()
+
+
 def sans_accents(texte: str) -> str:
-    decompose = unicodedata.normalize("NFKD", texte)
-    return "".join(c for c in decompose if not unicodedata.combining(c))
+    """Le texte en décomposition de compatibilité (NFKD), marques combinantes retirées."""
+    return texte if texte.isascii() else texte.translate(_TABLE_SANS_ACCENTS)
 
 
 def annee_entete(texte: str, exercice: int | None) -> int | None:

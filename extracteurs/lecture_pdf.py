@@ -21,8 +21,7 @@ from socle.erreurs import ExtractionError
 from socle.reglages import Reglages
 
 Suivi = Callable[[int, int], None]
-# camelot lattice rend la page à cette résolution pour y chercher les filets.
-DPI_CAMELOT = 300
+DPI_CAMELOT = lecteurs_pdf.DPI_CAMELOT
 
 
 @dataclass

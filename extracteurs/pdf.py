@@ -6,6 +6,7 @@ n'est pas un PDF, il est vide, tronqué, chiffré (avec ou sans mot de passe fou
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from itertools import pairwise
@@ -110,6 +111,7 @@ def ouvrir_pdfplumber(chemin: Path, mot_de_passe: str | None) -> PDF:
         ) from exc
 
 
+@functools.lru_cache(maxsize=256)
 def _est_gras(police: str) -> bool:
     police = police.lower()
     return any(marque in police for marque in ("bold", "black", "heavy", "-bd", "semibold"))

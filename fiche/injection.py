@@ -56,6 +56,24 @@ _HOMOGLYPHES = str.maketrans(
     "аеорсухіјѕԁɡӏАВЕКМНОРСТХІЈЅαεορτυνκιΑΒΕΗΙΚΜΝΟΡΤΥΧ",
     "aeopcyxijsdglABEKMHOPCTXIJSaeoptuvkiABEHIKMNOPTYX",
 )
+
+
+class _Lisibles(dict[int, int | None]):
+    """Table de `str.translate` remplie au premier passage de chaque caractère :
+    caractère de format (catégorie Cf : largeur nulle, césure conditionnelle, marques de
+    direction) retiré, homoglyphe remplacé, tout autre caractère gardé. Les homoglyphes
+    ne sont pas de catégorie Cf : une seule passe vaut les deux."""
+
+    def __missing__(self, code: int) -> int | None:
+        if unicodedata.category(chr(code)) == "Cf":
+            self[code] = None
+        else:
+            remplace = _HOMOGLYPHES.get(code, code)
+            self[code] = remplace if isinstance(remplace, int) else ord(remplace)
+        return self[code]
+
+
+_TABLE_LISIBLE = _Lisibles()
 _LETTRES_ESPACEES = re.compile(r"\b(?:\w[ .\-_·*]){3,}\w\b")
 
 
@@ -68,9 +86,7 @@ def normaliser(texte: str) -> str:
     (pleine chasse, ligatures), caractères invisibles (largeur nulle, césure
     conditionnelle, marques de direction) retirés, homoglyphes remplacés, lettres
     espacées (« i g n o r e ») recollées, sans accents, en minuscules."""
-    texte = unicodedata.normalize("NFKC", texte)
-    texte = "".join(c for c in texte if unicodedata.category(c) != "Cf")
-    texte = texte.translate(_HOMOGLYPHES)
+    texte = unicodedata.normalize("NFKC", texte).translate(_TABLE_LISIBLE)
     texte = _LETTRES_ESPACEES.sub(_recoller, texte)
     return sans_accents(texte).lower()
 

@@ -73,7 +73,9 @@ def _produire(document: Document, mode: Mode, reglages: Reglages, diagnostic: Pa
         if mode == "auto" and fiche.production.mode == "llm":
             fiche = reconcilier(fiche, _par_regles(document))
         _typer(fiche, document)
-    _signaler_instructions(fiche, document)
+        # Pas en mode règles : `remplir_par_regles` les a déjà signalés, et la recherche
+        # normalise chaque ligne du rapport (une seule fois suffit).
+        _signaler_instructions(fiche, document)
     return evaluer_confiance(fiche, document)
 
 

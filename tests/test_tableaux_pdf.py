@@ -9,7 +9,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from extracteurs.choix import raison_de_douter
+from extracteurs.choix import noter, raison_de_douter
 from extracteurs.document import extraire
 from extracteurs.grilles import CelluleBrute, GrilleBrute
 from extracteurs.modeles import Tableau
@@ -197,23 +197,40 @@ def _grille(*rangees: tuple[str, ...]) -> GrilleBrute:
     return GrilleBrute(methode="pdfplumber", page=1, lignes=lignes)
 
 
+def _douter(resultats: dict[str, list[GrilleBrute]], reference: int, regle: bool) -> str | None:
+    notes = {nom: noter(grilles, reference) for nom, grilles in resultats.items()}
+    return raison_de_douter(resultats, notes, reference, regle)
+
+
 def test_camelot_seulement_si_la_lecture_bon_marche_doute() -> None:
-    """Le doute se juge sur la structure lue : colonnes de nombres collées, filets sans
-    grille sur une page de lignes chiffrées, page chiffrée sans aucune ligne typée."""
+    """Le doute se juge sur la structure lue : colonnes de nombres collées dans la lecture
+    retenue, filets sans grille sur une page de lignes chiffrées, page chiffrée sans aucune
+    ligne typée."""
     nette = _grille(("", "2022", "2023"), ("Charges", "1 234", "5 678"))
     collee = _grille(("", "2022 2023"), ("Charges", "1 234 5 678"))
-    assert raison_de_douter({"alignement": [nette], "pdfplumber": [nette]}, 2, True) is None
-    assert raison_de_douter({"alignement": [], "pdfplumber": [collee]}, 2, True) == (
+    assert _douter({"alignement": [nette], "pdfplumber": [nette]}, 2, True) is None
+    assert _douter({"alignement": [], "pdfplumber": [collee]}, 2, True) == "cellules fusionnées"
+    assert _douter({"alignement": [collee], "pdfplumber": []}, 2, False) == (
         "cellules fusionnées"
     )
-    assert raison_de_douter({"alignement": [nette], "pdfplumber": []}, 2, True) == (
-        "filets sans grille"
-    )
+    assert _douter({"alignement": [nette], "pdfplumber": []}, 2, True) == "filets sans grille"
     # Une valeur isolée en forme de ligne de tableau : pas de tableau à chercher.
-    assert raison_de_douter({"alignement": [], "pdfplumber": []}, 1, True) is None
-    assert raison_de_douter({"alignement": [], "pdfplumber": [nette]}, 0, False) == (
+    assert _douter({"alignement": [], "pdfplumber": []}, 1, True) is None
+    assert _douter({"alignement": [], "pdfplumber": [nette]}, 0, False) == (
         "colonnes non alignées"
     )
+
+
+def test_les_defauts_d_un_lecteur_ecarte_ne_font_pas_douter() -> None:
+    """L'alignement lit proprement ce que pdfplumber colle : c'est l'alignement qui est
+    gardé, camelot (rendu de la page, ~0,3 s) ne changerait rien. Si la lecture collée
+    l'emportait, le doute reviendrait."""
+    nette = _grille(("", "2022", "2023"), ("Charges", "1 234", "5 678"))
+    collee = _grille(("", "2022 2023"), ("Charges", "1 234 5 678"))
+    assert _douter({"alignement": [nette], "pdfplumber": [collee]}, 2, True) is None
+    notes = {"alignement": 0.1, "pdfplumber": 0.5}
+    resultats = {"alignement": [nette], "pdfplumber": [collee]}
+    assert raison_de_douter(resultats, notes, 2, True) == "cellules fusionnées"
 
 
 def test_comparaison_systematique_garde_toutes_les_notes(tmp_path: Path) -> None:

@@ -8,11 +8,11 @@ réels ; la citation, elle, est toujours prise dans le texte d'origine.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from extracteurs.entetes import sans_accents
 from extracteurs.modeles import Document, Ligne
 from extracteurs.nombres import normaliser_espaces
 
@@ -20,11 +20,6 @@ _APOSTROPHES = re.compile(r"[’'`´]")
 _PONCTUATION = re.compile(r"[^\w'%]+")
 PUCES = "•·▪▫◦○●■□►▸‣⁃–—-*+_>o"
 _PUCE = re.compile(r"^\s*(?:[•·▪▫◦○●■□►▸‣⁃*+>_]+|[-–—](?=\s)|o(?=\s))[\s_*]*")
-
-
-def sans_accents(texte: str) -> str:
-    decompose = unicodedata.normalize("NFKD", texte)
-    return "".join(c for c in decompose if not unicodedata.combining(c))
 
 
 def normaliser(texte: str) -> str:

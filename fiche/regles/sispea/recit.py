@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from extracteurs.entetes import sans_accents
 from extracteurs.modeles import Document, Ligne
 from extracteurs.nombres import normaliser_espaces
 from fiche.regles.sispea.referentiel import CODE_IMPRIME, codes_de, referentiel
 from fiche.regles.sispea.valeurs import Candidat, lire_valeur
-from fiche.regles.texte import sans_accents
 
 MAX_LIGNES_SECTION = 45
 
