@@ -137,7 +137,7 @@ class _Constructeur:
             if m
         ]
         return Segment(
-            texte=self.texte.strip(), boite=englobante([m.boite for m in mots]), mots=mots
+            texte=self.texte.strip(), boite=_englobant([e for m in self.mots for e in m]), mots=mots
         )
 
 
