@@ -13,13 +13,13 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
 import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.page import Page as PagePlumber
 from pdfplumber.pdf import PDF
 
 from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
+from extracteurs.pages_plumber import PdfAllege
 from socle.erreurs import ExtractionError
 
 SIGNATURE_PDF = b"%PDF-"
@@ -100,7 +100,7 @@ def _second_avis_pypdf(chemin: Path) -> tuple[bool | None, int | None]:
 
 def ouvrir_pdfplumber(chemin: Path, mot_de_passe: str | None) -> PDF:
     try:
-        return pdfplumber.open(chemin, password=mot_de_passe or "")
+        return PdfAllege.open(chemin, password=mot_de_passe or "")
     except PDFPasswordIncorrect as exc:
         raise ExtractionError(
             "Le PDF est chiffré et ne peut pas être lu sans mot de passe valide.", fichier=chemin
