@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
@@ -28,6 +28,26 @@ GABARIT_FICHE = "fiche_synthese.docx"
 GABARIT_CCSPL = "rapport_ccspl.docx"
 
 
+class _Gabarit(DocxTemplate):  # type: ignore[misc]
+    """Gabarit docxtpl dont le XML préparé pour jinja est gardé d'un rendu à l'autre.
+
+    `patch_xml` (nettoyage du XML de Word par expressions régulières, ~10 ms par partie)
+    ne dépend que du XML du gabarit, relu identique à chaque fiche."""
+
+    _prepares: ClassVar[dict[str, str]] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        prepare = self._prepares.get(src_xml)
+        if prepare is None:
+            prepare = super().patch_xml(src_xml)
+            if len(self._prepares) < _PARTIES_MEMORISEES:
+                self._prepares[src_xml] = prepare
+        return prepare
+
+
+_PARTIES_MEMORISEES = 64
+
+
 def charger(nom: str) -> DocxTemplate:
     chemin = DOSSIER_GABARITS / nom
     if not chemin.is_file():
@@ -36,7 +56,7 @@ def charger(nom: str) -> DocxTemplate:
             "(le régénérer : uv run python gabarits/construire.py).",
             fichier=chemin,
         )
-    return DocxTemplate(str(chemin))
+    return _Gabarit(str(chemin))
 
 
 def donnees(contexte: BaseModel) -> dict[str, Any]:

@@ -136,6 +136,19 @@ def test_chaque_fiche_de_reference_se_rend(chemin: Path, tmp_path: Path) -> None
     assert REVUE.avis in textes(finale)
 
 
+def test_gabarit_compile_une_fois_sans_melanger_les_fiches(tmp_path: Path) -> None:
+    """Le XML préparé et le gabarit jinja compilé servent d'une fiche à l'autre (docxtpl
+    les refaisait à chaque rendu) : chaque document ne porte que les valeurs de sa fiche."""
+    a, b = charger("stationnement_forville_2023.fiche.json"), charger("plage_lot7_2023.fiche.json")
+    for rang, fiche in enumerate((a, b, a, b)):
+        doc = ouvrir(rendre_fiche(fiche, tmp_path / f"{rang}.docx", brouillon=rang < 2))
+        verifier_chiffres(doc, fiche)
+        autre = b if fiche is a else a
+        assert fiche.source.fichier in pied(doc) and autre.source.fichier not in pied(doc)
+    compiles = environnement()._compiles  # type: ignore[attr-defined]
+    assert 0 < len(compiles) <= 16, "une entrée par partie du gabarit, pas par fiche"
+
+
 def test_montants_variations_et_pages_a_la_francaise(tmp_path: Path) -> None:
     doc = ouvrir(
         rendre_fiche(
