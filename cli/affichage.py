@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from socle.erreurs import DspError
-from stockage.depot import Depot
+
+if TYPE_CHECKING:
+    from stockage.depot import Depot
 
 T = TypeVar("T")
 
@@ -45,6 +47,10 @@ def barre() -> Progress:
 def avec_depot(action: Callable[[Depot], T]) -> T:
     """`action` sur la base configurée, refermée ensuite ; base injoignable ou refus :
     le message en rouge et la sortie 2."""
+    # Importé ici : SQLAlchemy et Alembic ne se chargent que pour une commande qui ouvre la
+    # base, pas pour `dsp --help`.
+    from stockage.depot import Depot
+
     try:
         depot = Depot()
         try:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cli.affichage import console, erreurs
 from socle.erreurs import DspError
-from stockage.depot import Depot
+
+if TYPE_CHECKING:
+    from stockage.depot import Depot
 
 app = typer.Typer(help="Registre des contrats de DSP.", no_args_is_help=True)
 
 
 def _depot() -> Depot:
+    # Importé ici : SQLAlchemy et Alembic ne se chargent pas pour `dsp --help`.
+    from stockage.depot import Depot
+
     try:
         return Depot()
     except DspError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -25,20 +25,23 @@ from cli.fiches import (
     lire_isole,
     montant,
 )
-from extracteurs.document import FORMATS_ACCEPTES
-from fiche.ancrage import champs_de
-from fiche.evaluation_dossier import evaluer_dossier
-from fiche.modeles import Ancrage, Fiche
-from fiche.production import produire_fiche
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
-from socle.reglages import Reglages, reglages
-from stockage.depot import Depot
+
+if TYPE_CHECKING:
+    from fiche.modeles import Fiche
+    from socle.reglages import Reglages
+    from stockage.depot import Depot
+
+# Les modules lourds (lecteurs PDF, modèles pydantic, réglages, base) sont importés dans les
+# fonctions qui s'en servent : `dsp --help` ne les charge pas.
 
 COLONNES = ("Pages", "Scannées", "Mode", "CA N", "Résultat N", "Ancrées", "Anom.", "État")
 
 
 def _rapports(dossier: Path) -> list[Path]:
+    from extracteurs.document import FORMATS_ACCEPTES
+
     if not dossier.is_dir():
         erreurs.print(f"[red]Le dossier {dossier} n'existe pas.[/red]")
         raise typer.Exit(2)
@@ -50,6 +53,10 @@ def _rapports(dossier: Path) -> list[Path]:
 
 
 def _traiter(rapport: Path, r: Reglages, depot: Depot, historique: Path | None) -> list[str]:
+    from fiche.ancrage import champs_de
+    from fiche.modeles import Ancrage
+    from fiche.production import produire_fiche
+
     try:
         document = lire_isole(rapport, r)
         ecrire_atomique(
@@ -86,6 +93,7 @@ def _mettre_en_revue(rapport: Path, fiche: Fiche, durees: dict[str, float]) -> N
     déjà en base (démo relancée) n'est pas enregistré deux fois."""
     from flows.etapes import enregistrer_fiche
     from flows.traitement import deja_traite
+    from socle.reglages import reglages
 
     sha256 = fiche.source.sha256  # empreinte calculée à l'extraction, pas de relecture
     if deja_traite(rapport, sha256) is None:
@@ -96,6 +104,7 @@ def _lancer_revue(hote: str, port: int) -> None:
     """L'application de revue sur les fiches de la démo, en mode démonstration (compte
     « demo » au mot de passe aléatoire affiché, secret de session éphémère)."""
     from cli.revue import revue
+    from socle.reglages import reglages
 
     os.environ["DSP_DEMO"] = "true"
     reglages.cache_clear()
@@ -119,6 +128,8 @@ def demo(
 ) -> None:
     """Tâche principale : extraction, fiche de synthèse et contrôles de chaque rapport du
     dossier, mis en base « à valider » ; puis l'application de revue sur ces fiches."""
+    from socle.reglages import reglages
+
     r = reglages()
     rapports = _rapports(dossier)
     annoncer_mode("auto", r)
@@ -160,6 +171,8 @@ def demo(
 def _evaluation(fiches: Path, references: Path) -> None:
     if not any(references.glob("*.fiche.json")):
         return
+    from fiche.evaluation_dossier import evaluer_dossier
+
     rapport = evaluer_dossier(fiches, references)
     if rapport.fiches:
         console.print(

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cli.affichage import barre, console, erreurs, pourcent
-from controles import charger_historique, controler
-from controles.commun import euros
-from controles.historique import historique_du_contrat
-from extracteurs.document import FORMATS_ACCEPTES
-from extracteurs.modeles import Document
-from fiche.evaluation_dossier import RapportEvaluation, evaluer_dossier
-from fiche.modeles import Fiche
-from fiche.production import mode_effectif, produire_fiche
-from fiche.remplissage import Mode
-from publication import rendre_fiche
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
-from socle.reglages import Reglages, reglages
-from stockage.depot import Depot
-from stockage.historique import charger_historique as stockage_historique
+
+if TYPE_CHECKING:
+    from extracteurs.modeles import Document
+    from fiche.evaluation_dossier import RapportEvaluation
+    from fiche.modeles import Fiche
+    from fiche.remplissage import Mode
+    from socle.reglages import Reglages
+    from stockage.depot import Depot
+
+# Les modules lourds (contrôles, lecteurs PDF, modèles pydantic, Word, réglages, base) sont
+# importés dans les fonctions qui s'en servent : `dsp --help` ne les charge pas.
 
 
 def annoncer_mode(mode: Mode, r: Reglages) -> None:
+    from fiche.production import mode_effectif
+
     effectif = mode_effectif(mode, r)
     if effectif == "llm":
         console.print(
@@ -43,6 +43,8 @@ def annoncer_mode(mode: Mode, r: Reglages) -> None:
 
 
 def montant(fiche: Fiche, poste: str) -> str:
+    from controles.commun import euros
+
     annee = fiche.identification.exercice.valeur
     champ = fiche.financier.postes.get(poste, {}).get(str(annee)) if annee else None
     if champ is None or champ.valeur is None:
@@ -55,6 +57,10 @@ def historique_valide(fiche: Fiche, depot: Depot, dossier: Path | None) -> list[
     et celles d'un dossier de fiches validées (`--historique`) s'il est donné. Une fiche
     produite mais non relue n'en fait jamais partie (elle peut porter l'erreur même que
     EXERCICE_PRECEDENT doit révéler)."""
+    from controles import charger_historique
+    from controles.historique import historique_du_contrat
+    from stockage.historique import charger_historique as stockage_historique
+
     anciennes = stockage_historique(depot, fiche)
     if dossier is not None:
         anciennes = historique_du_contrat(fiche, [*anciennes, *charger_historique(dossier, fiche)])
@@ -65,6 +71,8 @@ def controler_et_ecrire(
     fiche: Fiche, document: Document, r: Reglages, anciennes: list[Fiche], cible: Path
 ) -> Fiche:
     """Contrôles de cohérence (historique déjà choisi) puis écriture de la fiche."""
+    from controles import controler
+
     fiche = controler(fiche, document, r, anciennes)
     ecrire_atomique(cible, fiche.vers_json())
     return fiche
@@ -72,12 +80,16 @@ def controler_et_ecrire(
 
 def base_de_l_historique() -> Depot:
     """La base des fiches validées ; `DspError` en français si elle est injoignable."""
+    from stockage.depot import Depot
+
     return Depot()
 
 
 def ecrire_brouillon(fiche: Fiche, cible: Path) -> str:
     """Le brouillon Word (filigrane « PROJET ») à côté du JSON ; son échec n'annule pas la
     fiche JSON, déjà écrite : il est signalé et l'état de la ligne le dit."""
+    from publication import rendre_fiche
+
     try:
         rendre_fiche(fiche, cible, brouillon=True)
     except DspError as exc:
@@ -89,6 +101,8 @@ def ecrire_brouillon(fiche: Fiche, cible: Path) -> str:
 def rapports_a_traiter(chemins: list[Path]) -> list[Path]:
     """Les rapports désignés : un fichier tel quel, un dossier pour ses rapports (PDF et
     annexes bureautiques, par nom) ; un dossier sans rapport est une erreur d'usage."""
+    from extracteurs.document import FORMATS_ACCEPTES
+
     rapports: list[Path] = []
     for chemin in chemins:
         if not chemin.is_dir():
@@ -117,6 +131,8 @@ def lire_isole(fichier: Path, r: Reglages) -> Document:
 def _produire_et_ecrire(
     fichier: Path, mode: str, r: Reglages, depot: Depot, historique: Path | None, sortie: Path
 ) -> Fiche:
+    from fiche.production import produire_fiche
+
     document = lire_isole(fichier, r)
     diagnostic = sortie / f"{fichier.stem}.diagnostic-llm.json"
     fiche = produire_fiche(document, mode, r, diagnostic)  # type: ignore[arg-type]
@@ -142,6 +158,8 @@ def traiter(
     if mode not in ("regles", "llm", "auto"):
         erreurs.print(f"[red]Mode inconnu « {mode} » : choisir regles, llm ou auto.[/red]")
         raise typer.Exit(2)
+    from socle.reglages import reglages
+
     r = reglages()
     try:
         annoncer_mode(mode, r)  # type: ignore[arg-type]
@@ -223,6 +241,8 @@ def evaluer(
     if not dossier.is_dir():
         erreurs.print(f"[red]Le dossier {dossier} n'existe pas.[/red]")
         raise typer.Exit(2)
+    from fiche.evaluation_dossier import evaluer_dossier
+
     rapport = evaluer_dossier(dossier, references)
     if not rapport.fiches:
         erreurs.print(f"[red]Aucune fiche de {dossier} n'a de référence dans {references}.[/red]")

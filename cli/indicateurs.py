@@ -4,20 +4,25 @@ de fiches JSON) dans un CSV que l'agent recopie dans SISPEA (`publication.sispea
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
 from cli.affichage import console, erreurs
-from fiche.modeles import Fiche
-from publication.publier import fiche_validee, rapports_publiables
-from publication.sispea import ecrire_csv_sispea
 from socle.erreurs import DspError
-from stockage.depot import Depot
+
+if TYPE_CHECKING:
+    from fiche.modeles import Fiche
+
+# pydantic, les modèles de fiche, Word et la base sont importés à l'appel : `dsp --help` ne
+# les charge pas.
 
 
 def _fiches_du_dossier(dossier: Path, exercice: int | None) -> list[Fiche]:
+    from pydantic import ValidationError
+
+    from fiche.modeles import Fiche
+
     fiches = []
     for chemin in sorted(dossier.glob("*.fiche.json")):
         try:
@@ -34,6 +39,9 @@ def _fiches_du_dossier(dossier: Path, exercice: int | None) -> list[Fiche]:
 
 
 def _fiches_validees(exercice: int | None, rapport: int | None) -> list[Fiche]:
+    from publication.publier import fiche_validee, rapports_publiables
+    from stockage.depot import Depot
+
     depot = Depot()
     try:
         if rapport is not None:
@@ -58,6 +66,8 @@ def indicateurs(
 ) -> None:
     """Écrit les indicateurs SISPEA des fiches validées en CSV (`;`, UTF-8, virgule
     décimale) : une ligne par indicateur avec sa page, à saisir dans SISPEA."""
+    from publication.sispea import ecrire_csv_sispea
+
     try:
         lues = (
             _fiches_du_dossier(fiches, exercice)

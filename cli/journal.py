@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.affichage import avec_depot, console, erreurs
-from stockage.depot import Depot
-from stockage.journal import proteger_postgres
+
+if TYPE_CHECKING:
+    from stockage.depot import Depot
 
 app = typer.Typer(help="Journal d'audit : vérification, protection.", no_args_is_help=True)
 
@@ -32,6 +33,8 @@ def proteger(
     """PostgreSQL, avec DSP_DATABASE_URL du rôle propriétaire : migre la base puis ne
     laisse au rôle applicatif que la lecture et l'ajout sur le journal (ni modification,
     ni suppression, ni déclencheurs, ni schéma)."""
+    # Importé ici : SQLAlchemy ne se charge pas pour `dsp --help`.
+    from stockage.journal import proteger_postgres
 
     def _proteger(depot: Depot) -> None:
         with depot.moteur.begin() as connexion:

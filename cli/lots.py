@@ -16,12 +16,11 @@ import typer
 from rich.table import Table
 
 from cli.affichage import avec_depot, barre, console, erreurs, secondes
-from fiche.remplissage import Mode
-from publication import filtres
 from socle.erreurs import DspError
 from stockage.statuts import LIBELLES, Statut
 
 if TYPE_CHECKING:
+    from fiche.remplissage import Mode
     from flows.traitement import BilanRapport
 
 COULEURS = {Statut.A_VALIDER: "yellow", Statut.ERREUR: "red", Statut.PUBLIE: "green"}
@@ -37,11 +36,15 @@ def _etat(bilan: BilanRapport) -> str:
 def _sobriete(bilan: BilanRapport) -> str:
     if bilan.energie_wh is None or bilan.co2_g is None:
         return "non estimée"
+    from publication import filtres  # importé ici : il charge Word et les contrôles
+
     return f"{filtres.energie(bilan.energie_wh)} · {filtres.co2(bilan.co2_g)}"
 
 
 def _total_sobriete(bilans: list[BilanRapport]) -> str:
     """« Énergie du lot : 52 mWh · 2,7 mg CO₂e » (les fiches non estimées sont comptées)."""
+    from publication import filtres  # importé ici : il charge Word et les contrôles
+
     estimes = [b for b in bilans if b.traite and b.energie_wh is not None and b.co2_g is not None]
     energie = sum(b.energie_wh or 0.0 for b in estimes)
     co2 = sum(b.co2_g or 0.0 for b in estimes)
@@ -83,7 +86,7 @@ def _executer(dossier: Path, mode: str, concurrence: int) -> list[BilanRapport]:
             progression.update(tache, advance=1, description=f"Terminé : {bilan.fichier}")
 
         with suivre(avancer):
-            return avec_concurrence(concurrence)(dossier, cast(Mode, mode))
+            return avec_concurrence(concurrence)(dossier, cast("Mode", mode))
 
 
 def lot(

@@ -9,16 +9,18 @@ from __future__ import annotations
 import os
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from pydantic import ValidationError
 
 from cli.affichage import barre, console, erreurs
-from fiche.remplissage import Mode
 from socle.erreurs import DspError
-from socle.reglages import reglages
 from stockage.statuts import LIBELLES, Statut
+
+if TYPE_CHECKING:
+    from fiche.remplissage import Mode
+
+# pydantic, les réglages et les flows sont importés à l'appel : `dsp --help` ne les charge pas.
 
 
 def planifier(
@@ -48,9 +50,10 @@ def planifier(
         erreurs.print(f"[red]Le dossier de dépôt {dossier} n'existe pas.[/red]")
         raise typer.Exit(2)
     from flows.planification import serveur_prefect, servir, verifier_cron
+    from socle.reglages import reglages
 
     if pool:
-        _deployer(dossier, cron, cast(Mode, mode), pool)
+        _deployer(dossier, cron, cast("Mode", mode), pool)
         return
     try:
         verifier_cron(cron)
@@ -69,7 +72,7 @@ def planifier(
                 f"{dossier.resolve()} ; lancer un lot tout de suite : "
                 "`prefect deployment run traiter-lot/planifie`. Ctrl+C pour arrêter."
             )
-            servir(dossier, cron, cast(Mode, mode), concurrence)
+            servir(dossier, cron, cast("Mode", mode), concurrence)
     except DspError as exc:
         erreurs.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from exc
@@ -103,6 +106,7 @@ def _compte_verifie(identifiant: str, mot_de_passe: str) -> str:
     """L'identifiant d'un compte actif dont le mot de passe est bon ; sinon sortie 2 (le
     rôle est vérifié à l'enregistrement de la décision)."""
     from revue.comptes import authentifier, comptes_de
+    from socle.reglages import reglages
 
     compte = authentifier(comptes_de(reglages()), identifiant, mot_de_passe)
     if compte is None:
@@ -155,6 +159,8 @@ def valider(
     planifié qui l'attend, s'il y en a un ; appliquée tout de suite sinon."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     identifiant = _compte_verifie(compte, mot_de_passe)
+    from pydantic import ValidationError
+
     from flows.ephemere import garder_serveur_ephemere
     from flows.validation import decider
     from stockage.decisions import DemandeDecision

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,11 +22,11 @@ from cli.planification import planifier, valider
 from cli.publication import publier
 from cli.registre import registre
 from cli.revue import app_utilisateur, revue
-from extracteurs.document import extraire
-from extracteurs.modeles import Document
 from socle.erreurs import DspError
 from socle.fichiers import ecrire_atomique
-from socle.reglages import reglages
+
+if TYPE_CHECKING:
+    from extracteurs.modeles import Document
 
 francais.installer()
 app = typer.Typer(
@@ -42,10 +42,17 @@ app = typer.Typer(
 def _avant_chaque_commande() -> None:
     """Réglages vérifiés (erreur en français sinon) ; fichiers produits lisibles par
     l'équipe selon `DSP_UMASK`, y compris par les flows lancés d'ici."""
+    # Importé ici : pydantic-settings ne se charge pas pour `dsp --help`, qui ne passe pas
+    # par ce rappel.
+    from socle.reglages import reglages
+
     os.umask(reglages().umask)
 
 
 def _extraire_avec_barre(fichier: Path) -> Document:
+    # Importé ici : les lecteurs PDF (pdfplumber, pypdfium2) ne se chargent que pour lire.
+    from extracteurs.document import extraire
+
     with barre() as progression:
         tache = progression.add_task(f"Lecture de {fichier.name}", total=None)
 

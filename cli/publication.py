@@ -8,21 +8,26 @@ retouché, par exemple) sans toucher à la base.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cli.affichage import console, erreurs
-from publication import publier_rapport, rapports_ccspl, rapports_publiables
-from publication.publier import deja_publiee
 from socle.erreurs import DspError
-from socle.reglages import Reglages, reglages
-from stockage.depot import Depot
+
+if TYPE_CHECKING:
+    from socle.reglages import Reglages
+    from stockage.depot import Depot
+
+# Word (python-docx, docxtpl), les réglages et la base sont importés à l'appel : `dsp --help`
+# ne les charge pas.
 
 
 def _exercices(depot: Depot, exercice: int | None, rapport: int | None) -> list[int]:
     """L'exercice demandé ; sans option, chaque exercice qui a une fiche validée."""
+    from publication import rapports_publiables
+
     if exercice is not None:
         return [exercice]
     if rapport is not None:
@@ -33,6 +38,9 @@ def _exercices(depot: Depot, exercice: int | None, rapport: int | None) -> list[
 def _produire(
     depot: Depot, r: Reglages, exercice: int | None, rapport: int | None
 ) -> list[tuple[str, Path]]:
+    from publication import publier_rapport, rapports_ccspl, rapports_publiables
+    from publication.publier import deja_publiee
+
     produits: list[tuple[str, Path]] = []
     if rapport is not None:
         if (deja := deja_publiee(depot, rapport)) is not None:
@@ -60,6 +68,9 @@ def publier(
 ) -> None:
     """Écrit en Word les fiches validées et le rapport annuel pour la CCSPL ; sans option,
     pour chaque exercice qui a une fiche validée."""
+    from socle.reglages import reglages
+    from stockage.depot import Depot
+
     r = reglages()
     try:
         depot = Depot()

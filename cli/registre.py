@@ -9,10 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.affichage import console, erreurs
-from publication.notice import ecrire_conformite
-from publication.registre import pseudonymisation, transferts
 from socle.erreurs import DspError
-from socle.reglages import reglages
 
 
 def registre(
@@ -20,6 +17,11 @@ def registre(
 ) -> None:
     """Écrit registre_rgpd.md/.docx et notice_ia.md/.docx selon la configuration en vigueur
     (LLM, hébergement déclaré, pseudonymisation, énergie)."""
+    # Importés ici : Word et les réglages ne se chargent pas pour `dsp --help`.
+    from publication.notice import ecrire_conformite
+    from publication.registre import pseudonymisation, transferts
+    from socle.reglages import reglages
+
     r = reglages()
     try:
         chemins = ecrire_conformite(r, sortie)

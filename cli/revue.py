@@ -1,7 +1,7 @@
 """Commandes `dsp revue` (application web de revue) et `dsp utilisateur creer`.
 
 L'application est importée à l'appel : les autres commandes `dsp` ne chargent ni FastAPI
-ni uvicorn.
+ni uvicorn ; les réglages (pydantic-settings) aussi, pour que `dsp --help` reste léger.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import typer
 
 from cli.affichage import console, erreurs
 from socle.erreurs import DspError
-from socle.reglages import reglages
 
 app_utilisateur = typer.Typer(
     help="Comptes locaux de l'application de revue.", no_args_is_help=True
@@ -39,6 +38,7 @@ def creer(
 ) -> None:
     """Crée un compte local (mot de passe haché par scrypt)."""
     from revue.comptes import comptes_de, creer_compte
+    from socle.reglages import reglages
 
     try:
         compte = creer_compte(comptes_de(reglages()), identifiant, nom, role, mot_de_passe)
@@ -59,6 +59,7 @@ def revue(
     from revue.app import creer_app, figer_demarrage
     from revue.comptes import creer_compte_demo
     from revue.securite import options_proxy
+    from socle.reglages import reglages
 
     r = reglages()
     try:

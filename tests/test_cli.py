@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 from cli.principal import app
 from socle.reglages import reglages
 from stockage.depot import Depot
-from tests.conftest import CORPUS, depot_d_echantillons
+from tests.conftest import CORPUS, RACINE, depot_d_echantillons
 
 
 def test_demo_extrait_chaque_rapport_et_continue_apres_un_fichier_casse(
@@ -86,3 +88,21 @@ def test_aide_en_francais() -> None:
     assert resultat.exit_code == 0
     assert "rapports annuels des délégataires" in resultat.output
     assert "extraire" in resultat.output and "demo" in resultat.output
+
+
+def test_aide_sans_bibliotheques_lourdes() -> None:
+    """`dsp --help` doit rester sous 1 s de CPU (ticket 16) : importer `cli.principal` ne
+    charge que typer et rich ; la base (SQLAlchemy, Alembic), Word (python-docx, docxtpl),
+    les lecteurs PDF, pydantic, les réglages et les contrôles sont importés par les commandes
+    qui s'en servent. Vérifié dans un processus neuf, où rien d'autre ne les a chargés."""
+    lourds = (
+        "sqlalchemy", "alembic", "docx", "docxtpl", "pdfplumber", "pypdfium2", "pydantic",
+        "pydantic_settings", "controles", "publication", "fiche", "flows", "extracteurs",
+        "stockage.depot", "socle.reglages",
+    )  # fmt: skip
+    code = f"import sys, cli.principal; print([m for m in {lourds!r} if m in sys.modules])"
+    fini = subprocess.run(
+        [sys.executable, "-c", code], cwd=RACINE, capture_output=True, text=True, timeout=120
+    )
+    assert fini.returncode == 0, fini.stderr
+    assert fini.stdout.strip() == "[]"
