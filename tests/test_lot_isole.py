@@ -3,6 +3,7 @@ même dossier, lot tué par SIGKILL (aucun serveur Prefect orphelin)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -35,6 +36,29 @@ def planter_sur_les_pieges(chemin: Path, reglages: Reglages, cible: Path) -> Non
     if "piege" in chemin.name:
         os.kill(os.getpid(), signal.SIGSEGV)
     isolement.extraire_vers(chemin, reglages, cible)
+
+
+def noter_l_heritage(chemin: Path, reglages: Reglages, cible: Path) -> None:
+    """Exécuté dans le processus de travail : ce qu'il a hérité du serveur de processus."""
+    import gc
+
+    heritage = {"geles": gc.get_freeze_count(), "camelot": "camelot.io" in sys.modules}
+    cible.write_text(json.dumps(heritage), encoding="utf-8")
+
+
+def test_la_lecture_herite_de_modules_precharges_et_geles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chaque lecture est une copie du serveur de processus, camelot déjà importé. Les
+    objets hérités sont gelés (`gc.freeze`) : sans cela, le ramasse-miettes de l'enfant
+    les parcourt et recopie leurs pages mémoire, ~0,09 s CPU de plus par fichier d'un lot
+    (`benchmarks/RESULTS.md`)."""
+    monkeypatch.setattr(isolement, "TRAVAIL", noter_l_heritage)
+    cible = tmp_path / "heritage.json"
+    isolement.extraire_isole(CORPUS / ECHANTILLONS[0], cible, Reglages())
+    heritage = json.loads(cible.read_text(encoding="utf-8"))
+    assert heritage["camelot"] is True
+    assert heritage["geles"] > 10_000, "les objets des modules préchargés sont gelés"
 
 
 def test_plantage_natif_d_une_lecture_le_lot_continue(
