@@ -8,7 +8,9 @@ leurs segments par une tabulation, pour que les colonnes d'un tableau restent li
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from extracteurs.modeles import Boite, Ligne, Mot
 
@@ -60,12 +62,25 @@ class LigneBrute:
         return "\t".join(s.texte for s in self.segments)
 
 
-def englobante(boites: list[Boite]) -> Boite:
+class Rectangle(Protocol):
+    """Ce qui a une boîte en points : une `Boite`, un `Element`."""
+
+    @property
+    def x0(self) -> float: ...
+    @property
+    def haut(self) -> float: ...
+    @property
+    def x1(self) -> float: ...
+    @property
+    def bas(self) -> float: ...
+
+
+def englobante(rectangles: Sequence[Rectangle]) -> Boite:
     return Boite(
-        x0=min(b.x0 for b in boites),
-        haut=min(b.haut for b in boites),
-        x1=max(b.x1 for b in boites),
-        bas=max(b.bas for b in boites),
+        x0=min(r.x0 for r in rectangles),
+        haut=min(r.haut for r in rectangles),
+        x1=max(r.x1 for r in rectangles),
+        bas=max(r.bas for r in rectangles),
     )
 
 
@@ -132,22 +147,13 @@ class _Constructeur:
 
     def segment(self) -> Segment:
         mots = [
-            Mot(texte="".join(e.texte for e in m), boite=_englobant(m), confiance=_confiance(m))
+            Mot(texte="".join(e.texte for e in m), boite=englobante(m), confiance=_confiance(m))
             for m in self.mots
             if m
         ]
         return Segment(
-            texte=self.texte.strip(), boite=_englobant([e for m in self.mots for e in m]), mots=mots
+            texte=self.texte.strip(), boite=englobante([e for m in self.mots for e in m]), mots=mots
         )
-
-
-def _englobant(elements: list[Element]) -> Boite:
-    return Boite(
-        x0=min(e.x0 for e in elements),
-        haut=min(e.haut for e in elements),
-        x1=max(e.x1 for e in elements),
-        bas=max(e.bas for e in elements),
-    )
 
 
 def _confiance(elements: list[Element]) -> float | None:

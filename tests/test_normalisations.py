@@ -8,9 +8,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from controles.texte_tableau import normer
+from controles.texte_tableau import _norme_caractere, normer
 from extracteurs.entetes import sans_accents
-from extracteurs.nombres import ESPACES
 from fiche.injection import _HOMOGLYPHES, normaliser
 
 # Textes de rapport : lettres accentuées, ligatures, marques combinantes isolées ou en
@@ -29,20 +28,8 @@ def _sans_accents_reference(texte: str) -> str:
 
 
 def _normer_reference(texte: str) -> str:
-    sortie = []
-    for c in texte:
-        d = _sans_accents_reference(c)
-        d = d.lower() if len(d) == 1 else c.lower()
-        if len(d) != 1:
-            d = c
-        if d in "’‘`´":
-            d = "'"
-        elif d in ESPACES or d == "\t":
-            d = " "
-        elif d in "−–—":
-            d = "-"
-        sortie.append(d)
-    return "".join(sortie)
+    """La forme normée caractère par caractère, sans table (l'ancien calcul)."""
+    return "".join(_norme_caractere(c) for c in texte)
 
 
 def _lisible_reference(texte: str) -> str:

@@ -210,15 +210,11 @@ def test_camelot_seulement_si_la_lecture_bon_marche_doute() -> None:
     collee = _grille(("", "2022 2023"), ("Charges", "1 234 5 678"))
     assert _douter({"alignement": [nette], "pdfplumber": [nette]}, 2, True) is None
     assert _douter({"alignement": [], "pdfplumber": [collee]}, 2, True) == "cellules fusionnées"
-    assert _douter({"alignement": [collee], "pdfplumber": []}, 2, False) == (
-        "cellules fusionnées"
-    )
+    assert _douter({"alignement": [collee], "pdfplumber": []}, 2, False) == "cellules fusionnées"
     assert _douter({"alignement": [nette], "pdfplumber": []}, 2, True) == "filets sans grille"
     # Une valeur isolée en forme de ligne de tableau : pas de tableau à chercher.
     assert _douter({"alignement": [], "pdfplumber": []}, 1, True) is None
-    assert _douter({"alignement": [], "pdfplumber": [nette]}, 0, False) == (
-        "colonnes non alignées"
-    )
+    assert _douter({"alignement": [], "pdfplumber": [nette]}, 0, False) == "colonnes non alignées"
 
 
 def test_les_defauts_d_un_lecteur_ecarte_ne_font_pas_douter() -> None:
