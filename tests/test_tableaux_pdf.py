@@ -192,6 +192,31 @@ def test_lecture_par_les_filets_l_emporte_quand_l_alignement_doute(tmp_path: Pat
         assert [c.annee for c in tableau.colonnes] == [None, 2022, 2023]
 
 
+def test_rendu_camelot_memes_pixels_que_son_moteur(tmp_path: Path) -> None:
+    """Le rendu direct en BGR donne à camelot exactement l'image de son moteur pdfium
+    (qui passait par une image PIL RGB puis la retournait) : mêmes filets trouvés."""
+    import numpy as np
+    from camelot.backends.pdfium_backend import PdfiumBackend
+
+    from extracteurs.lecteurs_pdf import RenduCamelot
+
+    chemin = str(tmp_path / "couleurs.pdf")
+    toile = canvas.Canvas(chemin, pagesize=A4)
+    toile.setFillColorRGB(0.9, 0.2, 0.1)  # rouge : un rendu RVB au lieu de BVR se verrait
+    toile.rect(60, 600, 200, 40, fill=1)
+    toile.setStrokeColorRGB(0.1, 0.3, 0.8)
+    toile.grid([60, 160, 260], [500, 530, 560])
+    toile.setFillColorRGB(0, 0.5, 0)
+    toile.drawString(70, 540, "Charges 1 234")
+    toile.showPage()
+    toile.save()
+    attendu = PdfiumBackend().to_array(chemin, page=1)
+    obtenu = RenduCamelot().to_array(chemin, page=1)
+    assert obtenu.shape == attendu.shape and obtenu.dtype == attendu.dtype
+    assert np.array_equal(obtenu, attendu)
+    assert obtenu.flags["C_CONTIGUOUS"]
+
+
 def _grille(*rangees: tuple[str, ...]) -> GrilleBrute:
     lignes = [[CelluleBrute(texte=t, page=1) for t in rangee] for rangee in rangees]
     return GrilleBrute(methode="pdfplumber", page=1, lignes=lignes)
