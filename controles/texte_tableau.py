@@ -26,7 +26,6 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -41,10 +40,12 @@ from controles.commun import (
     pourcentage,
     tolerance_montant,
 )
+from extracteurs.entetes import sans_accents
 from extracteurs.modeles import Document
 from extracteurs.nombres import ESPACES, lire_nombre
 from fiche.modeles import Anomalie, Champ, Fiche, Gravite, UniteSource
 from socle.reglages import SeuilsControles
+from socle.traduction import TableMemorisee
 
 journal = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class Phrase:
 
 
 def _norme_caractere(c: str) -> str:
-    d = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+    d = sans_accents(c)
     d = d.lower() if len(d) == 1 else c.lower()
     if len(d) != 1:
         d = c
@@ -82,15 +83,7 @@ def _norme_caractere(c: str) -> str:
     return d
 
 
-class _Normes(dict[int, str]):
-    """Table de `str.translate` : la forme normée de chaque caractère, calculée une fois."""
-
-    def __missing__(self, code: int) -> str:
-        self[code] = _norme_caractere(chr(code))
-        return self[code]
-
-
-_TABLE_NORMES = _Normes()
+_TABLE_NORMES = TableMemorisee(_norme_caractere)
 
 
 def normer(texte: str) -> str:

@@ -7,6 +7,7 @@ import unicodedata
 
 from extracteurs.modeles import UniteMontant
 from extracteurs.nombres import normaliser_espaces
+from socle.traduction import TableMemorisee
 
 _ANNEE = r"(?:19|20)\d{2}"
 _EXERCICE_DOUBLE = re.compile(rf"({_ANNEE})\s*[-/–]\s*((?:19|20)?\d{{2}})\b")
@@ -21,21 +22,16 @@ _MOTS_ENTETE = re.compile(
 )
 
 
-class _SansAccents(dict[int, str]):
-    """Table de `str.translate` remplie au premier passage de chaque caractère.
-
-    La décomposition NFKD se fait caractère par caractère et les marques combinantes sont
-    toutes retirées : leur réordonnancement canonique (la seule interaction entre
-    caractères voisins) n'a donc aucun effet, et le résultat est celui de la chaîne
-    entière, sans refaire la décomposition de chaque « é » à chaque ligne."""
-
-    def __missing__(self, code: int) -> str:
-        decompose = unicodedata.normalize("NFKD", chr(code))
-        self[code] = "".join(c for c in decompose if not unicodedata.combining(c))
-        return self[code]
+def _sans_accents_caractere(caractere: str) -> str:
+    """La décomposition NFKD se fait caractère par caractère et les marques combinantes
+    sont toutes retirées : leur réordonnancement canonique (la seule interaction entre
+    caractères voisins) n'a donc aucun effet, et le résultat par caractère est celui de la
+    chaîne entière."""
+    decompose = unicodedata.normalize("NFKD", caractere)
+    return "".join(c for c in decompose if not unicodedata.combining(c))
 
 
-_TABLE_SANS_ACCENTS = _SansAccents()
+_TABLE_SANS_ACCENTS = TableMemorisee(_sans_accents_caractere)
 
 
 def sans_accents(texte: str) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from extracteurs.entetes import sans_accents
 from fiche.modeles import POSTES_PRINCIPAUX as POSTES_PRINCIPAUX  # réexporté
 from fiche.modeles import Champ, Fiche
 
@@ -43,8 +43,7 @@ class Comparaison(BaseModel):
 
 
 def normaliser_texte(texte: str) -> str:
-    decompose = unicodedata.normalize("NFKD", texte)
-    sans = "".join(c for c in decompose if not unicodedata.combining(c)).casefold()
+    sans = sans_accents(texte).casefold()
     sans = re.sub(r"[’'`]", "'", sans)
     sans = re.sub(r"\s+", " ", sans)
     return sans.strip(" .,;:«»\"'")

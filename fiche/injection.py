@@ -14,6 +14,7 @@ import unicodedata
 from extracteurs.entetes import sans_accents
 from extracteurs.modeles import Document, Ligne
 from fiche.modeles import Anomalie, Gravite
+from socle.traduction import TableMemorisee
 
 CODE = "INSTRUCTIONS_SUSPECTES"
 REGLE = "Sécurité : un rapport ne contient pas d'instructions destinées à une IA"
@@ -58,22 +59,16 @@ _HOMOGLYPHES = str.maketrans(
 )
 
 
-class _Lisibles(dict[int, int | None]):
-    """Table de `str.translate` remplie au premier passage de chaque caractère :
-    caractère de format (catégorie Cf : largeur nulle, césure conditionnelle, marques de
+def _lisible(caractere: str) -> str | None:
+    """Caractère de format (catégorie Cf : largeur nulle, césure conditionnelle, marques de
     direction) retiré, homoglyphe remplacé, tout autre caractère gardé. Les homoglyphes
     ne sont pas de catégorie Cf : une seule passe vaut les deux."""
-
-    def __missing__(self, code: int) -> int | None:
-        if unicodedata.category(chr(code)) == "Cf":
-            self[code] = None
-        else:
-            remplace = _HOMOGLYPHES.get(code, code)
-            self[code] = remplace if isinstance(remplace, int) else ord(remplace)
-        return self[code]
+    if unicodedata.category(caractere) == "Cf":
+        return None
+    return caractere.translate(_HOMOGLYPHES)
 
 
-_TABLE_LISIBLE = _Lisibles()
+_TABLE_LISIBLE = TableMemorisee(_lisible)
 _LETTRES_ESPACEES = re.compile(r"\b(?:\w[ .\-_·*]){3,}\w\b")
 
 

@@ -13,7 +13,6 @@ import json
 import math
 import re
 import threading
-import unicodedata
 from io import BytesIO
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 from pydantic import BaseModel, TypeAdapter
 
+from extracteurs.entetes import sans_accents
 from extracteurs.ocr import effacer_filets, lire_mots, rendre
 from socle.erreurs import StockageError
 from socle.fichiers import ecrire_atomique
@@ -179,9 +179,7 @@ def mots_page(reglages: Reglages, rapport: Rapport, page: int) -> list[Mot]:
 
 def normaliser(texte: str) -> str:
     """Minuscules sans accents ni ponctuation de bord (« « Forville, » » → « forville »)."""
-    sans_accents = unicodedata.normalize("NFKD", texte.casefold())
-    lettres = "".join(c for c in sans_accents if not unicodedata.combining(c))
-    return lettres.strip(" \t«»\"'’“”.,;:!?()[]{}€%")
+    return sans_accents(texte.casefold()).strip(" \t«»\"'’“”.,;:!?()[]{}€%")
 
 
 def jetons(texte: str) -> list[str]:
