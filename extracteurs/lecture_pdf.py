@@ -21,7 +21,6 @@ from socle.erreurs import ExtractionError
 from socle.reglages import Reglages
 
 Suivi = Callable[[int, int], None]
-DPI_CAMELOT = lecteurs_pdf.DPI_CAMELOT
 
 
 @dataclass
@@ -185,8 +184,9 @@ def _grilles_natives(
     lents: dict[str, choix.Lecteur] = {}
     regle = False
     # camelot rend la page à 300 ppp : sur une page démesurée, l'alignement seul (mémoire).
-    rendu_borne = dpi_borne(float(page.width), float(page.height), DPI_CAMELOT, reglages)
-    if (reference or choix.page_chiffree(lignes)) and rendu_borne >= DPI_CAMELOT:
+    dpi = lecteurs_pdf.DPI_CAMELOT
+    rendu_borne = dpi_borne(float(page.width), float(page.height), dpi, reglages)
+    if (reference or choix.page_chiffree(lignes)) and rendu_borne >= dpi:
         regle = lecteurs_pdf.a_des_filets(page)
         # pdfplumber réutilise les objets déjà analysés de la page : il passe avant camelot,
         # qui recopie la page, la relit et la rend en image.

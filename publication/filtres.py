@@ -116,7 +116,9 @@ class _EnvironnementMemorise(Environment):
     XML à chaque fiche (~20 ms de compilation par rendu, un tiers du brouillon Word).
     La clé comprend l'échappement, que docxtpl règle sur l'environnement avant l'appel."""
 
-    _compiles: dict[tuple[str, bool], Template]
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiles: dict[tuple[str, bool], Template] = {}
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         if globals is not None or template_class is not None or not isinstance(source, str):
@@ -136,6 +138,5 @@ def environnement() -> Environment:
     (un « & » ou un « < » venu d'un rapport ne casse jamais le document). Le même pour
     tous les rendus : ses gabarits compilés servent à chaque fiche."""
     env = _EnvironnementMemorise(autoescape=True)
-    env._compiles = {}
     env.filters.update(FILTRES)
     return env
