@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
@@ -79,6 +79,22 @@ def base_indisponible(moteur: Engine, exc: Exception) -> StockageError:
     )
 
 
+_CLE_MIGRATION = 7_316_016
+"""Clé du verrou consultatif PostgreSQL qui sérialise les migrations."""
+
+
+def _verrouiller_la_migration(connexion: Connection) -> None:
+    """Deux commandes lancées ensemble sur une base neuve (deux `dsp lot` planifiés à la
+    même minute) la migraient en même temps : l'une échouait sur « table contrats already
+    exists ». La migration se fait sous verrou d'écriture, tenu jusqu'à la fin de la
+    transaction ; la seconde attend (`base_attente_s`), puis trouve la base à jour."""
+    if connexion.dialect.name == "sqlite":
+        # Écrivain unique ; en WAL, les lecteurs (application de revue) ne sont pas bloqués.
+        connexion.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connexion.dialect.name == "postgresql":
+        connexion.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CLE_MIGRATION})")
+
+
 def migrer(moteur: Engine, revision: str = "head") -> None:
     """Amène la base à `revision` (par défaut la dernière) ; sans effet si elle y est déjà."""
     from alembic import command
@@ -86,6 +102,7 @@ def migrer(moteur: Engine, revision: str = "head") -> None:
     config = configuration_alembic()
     try:
         with moteur.begin() as connexion:
+            _verrouiller_la_migration(connexion)
             config.attributes["connexion"] = connexion
             command.upgrade(config, revision)
     except (OperationalError, InterfaceError) as exc:

@@ -8,6 +8,8 @@ en CI (`CI=true`), son absence ou un serveur injoignable fait échouer les tests
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -363,3 +365,23 @@ def test_echeance_depassee() -> None:
 
     rapport = Rapport(statut=Statut.ATTENTE_DELEGATAIRE.value, echeance=date(2026, 1, 31))
     assert en_retard(rapport, date(2026, 2, 1)) and not en_retard(rapport, date(2026, 1, 31))
+
+
+MIGRER = (
+    "import sys\nfrom stockage.moteur import creer_moteur, migrer\n"
+    "migrer(creer_moteur(sys.argv[1]))"
+)
+
+
+def test_migrations_simultanees_sur_une_base_neuve(tmp_path: Path) -> None:
+    """Quatre commandes qui démarrent ensemble sur une base SQLite neuve (lots planifiés à
+    la même minute) : la migration est sérialisée, aucune n'échoue sur « table contrats
+    already exists »."""
+    url = f"sqlite:///{tmp_path / 'neuve.db'}"
+    commande = [sys.executable, "-c", MIGRER, url]
+    processus = [
+        subprocess.Popen(commande, cwd=RACINE, stderr=subprocess.PIPE, text=True) for _ in range(4)
+    ]
+    for p in processus:
+        _, erreur = p.communicate(timeout=120)
+        assert p.returncode == 0, erreur[-1500:]
