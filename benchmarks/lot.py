@@ -50,7 +50,7 @@ def generer(dossier: Path, nombre: int) -> None:
 
 
 def _direct(dossier: Path, concurrence: int) -> int:
-    from extracteurs.document import empreinte
+    from extracteurs.formats import empreinte
     from flows.lot import rapports_du_dossier
     from flows.taches import depot_courant
     from flows.traitement import SANS_PREFECT, traiter_une_fois

@@ -40,7 +40,7 @@ COLONNES = ("Pages", "Scannées", "Mode", "CA N", "Résultat N", "Ancrées", "An
 
 
 def _rapports(dossier: Path) -> list[Path]:
-    from extracteurs.document import FORMATS_ACCEPTES
+    from extracteurs.formats import FORMATS_ACCEPTES
 
     if not dossier.is_dir():
         erreurs.print(f"[red]Le dossier {dossier} n'existe pas.[/red]")

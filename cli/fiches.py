@@ -101,7 +101,7 @@ def ecrire_brouillon(fiche: Fiche, cible: Path) -> str:
 def rapports_a_traiter(chemins: list[Path]) -> list[Path]:
     """Les rapports désignés : un fichier tel quel, un dossier pour ses rapports (PDF et
     annexes bureautiques, par nom) ; un dossier sans rapport est une erreur d'usage."""
-    from extracteurs.document import FORMATS_ACCEPTES
+    from extracteurs.formats import FORMATS_ACCEPTES
 
     rapports: list[Path] = []
     for chemin in chemins:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from extracteurs.alignement import Genre, est_valeur, genre_ligne
 from extracteurs.grilles import GrilleBrute
 from extracteurs.lignes import LigneBrute
-from extracteurs.nombres import nombres_dans_texte, normaliser_espaces
+from extracteurs.nombres import est_date, nombres_dans_texte, normaliser_espaces
 from extracteurs.tableaux import montant_colle, nettoyer, qualite_grille
 
 Lecteur = Callable[[], list[GrilleBrute]]
@@ -57,7 +57,10 @@ _RESTE_NUMERIQUE = re.compile(r"[\s%€()\-−–+.,/]*")
 
 
 def _nombres_colles(texte: str) -> bool:
-    """Cellule faite de deux nombres ou plus et de rien d'autre (« 1 234 5 678 »)."""
+    """Cellule faite de deux nombres ou plus et de rien d'autre (« 1 234 5 678 ») ; une
+    date (« 31/12/2021 ») est une seule valeur."""
+    if est_date(texte):
+        return False
     trouves = nombres_dans_texte(texte)
     reste = texte
     for forme, _ in trouves:

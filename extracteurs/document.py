@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import zipfile
 from pathlib import Path
 
 from extracteurs.entetes import exercice_probable
+from extracteurs.formats import EXTENSIONS_BUREAUTIQUE, FORMATS_ACCEPTES, empreinte
 from extracteurs.grilles import GrilleBrute
 from extracteurs.lecture_pdf import Suivi, lire_pdf
 from extracteurs.limites import appliquer_garde_pillow, verifier_archive
@@ -21,25 +21,6 @@ from socle.reglages import reglages as reglages_courants
 from socle.sobriete import temps_cpu_processus
 
 journal = logging.getLogger(__name__)
-
-EXTENSIONS_BUREAUTIQUE: dict[str, FormatSource] = {
-    ".docx": "docx",
-    ".odt": "odt",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".html": "html",
-    ".htm": "html",
-}
-FORMATS_ACCEPTES = {".pdf", *EXTENSIONS_BUREAUTIQUE}
-"""Extensions des rapports lus (PDF et annexes bureautiques)."""
-
-
-def empreinte(chemin: Path) -> str:
-    sha = hashlib.sha256()
-    with chemin.open("rb") as flux:
-        for bloc in iter(lambda: flux.read(1 << 20), b""):
-            sha.update(bloc)
-    return sha.hexdigest()
 
 
 def detecter_format(chemin: Path, reglages: Reglages) -> FormatSource:
@@ -153,4 +134,6 @@ def _tableaux(grilles: list[GrilleBrute], exercice: int | None) -> list[Tableau]
     return tableaux
 
 
-__all__ = ["Document", "Page", "detecter_format", "empreinte", "extraire"]
+__all__ = [
+    "FORMATS_ACCEPTES", "Document", "Page", "detecter_format", "empreinte", "extraire",
+]  # fmt: skip

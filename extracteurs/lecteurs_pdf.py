@@ -17,6 +17,7 @@ from pdfplumber.page import Page as PagePlumber
 
 from extracteurs.grilles import CelluleBrute, GrilleBrute
 from extracteurs.modeles import Boite
+from extracteurs.opencv import opencv
 
 journal = logging.getLogger(__name__)
 
@@ -168,6 +169,7 @@ def grilles_camelot(
     # camelot (pandas, OpenCV) coûte ~0,3 s CPU à importer : seulement quand une page le demande.
     from camelot.io import read_pdf
 
+    opencv()  # camelot lattice seuille et filtre la page rendue avec OpenCV
     saveur = "lattice" if regle else "stream"
     try:
         with warnings.catch_warnings():

@@ -96,3 +96,27 @@ def nombres_dans_texte(texte: str) -> list[tuple[str, float]]:
         if valeur is not None:
             trouves.append((forme, valeur))
     return trouves
+
+
+_MOIS = (
+    "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
+)
+_DATE = rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}(?:er)?\s+(?:{_MOIS})\s+\d{{4}}"
+_EST_DATE = re.compile(rf"(?:{_DATE})", re.IGNORECASE)
+_FINIT_PAR_DATE = re.compile(rf"(?:^|\s)(?:{_DATE})$", re.IGNORECASE)
+_ANNEE = re.compile(r"(?:19|20)\d\d")
+
+
+def est_date(texte: str) -> bool:
+    """« 31/12/2021 », « 1er juillet 2021 » : une date, une seule valeur (pas trois nombres)."""
+    return _EST_DATE.fullmatch(texte.strip()) is not None
+
+
+def finit_par_une_date(texte: str) -> bool:
+    """« Date de mise en service 01/08/1990 » : le texte se termine par une date."""
+    return _FINIT_PAR_DATE.search(texte.rstrip()) is not None
+
+
+def est_annee(forme: str) -> bool:
+    """« 2021 » écrit sans séparateur : une année, pas un montant (« 2 021 » en est un)."""
+    return _ANNEE.fullmatch(forme.strip()) is not None

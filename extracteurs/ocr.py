@@ -16,6 +16,7 @@ from PIL import Image
 
 from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
 from extracteurs.nombres import lire_nombre
+from extracteurs.opencv import opencv
 from socle.erreurs import ExtractionError
 
 # Tesseract multi-thread (OpenMP) est ~8× plus lent sur 2 cœurs partagés : un thread par
@@ -44,8 +45,9 @@ def rendre(page: pdfium.PdfPage, dpi: int) -> Image.Image:
 def effacer_filets(image: Image.Image) -> Image.Image:
     """Efface les traits horizontaux et verticaux longs (filets de tableau)."""
     # OpenCV et numpy ne servent qu'aux pages scannées : importés ici, pas au démarrage.
-    import cv2
     import numpy as np
+
+    cv2 = opencv()
 
     gris = np.array(image)
     binaire = cv2.adaptiveThreshold(

@@ -6,7 +6,13 @@ from extracteurs.alignement import VIDES
 from extracteurs.entetes import annee_entete, detecter_unite, est_entete
 from extracteurs.grilles import CelluleBrute, GrilleBrute
 from extracteurs.modeles import Cellule, Colonne, Tableau
-from extracteurs.nombres import lire_nombre, nombres_dans_texte, normaliser_espaces
+from extracteurs.nombres import (
+    est_annee,
+    finit_par_une_date,
+    lire_nombre,
+    nombres_dans_texte,
+    normaliser_espaces,
+)
 
 
 def _nombre(cellule: CelluleBrute) -> float | None:
@@ -126,7 +132,17 @@ def qualite_grille(grille: GrilleBrute) -> tuple[int, int]:
 
 
 def montant_colle(libelle: str) -> bool:
+    """Un montant dans la colonne des libellés : collé au libellé (« Charges de personnel
+    1 234 567 »), ou seul (la ligne est mal découpée, son libellé est ailleurs) ; un
+    nombre d'au moins 100 qui termine la cellule. Ne le sont pas : une année (« Exercice
+    2021 »), une date (« Mise en service 01/08/1990 »), un code qui tient à ses lettres
+    (« VP.250 », « P203.3 »)."""
     trouves = nombres_dans_texte(libelle)
-    return (
-        bool(trouves) and libelle.rstrip().endswith(trouves[-1][0]) and abs(trouves[-1][1]) >= 100
-    )
+    texte = libelle.rstrip()
+    if not trouves or not texte.endswith(trouves[-1][0]) or abs(trouves[-1][1]) < 100:
+        return False
+    forme = trouves[-1][0]
+    avant = texte[: -len(forme)]
+    if avant and not avant[-1].isspace():  # « VP.250 » : le nombre fait partie d'un code
+        return False
+    return not (est_annee(forme) or finit_par_une_date(texte))

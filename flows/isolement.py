@@ -26,7 +26,6 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from extracteurs.document import extraire
 from extracteurs.modeles import Document
 from socle import erreurs
 from socle.erreurs import DspError, ExtractionError
@@ -41,7 +40,9 @@ _CONTEXTE = multiprocessing.get_context("forkserver")
 # nouveau (chaque processus de travail en est une copie neuve) : camelot (pandas, OpenCV)
 # et pytesseract coûtaient ~0,7 s CPU par fichier d'un lot. `flows.gel`, en dernier, gèle
 # ces objets pour le ramasse-miettes des copies (~0,09 s CPU de moins par fichier).
-PRECHARGES = [__name__, "camelot.io", "pytesseract", "flows.gel"]
+# Les lecteurs (`extracteurs.document`) sont préchargés par le serveur, pas importés par
+# ce module : le processus principal, qui ne lit aucun PDF, ne charge pas pdfplumber.
+PRECHARGES = [__name__, "extracteurs.document", "camelot.io", "pytesseract", "flows.gel"]
 _CONTEXTE.set_forkserver_preload(PRECHARGES)
 _PREFIXE = "lecture-"
 
@@ -77,6 +78,8 @@ if not hasattr(multiprocessing.spawn.get_preparation_data, "__wrapped__"):
 
 def extraire_vers(chemin: Path, reglages: Reglages, cible: Path) -> None:
     """Le travail par défaut : la lecture du rapport, écrite en JSON (écriture atomique)."""
+    from extracteurs.document import extraire  # préchargé dans le serveur de processus
+
     ecrire_atomique(cible, extraire(chemin, reglages).json_par_morceaux())
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from extracteurs.document import FORMATS_ACCEPTES, empreinte
+from extracteurs.formats import FORMATS_ACCEPTES, empreinte
 from fiche.remplissage import Mode
 from flows.deploiement import par_deploiement
 from flows.taches import depot_courant

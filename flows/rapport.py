@@ -14,7 +14,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from extracteurs.document import empreinte
+from extracteurs.formats import empreinte
 from fiche.remplissage import Mode
 from flows.traitement import BilanRapport, traiter_une_fois
 from flows.validation import (

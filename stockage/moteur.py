@@ -95,8 +95,27 @@ def _verrouiller_la_migration(connexion: Connection) -> None:
         connexion.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CLE_MIGRATION})")
 
 
+REVISION_DE_TETE = "0004_attente_delegataire"
+"""La dernière révision de `migrations/versions` (un test la compare à celle d'Alembic)."""
+
+
+def _deja_a_jour(moteur: Engine) -> bool:
+    """La base porte-t-elle déjà la dernière révision ? Lu par une requête simple : le cas
+    courant (toute commande sur une base existante) n'importe ni ne lance Alembic (~0,2 s
+    CPU à chaque commande). Au moindre doute (table absente, base injoignable), non : la
+    migration décide, et dit pourquoi elle échoue."""
+    try:
+        with moteur.connect() as connexion:
+            versions = connexion.execute(text("SELECT version_num FROM alembic_version"))
+            return list(versions.scalars()) == [REVISION_DE_TETE]
+    except SQLAlchemyError:
+        return False
+
+
 def migrer(moteur: Engine, revision: str = "head") -> None:
     """Amène la base à `revision` (par défaut la dernière) ; sans effet si elle y est déjà."""
+    if revision == "head" and _deja_a_jour(moteur):
+        return
     from alembic import command
 
     config = configuration_alembic()

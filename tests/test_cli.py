@@ -106,3 +106,23 @@ def test_aide_sans_bibliotheques_lourdes() -> None:
     )
     assert fini.returncode == 0, fini.stderr
     assert fini.stdout.strip() == "[]"
+
+
+def test_le_principal_d_un_traitement_ne_charge_pas_les_lecteurs() -> None:
+    """`dsp traiter` et le lot choisissent les fichiers, calculent leurs empreintes et
+    attendent la lecture d'un processus de travail : leur processus principal ne charge
+    ni pdfplumber ni pypdfium2 (~0,15 s CPU par commande), que le serveur de processus
+    précharge, lui, avant de lire."""
+    lecteurs = ("pdfplumber", "pdfminer", "pypdfium2", "camelot", "extracteurs.lecture_pdf")
+    code = (
+        "import sys, cli.fiches, cli.demo, flows.isolement, flows.lot, flows.rapport\n"
+        "from extracteurs.formats import FORMATS_ACCEPTES, empreinte\n"
+        f"print([m for m in {lecteurs!r} if m in sys.modules])\n"
+        "from flows.isolement import PRECHARGES\n"
+        "print('extracteurs.document' in PRECHARGES)"
+    )
+    fini = subprocess.run(
+        [sys.executable, "-c", code], cwd=RACINE, capture_output=True, text=True, timeout=120
+    )
+    assert fini.returncode == 0, fini.stderr
+    assert fini.stdout.split() == ["[]", "True"]

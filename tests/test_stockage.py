@@ -385,3 +385,35 @@ def test_migrations_simultanees_sur_une_base_neuve(tmp_path: Path) -> None:
     for p in processus:
         _, erreur = p.communicate(timeout=120)
         assert p.returncode == 0, erreur[-1500:]
+
+
+def test_la_revision_de_tete_est_celle_d_alembic() -> None:
+    """La révision que `migrer` cherche en base sans Alembic est bien la dernière écrite :
+    une migration ajoutée sans mettre à jour `REVISION_DE_TETE` ferait échouer ce test."""
+    from alembic.script import ScriptDirectory
+
+    from stockage.moteur import REVISION_DE_TETE, configuration_alembic
+
+    assert ScriptDirectory.from_config(configuration_alembic()).get_heads() == [REVISION_DE_TETE]
+
+
+def test_base_a_jour_sans_alembic_base_ancienne_migree(url_base: str) -> None:
+    """Une base déjà à la dernière révision est reconnue par une requête simple : la
+    commande n'importe pas Alembic. Une base restée à une révision antérieure est migrée."""
+    from stockage.moteur import REVISION_DE_TETE, creer_moteur, migrer
+
+    moteur = creer_moteur(url_base)
+    migrer(moteur, "0001_initial")
+    moteur.dispose()
+    verifier = MIGRER + "\nprint('alembic' in sys.modules)"
+    for alembic_attendu in ("True", "False"):  # migrée par la 1re commande, à jour pour la 2e
+        sortie = subprocess.run(
+            [sys.executable, "-c", verifier, url_base],
+            cwd=RACINE, capture_output=True, text=True, check=True, timeout=120,
+        )  # fmt: skip
+        assert sortie.stdout.strip() == alembic_attendu, sortie.stderr[-1500:]
+    moteur = creer_moteur(url_base)
+    with moteur.connect() as connexion:
+        version = connexion.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    moteur.dispose()
+    assert version == REVISION_DE_TETE

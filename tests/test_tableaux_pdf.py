@@ -217,6 +217,35 @@ def test_rendu_camelot_memes_pixels_que_son_moteur(tmp_path: Path) -> None:
     assert obtenu.flags["C_CONTIGUOUS"]
 
 
+def test_opencv_un_seul_fil_pour_camelot_et_l_ocr(tmp_path: Path) -> None:
+    """camelot lattice et l'effacement des filets avant l'OCR règlent OpenCV sur un fil :
+    à deux fils sur 2 cœurs partagés, les mêmes pixels coûtent ~40 % de CPU en plus."""
+    import cv2
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from extracteurs.lecteurs_pdf import PagesIsolees, grilles_camelot
+    from extracteurs.ocr import effacer_filets
+
+    chemin = tmp_path / "grille.pdf"
+    toile = canvas.Canvas(str(chemin), pagesize=A4)
+    toile.grid([60, 200, 340], [500, 530, 560])
+    toile.drawString(70, 540, "Charges")
+    toile.drawString(210, 540, "1 234")
+    toile.showPage()
+    toile.save()
+    cv2.setNumThreads(2)
+    document = pdfium.PdfDocument(str(chemin))
+    try:
+        grilles_camelot(PagesIsolees(document, tmp_path), 1, float(A4[1]), regle=True)
+    finally:
+        document.close()
+    assert cv2.getNumThreads() == 1
+    cv2.setNumThreads(2)
+    effacer_filets(Image.new("L", (120, 120), 255))
+    assert cv2.getNumThreads() == 1
+
+
 def _grille(*rangees: tuple[str, ...]) -> GrilleBrute:
     lignes = [[CelluleBrute(texte=t, page=1) for t in rangee] for rangee in rangees]
     return GrilleBrute(methode="pdfplumber", page=1, lignes=lignes)
@@ -252,6 +281,35 @@ def test_les_defauts_d_un_lecteur_ecarte_ne_font_pas_douter() -> None:
     notes = {"alignement": 0.1, "pdfplumber": 0.5}
     resultats = {"alignement": [nette], "pdfplumber": [collee]}
     assert raison_de_douter(resultats, notes, 2, True) == "cellules fusionnées"
+
+
+def test_annees_dates_et_codes_ne_sont_pas_des_montants_colles() -> None:
+    """RPQS réels : « Exercice 2021 », « Mise en service 01/08/1990 », « VP.250 »,
+    « P203.3 … » en colonne de libellés et « 31/12/2021 » en colonne de valeurs faisaient
+    douter d'une lecture propre (camelot relancé sur 11 pages, sans rien corriger sur 8) et
+    pénalisaient sa note. Un montant collé au libellé, ou seul dans la colonne des
+    libellés, reste un défaut."""
+    from extracteurs.choix import cellules_fusionnees
+    from extracteurs.tableaux import montant_colle
+
+    for libelle in (
+        "Exercice 2021", "ASSAINISSEMENT 2021", "Date de mise en service 01/08/1990",
+        "VP.252 VP.253 VP.254", "P203.3 décret du 3 juin 1994", "Charges 99",
+        "Mise en service le 1er juillet 2021",
+    ):  # fmt: skip
+        assert not montant_colle(libelle), libelle
+    for libelle in (
+        "Charges de personnel 1 234 567", "Redevance 125,30", "Achats -1 250", "Volume 2 021",
+        "Total (en €) 12 345", "231",
+    ):  # fmt: skip
+        assert montant_colle(libelle), libelle
+    dates = _grille(("", "31/12/2020", "31/12/2021"), ("Abonnés", "231", "232"))
+    assert cellules_fusionnees([dates]) == 0
+    assert _douter({"alignement": [dates], "pdfplumber": [dates]}, 2, True) is None
+    codes = _grille(("VP.250", "Plan des réseaux", "10"), ("Exercice 2021", "Total", "15"))
+    assert _douter({"alignement": [], "pdfplumber": [codes]}, 2, True) is None
+    collee = _grille(("", "2021"), ("Charges de personnel 1 234 567", ""))
+    assert _douter({"alignement": [], "pdfplumber": [collee]}, 2, True) == "cellules fusionnées"
 
 
 def test_comparaison_systematique_garde_toutes_les_notes(tmp_path: Path) -> None:
