@@ -112,11 +112,15 @@ def test_le_principal_d_un_traitement_ne_charge_pas_les_lecteurs() -> None:
     """`dsp traiter` et le lot choisissent les fichiers, calculent leurs empreintes et
     attendent la lecture d'un processus de travail : leur processus principal ne charge
     ni pdfplumber ni pypdfium2 (~0,15 s CPU par commande), que le serveur de processus
-    précharge, lui, avant de lire."""
-    lecteurs = ("pdfplumber", "pdfminer", "pypdfium2", "camelot", "extracteurs.lecture_pdf")
+    précharge, lui, avant de lire. Le brouillon Word ne charge pas le rapport annuel."""
+    lecteurs = (
+        "pdfplumber", "pdfminer", "pypdfium2", "camelot", "extracteurs.lecture_pdf",
+        "publication.annuel", "publication.publier",
+    )  # fmt: skip
     code = (
         "import sys, cli.fiches, cli.demo, flows.isolement, flows.lot, flows.rapport\n"
         "from extracteurs.formats import FORMATS_ACCEPTES, empreinte\n"
+        "from publication import filtres, rendre_fiche\n"
         f"print([m for m in {lecteurs!r} if m in sys.modules])\n"
         "from flows.isolement import PRECHARGES\n"
         "print('extracteurs.document' in PRECHARGES)"
