@@ -112,15 +112,16 @@ def test_le_principal_d_un_traitement_ne_charge_pas_les_lecteurs() -> None:
     """`dsp traiter` et le lot choisissent les fichiers, calculent leurs empreintes et
     attendent la lecture d'un processus de travail : leur processus principal ne charge
     ni pdfplumber ni pypdfium2 (~0,15 s CPU par commande), que le serveur de processus
-    précharge, lui, avant de lire. Le brouillon Word ne charge pas le rapport annuel."""
-    lecteurs = (
-        "pdfplumber", "pdfminer", "pypdfium2", "camelot", "extracteurs.lecture_pdf",
-        "publication.annuel", "publication.publier",
-    )  # fmt: skip
+    précharge, lui, avant de lire. Le brouillon Word de `dsp traiter` ne charge pas le
+    rapport annuel."""
+    lecteurs = ("pdfplumber", "pdfminer", "pypdfium2", "camelot", "extracteurs.lecture_pdf")
+    annuel = ("publication.annuel", "publication.publier", "publication.graphiques")
     code = (
-        "import sys, cli.fiches, cli.demo, flows.isolement, flows.lot, flows.rapport\n"
-        "from extracteurs.formats import FORMATS_ACCEPTES, empreinte\n"
+        "import sys, cli.fiches, cli.demo\n"
         "from publication import filtres, rendre_fiche\n"
+        f"print([m for m in {annuel!r} if m in sys.modules])\n"
+        "import flows.isolement, flows.lot, flows.rapport\n"
+        "from extracteurs.formats import FORMATS_ACCEPTES, empreinte\n"
         f"print([m for m in {lecteurs!r} if m in sys.modules])\n"
         "from flows.isolement import PRECHARGES\n"
         "print('extracteurs.document' in PRECHARGES)"
@@ -129,4 +130,4 @@ def test_le_principal_d_un_traitement_ne_charge_pas_les_lecteurs() -> None:
         [sys.executable, "-c", code], cwd=RACINE, capture_output=True, text=True, timeout=120
     )
     assert fini.returncode == 0, fini.stderr
-    assert fini.stdout.split() == ["[]", "True"]
+    assert fini.stdout.split() == ["[]", "[]", "True"]
