@@ -115,7 +115,7 @@ def test_le_principal_d_un_traitement_ne_charge_pas_les_lecteurs() -> None:
     précharge, lui, avant de lire. Le brouillon Word de `dsp traiter` ne charge pas le
     rapport annuel."""
     lecteurs = ("pdfplumber", "pdfminer", "pypdfium2", "camelot", "extracteurs.lecture_pdf")
-    annuel = ("publication.annuel", "publication.publier", "publication.graphiques")
+    annuel = ("publication.annuel", "publication.publier")
     code = (
         "import sys, cli.fiches, cli.demo\n"
         "from publication import filtres, rendre_fiche\n"
