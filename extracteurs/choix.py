@@ -75,7 +75,7 @@ def cellules_fusionnees(grilles: list[GrilleBrute]) -> int:
     fusionnees = 0
     for grille in grilles:
         for ligne in nettoyer(grille):
-            fusionnees += bool(ligne) and montant_colle(ligne[0].texte)
+            fusionnees += montant_colle(ligne)
             fusionnees += sum(_nombres_colles(normaliser_espaces(c.texte)) for c in ligne[1:])
     return fusionnees
 

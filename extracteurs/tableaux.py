@@ -118,7 +118,7 @@ def qualite_grille(grille: GrilleBrute) -> tuple[int, int]:
     bonnes = mauvaises = 0
     debut = lignes_entete(lignes) if lignes else 0
     for ligne in lignes[debut:]:
-        if ligne and montant_colle(ligne[0].texte):
+        if montant_colle(ligne):
             mauvaises += 1
         for cellule in ligne[1:]:
             texte = normaliser_espaces(cellule.texte)
@@ -131,18 +131,23 @@ def qualite_grille(grille: GrilleBrute) -> tuple[int, int]:
     return bonnes, mauvaises
 
 
-def montant_colle(libelle: str) -> bool:
+def montant_colle(ligne: list[CelluleBrute]) -> bool:
     """Un montant dans la colonne des libellés : collé au libellé (« Charges de personnel
-    1 234 567 »), ou seul (la ligne est mal découpée, son libellé est ailleurs) ; un
-    nombre d'au moins 100 qui termine la cellule. Ne le sont pas : une année (« Exercice
-    2021 »), une date (« Mise en service 01/08/1990 »), un code qui tient à ses lettres
-    (« VP.250 », « P203.3 »)."""
-    trouves = nombres_dans_texte(libelle)
-    texte = libelle.rstrip()
+    1 234 567 »), ou seul alors que la ligne porte d'autres valeurs (la ligne est mal
+    découpée, son libellé est ailleurs) ; un nombre d'au moins 100 qui termine la cellule.
+    Ne le sont pas : un nombre seul sur sa ligne (graduation d'un graphique, numéro), une
+    année (« Exercice 2021 »), une date (« Mise en service 01/08/1990 »), un code qui tient
+    à ses lettres (« VP.250 », « P203.3 »)."""
+    if not ligne:
+        return False
+    texte = ligne[0].texte.rstrip()
+    trouves = nombres_dans_texte(texte)
     if not trouves or not texte.endswith(trouves[-1][0]) or abs(trouves[-1][1]) < 100:
         return False
     forme = trouves[-1][0]
     avant = texte[: -len(forme)]
     if avant and not avant[-1].isspace():  # « VP.250 » : le nombre fait partie d'un code
         return False
+    if not avant.strip() and not any(c.texte.strip() for c in ligne[1:]):
+        return False  # rien à quoi il serait collé, rien qui manquerait à la ligne
     return not (est_annee(forme) or finit_par_une_date(texte))

@@ -287,22 +287,28 @@ def test_annees_dates_et_codes_ne_sont_pas_des_montants_colles() -> None:
     """RPQS réels : « Exercice 2021 », « Mise en service 01/08/1990 », « VP.250 »,
     « P203.3 … » en colonne de libellés et « 31/12/2021 » en colonne de valeurs faisaient
     douter d'une lecture propre (camelot relancé sur 11 pages, sans rien corriger sur 8) et
-    pénalisaient sa note. Un montant collé au libellé, ou seul dans la colonne des
-    libellés, reste un défaut."""
+    pénalisaient sa note, comme les graduations d'un graphique (« 180 » seul sur sa ligne).
+    Un montant collé au libellé, ou qui manque à une ligne de valeurs, reste un défaut."""
     from extracteurs.choix import cellules_fusionnees
     from extracteurs.tableaux import montant_colle
+
+    def colle(*cellules: str) -> bool:
+        return montant_colle([CelluleBrute(texte=t, page=1) for t in cellules])
 
     for libelle in (
         "Exercice 2021", "ASSAINISSEMENT 2021", "Date de mise en service 01/08/1990",
         "VP.252 VP.253 VP.254", "P203.3 décret du 3 juin 1994", "Charges 99",
         "Mise en service le 1er juillet 2021",
     ):  # fmt: skip
-        assert not montant_colle(libelle), libelle
+        assert not colle(libelle, "12"), libelle
     for libelle in (
         "Charges de personnel 1 234 567", "Redevance 125,30", "Achats -1 250", "Volume 2 021",
-        "Total (en €) 12 345", "231",
+        "Total (en €) 12 345",
     ):  # fmt: skip
-        assert montant_colle(libelle), libelle
+        assert colle(libelle), libelle
+    # Un nombre seul en colonne de libellés : mal placé s'il manque à une ligne de valeurs,
+    # pas s'il est seul sur sa ligne (graduation d'un graphique lue comme un tableau).
+    assert colle("231", "1", "232") and not colle("180") and not colle("180", "", "")
     dates = _grille(("", "31/12/2020", "31/12/2021"), ("Abonnés", "231", "232"))
     assert cellules_fusionnees([dates]) == 0
     assert _douter({"alignement": [dates], "pdfplumber": [dates]}, 2, True) is None
