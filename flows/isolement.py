@@ -140,13 +140,15 @@ def _erreur(message: tuple[str, ...]) -> DspError:
     return type_erreur(texte, fichier=fichier)
 
 
-def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
-    """Lit le fichier dans un processus de travail, qui écrit son `Document` JSON en
-    `cible` (écriture atomique : `cible` est complet ou absent).
+STATUT_PERDU = 255
+"""Code que multiprocessing donne à un enfant dont le serveur de processus n'a pas transmis
+le statut de sortie (serveur tué ou disparu entre-temps) : rien n'est su de la lecture."""
 
-    Une erreur de lecture (`DspError`) y est levée à l'identique ; un plantage du
-    processus devient une `ExtractionError` qui dit ce qui s'est passé.
-    """
+
+def _lire_dans_un_processus(
+    chemin: Path, cible: Path, reglages: Reglages
+) -> tuple[Any, int | None]:
+    """(message de l'enfant ou None, code de sortie) d'une lecture dans un processus."""
     recepteur, emetteur = _CONTEXTE.Pipe(duplex=False)
     processus = _CONTEXTE.Process(
         target=_executer,
@@ -162,8 +164,24 @@ def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
     finally:
         recepteur.close()
         processus.join()
-    if message is None or processus.exitcode != 0:
-        raise ExtractionError(_raison_du_plantage(processus.exitcode), fichier=chemin.name)
+    return message, processus.exitcode
+
+
+def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
+    """Lit le fichier dans un processus de travail, qui écrit son `Document` JSON en
+    `cible` (écriture atomique : `cible` est complet ou absent).
+
+    Une erreur de lecture (`DspError`) y est levée à l'identique ; un plantage du
+    processus devient une `ExtractionError` qui dit ce qui s'est passé. Le message de
+    l'enfant fait foi : « ok » n'est envoyé qu'une fois `cible` écrite. Sans message ni
+    statut (serveur de processus disparu, vu une fois en CI sur un lot de 3 fichiers),
+    la lecture est refaite une fois par un serveur neuf : le fichier n'y est pour rien.
+    """
+    message, code = _lire_dans_un_processus(chemin, cible, reglages)
+    if message is None and code == STATUT_PERDU:
+        message, code = _lire_dans_un_processus(chemin, cible, reglages)
+    if message is None:
+        raise ExtractionError(_raison_du_plantage(code), fichier=chemin.name)
     if message[0] == "erreur":
         raise _erreur(message)
 

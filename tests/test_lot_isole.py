@@ -61,6 +61,33 @@ def test_la_lecture_herite_de_modules_precharges_et_geles(
     assert heritage["geles"] > 10_000, "les objets des modules préchargés sont gelés"
 
 
+def tuer_le_serveur_puis_lire(chemin: Path, reglages: Reglages, cible: Path) -> None:
+    """Exécuté dans le processus de travail : son serveur de processus (son parent) meurt
+    pendant la lecture ; la première fois, la lecture meurt aussi sans rien dire."""
+    os.kill(os.getppid(), signal.SIGKILL)
+    premiere = chemin.with_suffix(".premiere")
+    if "muet" in chemin.name and not premiere.exists():
+        premiere.touch()
+        os._exit(0)
+    isolement.extraire_vers(chemin, reglages, cible)
+
+
+def test_serveur_de_processus_disparu_la_lecture_n_est_pas_perdue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Vu une fois en CI : un fichier sain d'un lot « en erreur », code de sortie 255, le
+    statut de son processus de lecture perdu par le serveur de processus. Le message de
+    l'enfant fait foi ; sans message ni statut, la lecture est refaite par un serveur neuf."""
+    monkeypatch.setattr(isolement, "TRAVAIL", tuer_le_serveur_puis_lire)
+    for nom in ("parle.pdf", "muet.pdf"):
+        source = tmp_path / nom
+        source.write_bytes((CORPUS / ECHANTILLONS[0]).read_bytes())
+        cible = tmp_path / f"{nom}.json"
+        isolement.extraire_isole(source, cible, Reglages())
+        assert json.loads(cible.read_text(encoding="utf-8"))["fichier"] == nom
+    assert (tmp_path / "muet.premiere").exists(), "la première lecture est bien morte muette"
+
+
 def test_plantage_natif_d_une_lecture_le_lot_continue(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
