@@ -329,3 +329,17 @@ def test_fiche_word_tableau_des_indicateurs() -> None:
         ("D204.0", "2,04 (calculé : facture 120 m³ / 120)"),
         ("P201.1", "100"),
     ]
+
+
+def test_segments_memorises_par_ligne_sans_melange() -> None:
+    """Les segments d'une ligne sont mémorisés (les règles les redemandent ~7 fois) : même
+    résultat que le calcul, une liste neuve à chaque appel, et deux lignes de même texte
+    mais de boîtes différentes gardent chacune leurs étendues."""
+    from fiche.regles.sispea.geometrie import _segments, segments
+
+    gauche = _ligne(1, 0, 60, [(60, "Abonnés"), (300, "1 234")])
+    droite = _ligne(1, 1, 80, [(60, "Abonnés"), (420, "1 234")])
+    premiers = segments(gauche)
+    premiers.append(premiers[0])  # la liste rendue appartient à l'appelant
+    assert segments(gauche) == _segments(gauche) and len(segments(gauche)) == 2
+    assert segments(droite)[1].x0 == 420 and segments(gauche)[1].x0 == 300

@@ -29,8 +29,28 @@ class Segment:
         return None if self.x0 is None or self.x1 is None else (self.x0 + self.x1) / 2
 
 
+_MEMOIRE: dict[int, tuple[Ligne, list[Segment]]] = {}
+_TAILLE_MEMOIRE = 8192
+
+
 def segments(ligne: Ligne) -> list[Segment]:
-    """Les cellules de la ligne, avec leur étendue quand les mots portent leur boîte."""
+    """Les cellules de la ligne, avec leur étendue quand les mots portent leur boîte.
+
+    Mémorisées par ligne (identité de l'objet, gardé avec son résultat : un identifiant
+    réutilisé ne peut pas tromper) : les règles SISPEA redemandent les segments des mêmes
+    lignes, voisines et en-têtes, ~7 fois chacune (40 % du remplissage des RPQS réels).
+    Les lignes d'un `Document` ne changent pas pendant le remplissage."""
+    trouve = _MEMOIRE.get(id(ligne))
+    if trouve is not None and trouve[0] is ligne:
+        return list(trouve[1])
+    if len(_MEMOIRE) >= _TAILLE_MEMOIRE:
+        _MEMOIRE.clear()  # borne la mémoire ; pas d'ordre à tenir entre fils
+    resultat = _segments(ligne)
+    _MEMOIRE[id(ligne)] = (ligne, resultat)
+    return list(resultat)
+
+
+def _segments(ligne: Ligne) -> list[Segment]:
     textes = [normaliser_espaces(t) for t in ligne.texte.split("\t")]
     mots = ligne.mots
     if sum(len(t.split()) for t in textes) != len(mots) or any(m.boite is None for m in mots):
