@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -98,7 +99,7 @@ def test_aide_sans_bibliotheques_lourdes() -> None:
     lourds = (
         "sqlalchemy", "alembic", "docx", "docxtpl", "pdfplumber", "pypdfium2", "pydantic",
         "pydantic_settings", "controles", "publication", "fiche", "flows", "extracteurs",
-        "stockage.depot", "socle.reglages",
+        "stockage.depot", "socle.reglages", "typer.rich_utils",
     )  # fmt: skip
     code = f"import sys, cli.principal; print([m for m in {lourds!r} if m in sys.modules])"
     fini = subprocess.run(
@@ -131,3 +132,20 @@ def test_le_principal_d_un_traitement_ne_charge_pas_les_lecteurs() -> None:
     )
     assert fini.returncode == 0, fini.stderr
     assert fini.stdout.split() == ["[]", "[]", "True"]
+
+
+def test_aide_et_erreurs_en_francais_dans_un_processus_neuf() -> None:
+    """`typer.rich_utils` (aide, erreurs) n'est plus importé au démarrage : il est traduit
+    au moment où typer l'importe. Vérifié là où rien ne l'a importé avant."""
+    code = "from cli.principal import app\napp([{}], prog_name='dsp')"
+    for args, attendus in (
+        ("'traiter', '--inconnue'", ("Option inconnue : --inconnue.", "Erreur", "Aide :")),
+        ("'--help'", ("Utilisation : dsp", "Commandes", "Affiche cette aide et quitte.")),
+    ):
+        fini = subprocess.run(
+            [sys.executable, "-c", code.format(args)], cwd=RACINE, capture_output=True,
+            text=True, timeout=120, env={**os.environ, "COLUMNS": "100"},
+        )  # fmt: skip
+        sortie = fini.stdout + fini.stderr
+        for attendu in attendus:
+            assert attendu in sortie, sortie[-2000:]
