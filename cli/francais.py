@@ -141,6 +141,9 @@ def _type_affiche(original: Callable[..., str]) -> Callable[..., str]:
     return afficher
 
 
+_RICH_UTILS = "typer.rich_utils"
+
+
 def _traduire_rich_utils(rich_utils: ModuleType) -> None:
     if getattr(rich_utils, "_dsp_francais", False):
         return
@@ -172,9 +175,6 @@ class _TraduireALImport(importlib.abc.MetaPathFinder):
 
         spec.loader.exec_module = executer_puis_traduire  # type: ignore[method-assign]
         return spec
-
-
-_RICH_UTILS = "typer.rich_utils"
 
 
 def installer() -> None:

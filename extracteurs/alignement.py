@@ -7,11 +7,10 @@ lecteur qui marche aussi sur les mots d'un OCR, où camelot et pdfplumber ne voi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 
-from extracteurs.entetes import est_entete
+from extracteurs.entetes import est_annee, est_entete
 from extracteurs.grilles import CelluleBrute, GrilleBrute
 from extracteurs.lignes import LigneBrute, Segment, englobante
 from extracteurs.modeles import MethodeTableau
@@ -39,14 +38,10 @@ def est_valeur(texte: str) -> bool:
     return brut in VIDES or brut in UNITES_SEULES or lire_nombre(brut) is not None
 
 
-def _est_annee(texte: str) -> bool:
-    return bool(re.fullmatch(r"(?:19|20)\d{2}", normaliser_espaces(texte)))
-
-
 def genre_ligne(ligne: LigneBrute) -> Genre:
     segs = ligne.segments
     valeurs = [s for s in segs if est_valeur(s.texte)]
-    if valeurs and all(_est_annee(s.texte) for s in valeurs) and len(segs) - len(valeurs) <= 1:
+    if valeurs and all(est_annee(s.texte) for s in valeurs) and len(segs) - len(valeurs) <= 1:
         return Genre.ENTETE
     if valeurs:
         autres = [s for s in segs if not est_valeur(s.texte)]
@@ -124,7 +119,7 @@ def grille_zone(
         if est_valeur(s.texte) and _cle(s.texte) not in UNITES_SEULES
     ]
     bord_libelle = min(s.boite.x0 for s in nombres) - 1.0
-    colonnes = _colonnes([s for s in nombres if not _est_annee(s.texte)] or nombres)
+    colonnes = _colonnes([s for s in nombres if not est_annee(s.texte)] or nombres)
     cellules: list[list[CelluleBrute]] = []
     for rangee in rangees:
         libelle = [s for s in rangee.segments if s.boite.x1 <= bord_libelle]

@@ -60,12 +60,17 @@ def annee_entete(texte: str, exercice: int | None) -> int | None:
     return None
 
 
+def est_annee(texte: str) -> bool:
+    """« 2021 » écrit sans séparateur : une année, pas un montant (« 2 021 » en est un)."""
+    return re.fullmatch(_ANNEE, normaliser_espaces(texte)) is not None
+
+
 def est_entete(texte: str) -> bool:
     """Vrai pour un texte d'en-tête de colonne (année, N-1, Variation, Réalisé 2023...)."""
     brut = normaliser_espaces(texte)
     if not brut:
         return False
-    if re.fullmatch(rf"{_ANNEE}", brut) or _EXERCICE_DOUBLE.fullmatch(brut):
+    if est_annee(brut) or _EXERCICE_DOUBLE.fullmatch(brut):
         return True
     if _RELATIVE.match(sans_accents(brut).lower()):
         return True

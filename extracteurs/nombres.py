@@ -104,7 +104,6 @@ _MOIS = (
 _DATE = rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}(?:er)?\s+(?:{_MOIS})\s+\d{{4}}"
 _EST_DATE = re.compile(rf"(?:{_DATE})", re.IGNORECASE)
 _FINIT_PAR_DATE = re.compile(rf"(?:^|\s)(?:{_DATE})$", re.IGNORECASE)
-_ANNEE = re.compile(r"(?:19|20)\d\d")
 
 
 def est_date(texte: str) -> bool:
@@ -115,8 +114,3 @@ def est_date(texte: str) -> bool:
 def finit_par_une_date(texte: str) -> bool:
     """« Date de mise en service 01/08/1990 » : le texte se termine par une date."""
     return _FINIT_PAR_DATE.search(texte.rstrip()) is not None
-
-
-def est_annee(forme: str) -> bool:
-    """« 2021 » écrit sans séparateur : une année, pas un montant (« 2 021 » en est un)."""
-    return _ANNEE.fullmatch(forme.strip()) is not None

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from extracteurs.alignement import VIDES
-from extracteurs.entetes import annee_entete, detecter_unite, est_entete
+from extracteurs.entetes import annee_entete, detecter_unite, est_annee, est_entete
 from extracteurs.grilles import CelluleBrute, GrilleBrute
 from extracteurs.modeles import Cellule, Colonne, Tableau
 from extracteurs.nombres import (
-    est_annee,
     finit_par_une_date,
     lire_nombre,
     nombres_dans_texte,
@@ -142,9 +141,11 @@ def montant_colle(ligne: list[CelluleBrute]) -> bool:
         return False
     texte = ligne[0].texte.rstrip()
     trouves = nombres_dans_texte(texte)
-    if not trouves or not texte.endswith(trouves[-1][0]) or abs(trouves[-1][1]) < 100:
+    if not trouves:
         return False
-    forme = trouves[-1][0]
+    forme, valeur = trouves[-1]
+    if not texte.endswith(forme) or abs(valeur) < 100:
+        return False
     avant = texte[: -len(forme)]
     if avant and not avant[-1].isspace():  # « VP.250 » : le nombre fait partie d'un code
         return False

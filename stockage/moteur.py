@@ -102,14 +102,19 @@ REVISION_DE_TETE = "0004_attente_delegataire"
 def _deja_a_jour(moteur: Engine) -> bool:
     """La base porte-t-elle déjà la dernière révision ? Lu par une requête simple : le cas
     courant (toute commande sur une base existante) n'importe ni ne lance Alembic (~0,2 s
-    CPU à chaque commande). Au moindre doute (table absente, base injoignable), non : la
-    migration décide, et dit pourquoi elle échoue."""
+    CPU à chaque commande). Une base injoignable l'est dit ici, sans seconde tentative de
+    connexion (un hôte qui ne répond pas ferait attendre deux fois) ; au moindre autre doute
+    (table absente), non : la migration décide."""
     try:
-        with moteur.connect() as connexion:
+        connexion = moteur.connect()
+    except (OperationalError, InterfaceError) as exc:
+        raise base_indisponible(moteur, exc) from exc
+    with connexion:
+        try:
             versions = connexion.execute(text("SELECT version_num FROM alembic_version"))
-            return list(versions.scalars()) == [REVISION_DE_TETE]
-    except SQLAlchemyError:
-        return False
+        except SQLAlchemyError:
+            return False
+        return list(versions.scalars()) == [REVISION_DE_TETE]
 
 
 def migrer(moteur: Engine, revision: str = "head") -> None:

@@ -417,3 +417,18 @@ def test_base_a_jour_sans_alembic_base_ancienne_migree(url_base: str) -> None:
         version = connexion.execute(text("SELECT version_num FROM alembic_version")).scalar()
     moteur.dispose()
     assert version == REVISION_DE_TETE
+
+
+def test_base_injoignable_dite_sans_seconde_tentative(tmp_path: Path) -> None:
+    """Une base injoignable est dite dès la vérification de sa révision : une seule
+    tentative de connexion (un hôte qui ne répond pas ferait attendre deux fois)."""
+    from sqlalchemy import event
+
+    from stockage.moteur import creer_moteur, migrer
+
+    moteur = creer_moteur(f"sqlite:///{tmp_path / 'absent' / 'base.db'}")
+    tentatives: list[object] = []
+    event.listen(moteur, "do_connect", lambda *_: tentatives.append(1))
+    with pytest.raises(StockageError, match="injoignable"):
+        migrer(moteur)
+    assert len(tentatives) == 1
