@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -178,21 +177,40 @@ def _sur_fond_colore(c: dict[str, Any], fonds: list[dict[str, Any]]) -> bool:
     )
 
 
-def _hors_page(page: PagePlumber) -> Callable[[dict[str, Any]], bool]:
-    """Le critère « hors de la page » : un caractère entièrement hors de la boîte de la
+def _hors_page(page: PagePlumber) -> set[int]:
+    """Les caractères (par `id`) « hors de la page » : entièrement hors de la boîte de la
     page, sur une ligne dont aucun caractère n'est dans la page (une ligne qui déborde
     du bord reste entière : la couper changerait un montant en un autre)."""
     x0, haut, x1, bas = (float(v) for v in page.bbox)
     if int(getattr(page, "rotation", 0) or 0) % 360:
         # Sur une page tournée (/Rotate), pdfplumber place les caractères hors de sa
         # boîte : le critère n'y est pas appliqué.
-        return lambda _c: False
+        return set()
+    dehors: list[dict[str, Any]] = []
+    dedans: list[dict[str, Any]] = []
+    for c in page.chars:
+        exclu = c["x1"] <= x0 or c["x0"] >= x1 or c["bottom"] <= haut or c["top"] >= bas
+        (dehors if exclu else dedans).append(c)
+    if not dehors:  # le cas courant : rien à comparer
+        return set()
+    lignes = {round(float(c["top"])) for c in dedans}
+    return {id(c) for c in dehors if not {round(float(c["top"])) + d for d in (-1, 0, 1)} & lignes}
 
-    def dehors(c: dict[str, Any]) -> bool:
-        return bool(c["x1"] <= x0 or c["x0"] >= x1 or c["bottom"] <= haut or c["top"] >= bas)
 
-    lignes = {round(float(c["top"])) for c in page.chars if not dehors(c)}
-    return lambda c: dehors(c) and not {round(float(c["top"])) + d for d in (-1, 0, 1)} & lignes
+@functools.lru_cache(maxsize=256)
+def _blanc_connu(couleur: tuple[Any, ...]) -> bool:
+    return _blanc(couleur)
+
+
+def _couleur_blanche(couleur: Any) -> bool:
+    """`_blanc`, mémorisé par couleur : une page n'en porte que quelques-unes, pour des
+    milliers de caractères."""
+    if type(couleur) is tuple:
+        try:
+            return _blanc_connu(couleur)
+        except TypeError:  # composante non hachable : calculée sans mémoire
+            pass
+    return _blanc(couleur)
 
 
 def caracteres_visibles(page: PagePlumber) -> list[dict[str, Any]]:
@@ -204,9 +222,9 @@ def caracteres_visibles(page: PagePlumber) -> list[dict[str, Any]]:
     fonds: list[dict[str, Any]] | None = None
     gardes = []
     for c in page.chars:
-        if float(c.get("size") or 0.0) < TAILLE_MIN_PT or hors_page(c):
+        if float(c.get("size") or 0.0) < TAILLE_MIN_PT or (hors_page and id(c) in hors_page):
             continue
-        if _blanc(c.get("non_stroking_color")):
+        if _couleur_blanche(c.get("non_stroking_color")):
             if fonds is None:  # calculés seulement si la page porte du texte blanc
                 aplats = [r for r in page.rects if r.get("fill")]
                 fonds = [r for r in aplats if not _blanc(r.get("non_stroking_color"))]
