@@ -16,9 +16,11 @@ test d'égalité dit si une montée de version change la conversion.
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 from unicodedata import normalize as normalize_unicode
 
+from pdfminer import pdfinterp, psparser
 from pdfminer.layout import LTChar, LTItem
 from pdfminer.pdfpage import PDFPage
 from pdfplumber.page import ALL_ATTRS, Page, fix_fontname_bytes
@@ -108,3 +110,30 @@ class PdfAllege(PDF):
             self._pages.append(lue)
             doctop += lue.height
         return self._pages
+
+
+class _JournalSansDebogage:
+    """Le journal d'un module de pdfminer dont les appels DEBUG ne font rien.
+
+    pdfminer journalise chaque jeton lu au niveau DEBUG (~30 000 appels par page dans
+    `psparser` et `pdfinterp`, pdfminer.six #347) ; même filtré par le niveau, chaque appel
+    coûte un test (~0,1 µs), ~3 % de la lecture. Tout le reste passe au vrai journal."""
+
+    def __init__(self, journal: logging.Logger) -> None:
+        self.journal = journal
+
+    def debug(self, *_args: object, **_kwargs: object) -> None:
+        """DEBUG n'était pas actif à l'ouverture du document : rien à écrire."""
+
+    def __getattr__(self, nom: str) -> Any:
+        return getattr(self.journal, nom)
+
+
+def journaux_pdfminer() -> None:
+    """Avant chaque document : les journaux de lecture de pdfminer sans leurs appels DEBUG,
+    sauf si ce niveau est actif (un agent qui diagnostique un PDF voit tout)."""
+    for module in (psparser, pdfinterp):
+        courant = module.log
+        journal = courant.journal if isinstance(courant, _JournalSansDebogage) else courant
+        actif = journal.isEnabledFor(logging.DEBUG)
+        setattr(module, "log", journal if actif else _JournalSansDebogage(journal))  # noqa: B010

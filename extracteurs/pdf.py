@@ -18,7 +18,7 @@ from pdfplumber.page import Page as PagePlumber
 from pdfplumber.pdf import PDF
 
 from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
-from extracteurs.pages_plumber import PdfAllege
+from extracteurs.pages_plumber import PdfAllege, journaux_pdfminer
 from socle.erreurs import ExtractionError
 
 SIGNATURE_PDF = b"%PDF-"
@@ -98,6 +98,7 @@ def _second_avis_pypdf(chemin: Path) -> tuple[bool | None, int | None]:
 
 
 def ouvrir_pdfplumber(chemin: Path, mot_de_passe: str | None) -> PDF:
+    journaux_pdfminer()
     try:
         return PdfAllege.open(chemin, password=mot_de_passe or "")
     except PDFPasswordIncorrect as exc:

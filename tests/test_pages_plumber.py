@@ -6,6 +6,7 @@ aussi si une montée de version de pdfplumber change sa conversion."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pdfplumber
@@ -92,3 +93,29 @@ def test_boite_decalee_couleurs_courbes_et_normalisation(tmp_path: Path) -> None
     for chemin in (source, decale):
         assert _objets_identiques(chemin) > 40
         assert _objets_identiques(chemin, unicode_norm="NFKC") > 40
+
+
+def test_journaux_de_pdfminer_sans_debogage_sauf_si_demande(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Sans DEBUG actif, les appels DEBUG de pdfminer (un par jeton lu) ne font rien et le
+    texte lu est le même ; quand un agent active DEBUG pour diagnostiquer un PDF, le
+    document suivant retrouve le vrai journal et ses messages."""
+    from pdfminer import psparser
+
+    from extracteurs.pages_plumber import _JournalSansDebogage
+    from extracteurs.pdf import ouvrir_pdfplumber
+
+    chemin = CORPUS / "casino_les_pins_2023.pdf"
+    with ouvrir_pdfplumber(chemin, None) as pdf:
+        assert isinstance(psparser.log, _JournalSansDebogage)
+        muet = pdf.pages[0].extract_text()
+    with caplog.at_level(logging.DEBUG, logger="pdfminer"):
+        with ouvrir_pdfplumber(chemin, None) as pdf:
+            assert isinstance(psparser.log, logging.Logger)
+            assert pdf.pages[0].extract_text() == muet
+        assert any(
+            r.name == "pdfminer.psparser" and "nexttoken" in r.getMessage() for r in caplog.records
+        )
+    with ouvrir_pdfplumber(chemin, None):
+        assert isinstance(psparser.log, _JournalSansDebogage)
