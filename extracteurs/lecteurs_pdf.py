@@ -21,6 +21,7 @@ from pdfplumber.utils.text import extract_text
 from extracteurs.grilles import CelluleBrute, GrilleBrute
 from extracteurs.modeles import Boite
 from extracteurs.opencv import opencv
+from extracteurs.pages_plumber import milieu
 
 journal = logging.getLogger(__name__)
 
@@ -92,33 +93,29 @@ def _textes(caracteres: list[dict[str, Any]], rangees: list[CellGroup]) -> list[
     lecture. Les caractères sont ici triés une fois par hauteur de leur milieu ; chaque
     rangée prend sa tranche par dichotomie, puis les garde dans l'ordre de la page (celui
     que voit pdfplumber, dont dépend l'assemblage du texte)."""
-    milieux = sorted(((c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(caracteres))
+    centres = [milieu(c) for c in caracteres]
+    milieux = sorted((y, i) for i, (_, y) in enumerate(centres))
     hauteurs = [h for h, _ in milieux]
     textes = []
     for rangee in rangees:
         x0, haut, x1, bas = rangee.bbox
         tranche = milieux[bisect_left(hauteurs, haut) : bisect_left(hauteurs, bas)]
-        dedans = sorted(i for _, i in tranche if x0 <= _milieu_h(caracteres[i]) < x1)
-        de_la_rangee = [caracteres[i] for i in dedans]
+        dedans = sorted(i for _, i in tranche if x0 <= centres[i][0] < x1)
+        de_la_rangee = [(centres[i], caracteres[i]) for i in dedans]
         textes.append([_texte_cellule(cellule, de_la_rangee) for cellule in rangee.cells])
     return textes
 
 
-def _milieu_h(caractere: dict[str, Any]) -> float:
-    return float(caractere["x0"] + caractere["x1"]) / 2
-
-
 def _texte_cellule(
-    cellule: tuple[float, float, float, float] | None, caracteres: list[dict[str, Any]]
+    cellule: tuple[float, float, float, float] | None,
+    caracteres: list[tuple[tuple[float, float], dict[str, Any]]],
 ) -> str | None:
-    """Le texte d'une cellule (milieu du caractère dans la cellule, test de pdfplumber)."""
+    """Le texte d'une cellule : les caractères (avec leur milieu) de la rangée dont le
+    milieu est dans la cellule, le test de pdfplumber."""
     if cellule is None:
         return None
     x0, haut, x1, bas = cellule
-    dedans = [
-        c for c in caracteres
-        if x0 <= _milieu_h(c) < x1 and haut <= (c["top"] + c["bottom"]) / 2 < bas
-    ]  # fmt: skip
+    dedans = [c for (x, y), c in caracteres if x0 <= x < x1 and haut <= y < bas]
     return extract_text(dedans) if dedans else ""
 
 

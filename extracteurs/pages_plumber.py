@@ -47,6 +47,12 @@ def _espace_couleurs(nom: Any) -> Any:
     return resolve_and_decode(nom)
 
 
+def milieu(objet: dict[str, Any]) -> tuple[float, float]:
+    """Le milieu (x, y) d'un objet pdfplumber, calculé comme pdfplumber le fait pour dire
+    si un caractère est dans une cellule : même formule, mêmes arrondis."""
+    return (objet["x0"] + objet["x1"]) / 2, (objet["top"] + objet["bottom"]) / 2
+
+
 class PageAllegee(Page):
     """Une page pdfplumber dont les caractères se convertissent par le chemin direct."""
 

@@ -18,7 +18,7 @@ from pdfplumber.page import Page as PagePlumber
 from pdfplumber.pdf import PDF
 
 from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
-from extracteurs.pages_plumber import PdfAllege, journaux_pdfminer
+from extracteurs.pages_plumber import PdfAllege, journaux_pdfminer, milieu
 from socle.erreurs import ExtractionError
 
 SIGNATURE_PDF = b"%PDF-"
@@ -172,7 +172,7 @@ def _blanc(couleur: Any) -> bool:
 
 
 def _sur_fond_colore(c: dict[str, Any], fonds: list[dict[str, Any]]) -> bool:
-    milieu_x, milieu_y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+    milieu_x, milieu_y = milieu(c)
     return any(
         f["x0"] <= milieu_x <= f["x1"] and f["top"] <= milieu_y <= f["bottom"] for f in fonds
     )
