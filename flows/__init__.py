@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from socle.processus import regler_environnement
+
 
 def preparer_environnement() -> None:
     """Valeurs par défaut des variables Prefect ; une valeur déjà définie est gardée."""
@@ -19,6 +21,7 @@ def preparer_environnement() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.5")
+    regler_environnement()  # aussi pour un flux lancé sans la CLI (Prefect, tests)
     # Le serveur éphémère n'ouvre sa base SQLite que si le dossier existe.
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 

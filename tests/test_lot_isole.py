@@ -18,6 +18,7 @@ from prefect.settings import PREFECT_API_URL
 from flows import isolement
 from flows.lot import traiter_lot
 from flows.taches import depot_courant
+from socle import processus
 from socle.gardien import arreter, heure_de_demarrage, vivant
 from socle.reglages import Reglages, reglages
 from stockage.depot import Depot
@@ -38,11 +39,27 @@ def planter_sur_les_pieges(chemin: Path, reglages: Reglages, cible: Path) -> Non
     isolement.extraire_vers(chemin, reglages, cible)
 
 
+def _defauts_de_page(taille: int) -> int:
+    """Défauts de page pour remplir puis libérer un tampon de `taille` octets."""
+    import resource
+
+    avant = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    tampon = bytearray(taille)
+    del tampon
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - avant
+
+
 def noter_l_heritage(chemin: Path, reglages: Reglages, cible: Path) -> None:
     """Exécuté dans le processus de travail : ce qu'il a hérité du serveur de processus."""
     import gc
 
-    heritage = {"geles": gc.get_freeze_count(), "camelot": "camelot.io" in sys.modules}
+    heritage = {
+        "geles": gc.get_freeze_count(),
+        "camelot": "camelot.io" in sys.modules,
+        # Un rendu de page à 300 ppp (A4, BGR) : 26 Mo.
+        "defauts": [_defauts_de_page(26 * 1024 * 1024) for _ in range(2)],
+        "environnement": {n: os.environ.get(n) for n in processus.DEFAUTS},
+    }
     cible.write_text(json.dumps(heritage), encoding="utf-8")
 
 
@@ -52,13 +69,21 @@ def test_la_lecture_herite_de_modules_precharges_et_geles(
     """Chaque lecture est une copie du serveur de processus, camelot déjà importé. Les
     objets hérités sont gelés (`gc.freeze`) : sans cela, le ramasse-miettes de l'enfant
     les parcourt et recopie leurs pages mémoire, ~0,09 s CPU de plus par fichier d'un lot
-    (`benchmarks/RESULTS.md`)."""
+    (`benchmarks/RESULTS.md`). Les grands tampons (rendus de pages) libérés sont gardés
+    pour les suivants, et l'environnement réglé par `socle.processus` est hérité."""
     monkeypatch.setattr(isolement, "TRAVAIL", noter_l_heritage)
     cible = tmp_path / "heritage.json"
     isolement.extraire_isole(CORPUS / ECHANTILLONS[0], cible, Reglages())
     heritage = json.loads(cible.read_text(encoding="utf-8"))
     assert heritage["camelot"] is True
     assert heritage["geles"] > 10_000, "les objets des modules préchargés sont gelés"
+    # Un grand tampon libéré reste au processus : le suivant ne refait pas ses défauts de
+    # page (sans le réglage de glibc, chacun en coûte ~6 700, un par page de 4 Ko).
+    premier, second = heritage["defauts"]
+    assert premier > 5_000, "le premier tampon est bien touché page à page"
+    assert second < premier / 10, "le tampon libéré est réutilisé"
+    # Un seul fil de calcul OpenBLAS, pas de recherche de greffons pydantic.
+    assert heritage["environnement"] == processus.DEFAUTS
 
 
 def tuer_le_serveur_puis_lire(chemin: Path, reglages: Reglages, cible: Path) -> None:

@@ -1,0 +1,31 @@
+"""Environnement des processus `dsp`, réglé avant tout import lourd.
+
+Sur une machine partagée (2 cœurs), le parallélisme se fait entre documents : un processus
+de lecture par rapport. Deux coûts fixes de chaque processus ne servent alors à rien :
+- OpenBLAS (numpy, qu'importent camelot et pytesseract) lance à l'import un fil de calcul
+  par cœur, qui attend du travail en boucle active : `import numpy` coûte 0,157 s CPU au
+  lieu de 0,096 s avec `OPENBLAS_NUM_THREADS=1` (mesuré ici), et la lecture ne fait
+  ensuite aucun calcul matriciel qui en profiterait ;
+- pydantic, à la création du premier modèle, parcourt les points d'entrée de toutes les
+  distributions installées pour y chercher des greffons (~0,04 s CPU par processus) ;
+  Synthèse DSP n'en utilise aucun.
+
+Les processus enfants (serveur de processus de lecture, lectures, serveur Prefect)
+héritent de ces valeurs. Une valeur déjà définie par l'utilisateur est gardée : un
+greffon pydantic (instrumentation) reste possible avec `PYDANTIC_DISABLE_PLUGINS=`.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAUTS = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "PYDANTIC_DISABLE_PLUGINS": "__all__",
+}
+
+
+def regler_environnement() -> None:
+    """Pose les valeurs par défaut absentes de l'environnement du processus."""
+    for nom, valeur in DEFAUTS.items():
+        os.environ.setdefault(nom, valeur)
