@@ -189,7 +189,10 @@ class RenduCamelot:
             if rendu.mode != "BGR":  # rendu avec transparence : la voie de camelot
                 image = rendu.to_pil().convert("RGB")
                 return np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
-            return np.array(rendu.to_numpy(), copy=True)
+            # Vue sur le tampon du rendu, sans copie (26 Mo par page A4) : le tableau garde
+            # le tampon vivant (pypdfium2 y attache sa libération), fermer le document
+            # n'y touche pas. Copié seulement si ses lignes ont du remplissage.
+            return np.ascontiguousarray(rendu.to_numpy())
         finally:
             document.close()
 

@@ -195,6 +195,8 @@ def test_lecture_par_les_filets_l_emporte_quand_l_alignement_doute(tmp_path: Pat
 def test_rendu_camelot_memes_pixels_que_son_moteur(tmp_path: Path) -> None:
     """Le rendu direct en BGR donne à camelot exactement l'image de son moteur pdfium
     (qui passait par une image PIL RGB puis la retournait) : mêmes filets trouvés."""
+    import gc
+
     import numpy as np
     from camelot.backends.pdfium_backend import PdfiumBackend
 
@@ -215,6 +217,11 @@ def test_rendu_camelot_memes_pixels_que_son_moteur(tmp_path: Path) -> None:
     assert obtenu.shape == attendu.shape and obtenu.dtype == attendu.dtype
     assert np.array_equal(obtenu, attendu)
     assert obtenu.flags["C_CONTIGUOUS"]
+    # Sans copie du rendu (26 Mo par page A4 à 300 ppp) : une vue sur le tampon de pdfium,
+    # qui reste valable une fois le document fermé et le ramasse-miettes passé.
+    assert not obtenu.flags["OWNDATA"]
+    gc.collect()
+    assert np.array_equal(obtenu, PdfiumBackend().to_array(chemin, page=1))
 
 
 def test_opencv_un_seul_fil_pour_camelot_et_l_ocr(tmp_path: Path) -> None:
