@@ -55,6 +55,7 @@ def noter_l_heritage(chemin: Path, reglages: Reglages, cible: Path) -> None:
 
     heritage = {
         "geles": gc.get_freeze_count(),
+        "seuil_jeunes": gc.get_threshold()[0],
         "camelot": "camelot.io" in sys.modules,
         # Un rendu de page à 300 ppp (A4, BGR) : 26 Mo.
         "defauts": [_defauts_de_page(26 * 1024 * 1024) for _ in range(2)],
@@ -77,6 +78,8 @@ def test_la_lecture_herite_de_modules_precharges_et_geles(
     heritage = json.loads(cible.read_text(encoding="utf-8"))
     assert heritage["camelot"] is True
     assert heritage["geles"] > 10_000, "les objets des modules préchargés sont gelés"
+    # `flows.gel` n'est pas importé ici : il gèlerait le tas du processus de test.
+    assert heritage["seuil_jeunes"] > 700, "collectes de la génération jeune espacées"
     # Un grand tampon libéré reste au processus : le suivant ne refait pas ses défauts de
     # page (sans le réglage de glibc, chacun en coûte ~6 700, un par page de 4 Ko).
     premier, second = heritage["defauts"]
