@@ -7,7 +7,6 @@ quand la lecture droite est mauvaise (page numérisée de travers, à 90°).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
@@ -18,10 +17,10 @@ from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
 from extracteurs.nombres import lire_nombre
 from extracteurs.opencv import opencv
 from socle.erreurs import ExtractionError
+from socle.processus import regler_environnement
 
-# Tesseract multi-thread (OpenMP) est ~8× plus lent sur 2 cœurs partagés : un thread par
-# page suffit, le parallélisme se fait entre documents.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# Un seul fil OpenMP pour Tesseract, même pour une lecture lancée hors de la CLI.
+regler_environnement()
 
 # Hauteur d'une boîte de mot OCR ≈ 0,72 em (corps des minuscules et chiffres).
 RAPPORT_HAUTEUR_EM = 0.72

@@ -17,7 +17,6 @@ extracteurs déjà importés.
    processus de lecture pour les suivants : défauts de page des 4 RPQS réels natifs
    194 000 → 124 000. Le pic de mémoire ne change pas (les tampons sont réutilisés, pas
    ajoutés) et une lecture est un processus court, rendu entier au système à sa fin.
-
 3. **Collectes de la génération jeune espacées.** Une lecture crée des millions de petits
    objets (caractères, dictionnaires de pdfplumber), presque aucun dans un cycle ; au
    seuil par défaut (700 allocations), le ramasse-miettes passe ~1 400 fois pour les 4
@@ -37,14 +36,12 @@ SEUIL_RESTITUTION = 128 * 1024 * 1024
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # constantes de <malloc.h> (glibc)
 
 
-def garder_les_grands_tampons() -> bool:
-    """Règle glibc (`mallopt`) ; False là où l'allocateur n'est pas glibc (rien à faire)."""
+def garder_les_grands_tampons() -> None:
+    """Règle glibc (`mallopt`) ; rien à faire là où l'allocateur n'est pas glibc."""
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is None:
-        return False
-    return bool(
-        mallopt(_M_MMAP_THRESHOLD, SEUIL_MMAP) and mallopt(_M_TRIM_THRESHOLD, SEUIL_RESTITUTION)
-    )
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, SEUIL_MMAP)
+        mallopt(_M_TRIM_THRESHOLD, SEUIL_RESTITUTION)
 
 
 garder_les_grands_tampons()

@@ -1,7 +1,9 @@
 """Environnement des processus `dsp`, réglé avant tout import lourd.
 
 Sur une machine partagée (2 cœurs), le parallélisme se fait entre documents : un processus
-de lecture par rapport. Deux coûts fixes de chaque processus ne servent alors à rien :
+de lecture par rapport. Les fils de calcul en plus, et un coût fixe, n'y servent à rien :
+- Tesseract (OpenMP) est ~8× plus lent à plusieurs fils sur 2 cœurs partagés : un fil par
+  page suffit (`OMP_THREAD_LIMIT`, lu par chaque Tesseract lancé) ;
 - OpenBLAS (numpy, qu'importent camelot et pytesseract) lance à l'import un fil de calcul
   par cœur, qui attend du travail en boucle active : `import numpy` coûte 0,157 s CPU au
   lieu de 0,096 s avec `OPENBLAS_NUM_THREADS=1` (mesuré ici), et la lecture ne fait
@@ -10,8 +12,9 @@ de lecture par rapport. Deux coûts fixes de chaque processus ne servent alors �
   distributions installées pour y chercher des greffons (~0,04 s CPU par processus) ;
   Synthèse DSP n'en utilise aucun.
 
-Les processus enfants (serveur de processus de lecture, lectures, serveur Prefect)
-héritent de ces valeurs. Une valeur déjà définie par l'utilisateur est gardée : un
+Posées par la CLI, par `flows` et par `extracteurs.ocr` (une lecture lancée sans eux) ;
+les processus enfants (serveur de processus de lecture, lectures, Tesseract, serveur
+Prefect) en héritent. Une valeur déjà définie par l'utilisateur est gardée : un
 greffon pydantic (instrumentation) reste possible avec `PYDANTIC_DISABLE_PLUGINS=`.
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import os
 
 DEFAUTS = {
+    "OMP_THREAD_LIMIT": "1",
     "OPENBLAS_NUM_THREADS": "1",
     "PYDANTIC_DISABLE_PLUGINS": "__all__",
 }
