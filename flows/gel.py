@@ -17,12 +17,9 @@ extracteurs déjà importés.
    processus de lecture pour les suivants : défauts de page des 4 RPQS réels natifs
    194 000 → 124 000. Le pic de mémoire ne change pas (les tampons sont réutilisés, pas
    ajoutés) et une lecture est un processus court, rendu entier au système à sa fin.
-3. **Collectes de la génération jeune espacées.** Une lecture crée des millions de petits
-   objets (caractères, dictionnaires de pdfplumber), presque aucun dans un cycle ; au
-   seuil par défaut (700 allocations), le ramasse-miettes passe ~1 400 fois pour les 4
-   RPQS réels natifs et y prend 0,29 s CPU. Au seuil de 20 000 : 26 passages, 0,12 s.
-   Les cycles restent collectés (générations plus anciennes inchangées) ; le pic de
-   mémoire d'un rapport de 1 000 pages est vérifié par `benchmarks/memoire.py`.
+3. **Collectes de la génération jeune espacées** (`socle.processus.espacer_les_collectes`) :
+   une lecture crée des millions de petits objets (caractères, dictionnaires de
+   pdfplumber), presque aucun dans un cycle.
 
 N'est importé que par le serveur de processus (`flows.isolement.PRECHARGES`).
 """
@@ -30,7 +27,8 @@ N'est importé que par le serveur de processus (`flows.isolement.PRECHARGES`).
 import ctypes
 import gc
 
-SEUIL_JEUNES = 20_000
+from socle.processus import espacer_les_collectes
+
 SEUIL_MMAP = 64 * 1024 * 1024
 SEUIL_RESTITUTION = 128 * 1024 * 1024
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # constantes de <malloc.h> (glibc)
@@ -45,5 +43,5 @@ def garder_les_grands_tampons() -> None:
 
 
 garder_les_grands_tampons()
-gc.set_threshold(SEUIL_JEUNES, *gc.get_threshold()[1:])
+espacer_les_collectes()
 gc.freeze()

@@ -3,22 +3,25 @@
 libpdfium (pypdfium2) n'est pas sûr entre fils, et un fichier piégé peut faire planter
 une bibliothèque native : un lot dont les rapports étaient lus dans des fils parallèles
 est mort d'une erreur de segmentation sans rien enregistrer. Chaque lecture tourne donc
-dans un processus de travail ; un plantage ne tue que lui, et ce rapport passe « en
-erreur » avec une raison en français pendant que le lot continue.
+dans un processus de travail (un « lecteur », qui lit les rapports d'une commande l'un
+après l'autre) ; un plantage ne tue que lui, ce rapport passe « en erreur » avec une
+raison en français, et le suivant est lu par un lecteur neuf pendant que le lot continue.
 
 Entre les processus ne passent que des chemins et des messages courts : le `Document`
 est écrit en JSON à l'endroit que choisit l'appelant (`flows.etapes`). Ce module
 n'importe pas Prefect : le serveur de processus (`forkserver`) le précharge une fois, avec
-les lecteurs lourds (camelot, pytesseract), et chaque lecture démarre en quelques
+les lecteurs lourds (camelot, pytesseract), et chaque lecteur démarre en quelques
 millisecondes.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import multiprocessing.spawn
 import os
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -101,18 +104,95 @@ def _mourir_avec_le_parent() -> None:
     threading.Thread(target=guetter, daemon=True, name="guet-parent").start()
 
 
-def _executer(
-    travail: Travail, chemin: Path, reglages: Reglages, cible: Path, canal: Connection
-) -> None:
+REPOS_S = 30.0
+"""Un lecteur sans demande depuis ce délai s'arrête : un processus qui dure (lots
+planifiés, application de revue) ne garde pas la mémoire d'une lecture finie."""
+
+CODE_REPOS = 75
+"""Code de sortie d'un lecteur arrêté faute de demande (EX_TEMPFAIL) : une demande qui
+le croise n'a pas été lue, elle est confiée à un lecteur neuf."""
+
+
+def _servir(canal: Connection, repos_s: float) -> None:
+    """La boucle d'un lecteur : une demande (travail, chemin, réglages, cible) à la fois,
+    une réponse par demande ; s'arrête quand l'appelant ferme le canal ou au repos."""
     _mourir_avec_le_parent()
-    try:
-        travail(chemin, reglages, cible)
-    except DspError as exc:
-        canal.send(("erreur", type(exc).__name__, exc.message, exc.fichier))
-    else:
-        canal.send(("ok",))
-    finally:
-        canal.close()
+    while canal.poll(repos_s):
+        try:
+            travail, chemin, reglages, cible = canal.recv()
+        except EOFError:
+            return
+        try:
+            travail(chemin, reglages, cible)
+        except DspError as exc:
+            canal.send(("erreur", type(exc).__name__, exc.message, exc.fichier))
+        else:
+            canal.send(("ok",))
+    sys.exit(CODE_REPOS)
+
+
+class _Lecteur:
+    """Un processus de lecture qui lit des rapports l'un après l'autre.
+
+    Le relancer pour chaque fichier coûtait, en plus de la copie du serveur, un tas neuf
+    à refauter page après page (pages recopiées à l'écriture, tampons de rendu) : ~15 000
+    défauts de page par fichier. Un plantage ne tue que lui et le fichier en cours ;
+    le suivant est lu par un lecteur neuf."""
+
+    def __init__(self) -> None:
+        self.canal, enfant = _CONTEXTE.Pipe(duplex=True)
+        self.processus = _CONTEXTE.Process(
+            target=_servir, args=(enfant, REPOS_S), name=f"{_PREFIXE}rapports", daemon=True
+        )
+        self.processus.start()
+        enfant.close()  # le seul autre bout est le lecteur : sa mort ferme le canal
+
+    def lire(self, chemin: Path, cible: Path, reglages: Reglages) -> tuple[Any, int | None]:
+        """(réponse du lecteur, None), ou (None, code de sortie) s'il est mort sans répondre."""
+        try:
+            self.canal.send((TRAVAIL, chemin, reglages, cible))
+            return self.canal.recv(), None
+        except (EOFError, OSError):
+            self.fermer()
+            return None, self.processus.exitcode
+
+    def fermer(self) -> None:
+        """Ferme le canal (le lecteur s'arrête de lui-même) et attend sa fin."""
+        self.canal.close()
+        self.processus.join(timeout=5)
+        if self.processus.exitcode is None:
+            self.processus.kill()
+            self.processus.join()
+
+
+_LIBRES: list[_Lecteur] = []
+_VERROU = threading.Lock()
+
+
+def _prendre() -> _Lecteur:
+    """Le dernier lecteur rendu encore vivant (sa mémoire est la plus chaude), ou un neuf.
+    Chaque appelant simultané (tâches Prefect concurrentes) a le sien."""
+    with _VERROU:
+        while _LIBRES:
+            lecteur = _LIBRES.pop()
+            if lecteur.processus.is_alive():
+                return lecteur
+            lecteur.fermer()
+    return _Lecteur()
+
+
+def _rendre(lecteur: _Lecteur) -> None:
+    with _VERROU:
+        _LIBRES.append(lecteur)
+
+
+@atexit.register
+def arreter_les_lecteurs() -> None:
+    """Arrête les lecteurs au repos (fin de commande ; tests qui veulent un lecteur neuf)."""
+    with _VERROU:
+        lecteurs, _LIBRES[:] = list(_LIBRES), []
+    for lecteur in lecteurs:
+        lecteur.fermer()
 
 
 def _raison_du_plantage(code: int | None) -> str:
@@ -148,23 +228,12 @@ le statut de sortie (serveur tué ou disparu entre-temps) : rien n'est su de la 
 def _lire_dans_un_processus(
     chemin: Path, cible: Path, reglages: Reglages
 ) -> tuple[Any, int | None]:
-    """(message de l'enfant ou None, code de sortie) d'une lecture dans un processus."""
-    recepteur, emetteur = _CONTEXTE.Pipe(duplex=False)
-    processus = _CONTEXTE.Process(
-        target=_executer,
-        args=(TRAVAIL, chemin, reglages, cible, emetteur),
-        name=f"{_PREFIXE}{chemin.name}",
-    )
-    processus.start()
-    emetteur.close()  # le seul émetteur est l'enfant : sa mort ferme le canal
-    try:
-        message = recepteur.recv()
-    except EOFError:
-        message = None
-    finally:
-        recepteur.close()
-        processus.join()
-    return message, processus.exitcode
+    """(message du lecteur ou None, code de sortie) d'une lecture par un lecteur."""
+    lecteur = _prendre()
+    message, code = lecteur.lire(chemin, cible, reglages)
+    if message is not None:
+        _rendre(lecteur)
+    return message, code
 
 
 def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
@@ -178,7 +247,7 @@ def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
     la lecture est refaite une fois par un serveur neuf : le fichier n'y est pour rien.
     """
     message, code = _lire_dans_un_processus(chemin, cible, reglages)
-    if message is None and code == STATUT_PERDU:
+    if message is None and code in (STATUT_PERDU, CODE_REPOS):
         message, code = _lire_dans_un_processus(chemin, cible, reglages)
     if message is None:
         raise ExtractionError(_raison_du_plantage(code), fichier=chemin.name)

@@ -114,9 +114,12 @@ def test_le_principal_d_un_traitement_ne_charge_pas_les_lecteurs() -> None:
     attendent la lecture d'un processus de travail : leur processus principal ne charge
     ni pdfplumber ni pypdfium2 (~0,15 s CPU par commande), que le serveur de processus
     précharge, lui, avant de lire. Le brouillon Word de `dsp traiter` ne charge pas le
-    rapport annuel."""
+    rapport annuel, ni le rapport CCSPL et ses graphiques (PIL, ~0,08 s CPU)."""
     lecteurs = ("pdfplumber", "pdfminer", "pypdfium2", "camelot", "extracteurs.lecture_pdf")
-    annuel = ("publication.annuel", "publication.publier")
+    annuel = (
+        "publication.annuel", "publication.publier", "publication.ccspl",
+        "publication.graphiques", "PIL.Image",
+    )  # fmt: skip
     code = (
         "import sys, cli.fiches, cli.demo\n"
         "from publication import filtres, rendre_fiche\n"

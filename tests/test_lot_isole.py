@@ -19,6 +19,7 @@ from flows import isolement
 from flows.lot import traiter_lot
 from flows.taches import depot_courant
 from socle import processus
+from socle.erreurs import ExtractionError
 from socle.gardien import arreter, heure_de_demarrage, vivant
 from socle.reglages import Reglages, reglages
 from stockage.depot import Depot
@@ -73,13 +74,13 @@ def test_la_lecture_herite_de_modules_precharges_et_geles(
     (`benchmarks/RESULTS.md`). Les grands tampons (rendus de pages) libérés sont gardés
     pour les suivants, et l'environnement réglé par `socle.processus` est hérité."""
     monkeypatch.setattr(isolement, "TRAVAIL", noter_l_heritage)
+    isolement.arreter_les_lecteurs()  # un lecteur neuf : son premier tampon est froid
     cible = tmp_path / "heritage.json"
     isolement.extraire_isole(CORPUS / ECHANTILLONS[0], cible, Reglages())
     heritage = json.loads(cible.read_text(encoding="utf-8"))
     assert heritage["camelot"] is True
     assert heritage["geles"] > 10_000, "les objets des modules préchargés sont gelés"
-    # `flows.gel` n'est pas importé ici : il gèlerait le tas du processus de test.
-    assert heritage["seuil_jeunes"] > 700, "collectes de la génération jeune espacées"
+    assert heritage["seuil_jeunes"] == processus.SEUIL_JEUNES, "collectes espacées"
     # Un grand tampon libéré reste au processus : le suivant ne refait pas ses défauts de
     # page (sans le réglage de glibc, chacun en coûte ~6 700, un par page de 4 Ko).
     premier, second = heritage["defauts"]
@@ -109,12 +110,61 @@ def test_serveur_de_processus_disparu_la_lecture_n_est_pas_perdue(
     l'enfant fait foi ; sans message ni statut, la lecture est refaite par un serveur neuf."""
     monkeypatch.setattr(isolement, "TRAVAIL", tuer_le_serveur_puis_lire)
     for nom in ("parle.pdf", "muet.pdf"):
+        # Chaque fichier par un lecteur neuf, enfant d'un serveur vivant : un lecteur
+        # gardé, orphelin du serveur tué, viserait en `getppid()` un tout autre processus.
+        isolement.arreter_les_lecteurs()
         source = tmp_path / nom
         source.write_bytes((CORPUS / ECHANTILLONS[0]).read_bytes())
         cible = tmp_path / f"{nom}.json"
         isolement.extraire_isole(source, cible, Reglages())
         assert json.loads(cible.read_text(encoding="utf-8"))["fichier"] == nom
     assert (tmp_path / "muet.premiere").exists(), "la première lecture est bien morte muette"
+
+
+def noter_le_processus(chemin: Path, reglages: Reglages, cible: Path) -> None:
+    """Exécuté par le lecteur : son numéro de processus ; plante sur un « piege »."""
+    if "piege" in chemin.name:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    cible.write_text(str(os.getpid()), encoding="utf-8")
+
+
+def test_un_lecteur_lit_les_rapports_l_un_apres_l_autre(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Les rapports d'une commande sont lus par le même processus de lecture (ni copie du
+    serveur ni tas neuf par fichier) ; après un plantage, le suivant l'est par un neuf."""
+    monkeypatch.setattr(isolement, "TRAVAIL", noter_le_processus)
+    isolement.arreter_les_lecteurs()
+    source = CORPUS / ECHANTILLONS[0]
+    lus = []
+    for rang in range(2):
+        isolement.extraire_isole(source, tmp_path / f"{rang}.pid", Reglages())
+        lus.append((tmp_path / f"{rang}.pid").read_text(encoding="utf-8"))
+    assert lus[0] == lus[1], "un seul lecteur pour les deux rapports"
+    piege = tmp_path / "piege.pdf"
+    piege.write_bytes(source.read_bytes())
+    with pytest.raises(ExtractionError, match="signal SIGSEGV"):
+        isolement.extraire_isole(piege, tmp_path / "piege.pid", Reglages())
+    isolement.extraire_isole(source, tmp_path / "apres.pid", Reglages())
+    assert (tmp_path / "apres.pid").read_text(encoding="utf-8") not in lus
+    assert len(isolement._LIBRES) == 1, "le lecteur mort n'est pas rendu"
+
+
+def test_lecteur_au_repos_s_arrete_et_la_demande_qui_le_croise_est_relue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Un lecteur sans demande s'arrête (un processus qui dure ne garde pas sa mémoire) ;
+    une demande confiée au moment où il s'arrête est lue par un lecteur neuf, sans erreur."""
+    isolement.arreter_les_lecteurs()
+    monkeypatch.setattr(isolement, "REPOS_S", 0.2)
+    endormi = isolement._Lecteur()
+    endormi.processus.join(timeout=30)
+    assert endormi.processus.exitcode == isolement.CODE_REPOS
+    choisis = iter([endormi])
+    monkeypatch.setattr(isolement, "_prendre", lambda: next(choisis, None) or isolement._Lecteur())
+    cible = tmp_path / "document.json"
+    isolement.extraire_isole(CORPUS / ECHANTILLONS[0], cible, Reglages())
+    assert json.loads(cible.read_text(encoding="utf-8"))["fichier"] == ECHANTILLONS[0]
 
 
 def test_plantage_natif_d_une_lecture_le_lot_continue(

@@ -30,11 +30,14 @@ def test_la_cli_regle_l_environnement_avant_numpy() -> None:
         "import os, sys\n"
         "for nom in ('OPENBLAS_NUM_THREADS', 'PYDANTIC_DISABLE_PLUGINS'):\n"
         "    os.environ.pop(nom, None)\n"
+        "import gc\n"
+        "print(gc.get_threshold()[0])\n"
         "import cli.principal\n"
         "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['PYDANTIC_DISABLE_PLUGINS'],"
-        " 'numpy' in sys.modules)\n"
+        " 'numpy' in sys.modules, gc.get_threshold()[0])\n"
     )
     sortie = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert sortie == ["1", "__all__", "False"]
+    # Collectes de la génération jeune espacées dès l'import de la CLI (700 avant).
+    assert sortie == ["700", "1", "__all__", "False", str(processus.SEUIL_JEUNES)]
