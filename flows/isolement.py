@@ -258,8 +258,8 @@ def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
 def document_isole(chemin: Path, reglages: Reglages) -> Document:
     """Le `Document` du fichier, lu dans un processus de travail, sans cache sur disque
     (`dsp traiter`) : un plantage natif ne fait échouer que ce fichier, et la mémoire de
-    la lecture (objets pdfplumber, lignes brutes) est rendue au système avant le
-    remplissage."""
+    la lecture (objets pdfplumber, lignes brutes) reste au lecteur, hors du processus
+    qui remplit la fiche."""
     with tempfile.TemporaryDirectory(prefix="dsp-lecture-") as dossier:
         cible = Path(dossier) / "document.json"
         extraire_isole(chemin, cible, reglages)
