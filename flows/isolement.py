@@ -244,7 +244,8 @@ def extraire_isole(chemin: Path, cible: Path, reglages: Reglages) -> None:
     processus devient une `ExtractionError` qui dit ce qui s'est passé. Le message de
     l'enfant fait foi : « ok » n'est envoyé qu'une fois `cible` écrite. Sans message ni
     statut (serveur de processus disparu, vu une fois en CI sur un lot de 3 fichiers),
-    la lecture est refaite une fois par un serveur neuf : le fichier n'y est pour rien.
+    ou confiée à un lecteur qui s'arrêtait au repos, la lecture est refaite une fois par
+    un lecteur neuf : le fichier n'y est pour rien.
     """
     message, code = _lire_dans_un_processus(chemin, cible, reglages)
     if message is None and code in (STATUT_PERDU, CODE_REPOS):
