@@ -167,6 +167,32 @@ def test_lecteur_au_repos_s_arrete_et_la_demande_qui_le_croise_est_relue(
     assert json.loads(cible.read_text(encoding="utf-8"))["fichier"] == ECHANTILLONS[0]
 
 
+def test_aucun_lecteur_ne_survit_a_sa_commande(tmp_path: Path) -> None:
+    """Le lecteur gardé pour la commande s'arrête avec elle (sortie normale du processus
+    qui l'a lancé) : rien ne reste à tourner ni à tenir de la mémoire après `dsp`. Le
+    repos est réglé à une heure : la commande n'attend pas que son lecteur s'endorme."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from flows import isolement\n"
+        "from socle.reglages import Reglages\n"
+        "isolement.REPOS_S = 3600.0\n"
+        "isolement.extraire_isole(Path(sys.argv[1]), Path(sys.argv[2]), Reglages())\n"
+        "print(isolement._LIBRES[0].processus.pid)\n"
+    )
+    fini = subprocess.run(
+        [sys.executable, "-c", code, str(CORPUS / ECHANTILLONS[0]), str(tmp_path / "d.json")],
+        cwd=RACINE, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert fini.returncode == 0, fini.stderr
+    lecteur = int(fini.stdout.split()[-1])
+    for _ in range(50):
+        if not vivant(lecteur):
+            break
+        time.sleep(0.1)
+    assert not vivant(lecteur), "le lecteur a survécu à sa commande"
+
+
 def test_plantage_natif_d_une_lecture_le_lot_continue(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
