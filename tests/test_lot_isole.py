@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,37 @@ def test_un_lecteur_lit_les_rapports_l_un_apres_l_autre(
     isolement.extraire_isole(source, tmp_path / "apres.pid", Reglages())
     assert (tmp_path / "apres.pid").read_text(encoding="utf-8") not in lus
     assert len(isolement._LIBRES) == 1, "le lecteur mort n'est pas rendu"
+
+
+def attendre_l_autre_lecture(chemin: Path, reglages: Reglages, cible: Path) -> None:
+    """Exécuté par le lecteur : note son processus, puis attend que l'autre lecture
+    (l'autre cible, même dossier) ait noté le sien ; seul, il échoue au bout de 30 s."""
+    cible.write_text(str(os.getpid()), encoding="utf-8")
+    autre = cible.with_name("b.pid" if cible.name == "a.pid" else "a.pid")
+    for _ in range(300):
+        if autre.exists():
+            return
+        time.sleep(0.1)
+    raise ExtractionError("L'autre lecture n'a jamais commencé.", fichier=chemin.name)
+
+
+def test_deux_appelants_simultanes_ont_chacun_leur_lecteur(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deux lectures demandées en même temps (tâches Prefect concurrentes) avancent
+    ensemble, chacune dans son lecteur : aucune n'attend que l'autre ait fini."""
+    monkeypatch.setattr(isolement, "TRAVAIL", attendre_l_autre_lecture)
+    isolement.arreter_les_lecteurs()
+    source = CORPUS / ECHANTILLONS[0]
+    with ThreadPoolExecutor(max_workers=2) as fils:
+        lectures = [
+            fils.submit(isolement.extraire_isole, source, tmp_path / nom, Reglages())
+            for nom in ("a.pid", "b.pid")
+        ]
+        for lecture in lectures:
+            lecture.result(timeout=120)
+    pids = {(tmp_path / nom).read_text(encoding="utf-8") for nom in ("a.pid", "b.pid")}
+    assert len(pids) == 2 and len(isolement._LIBRES) == 2
 
 
 def test_lecteur_au_repos_s_arrete_et_la_demande_qui_le_croise_est_relue(
