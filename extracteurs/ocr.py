@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 from PIL import Image
 
+from extracteurs import tesseract
 from extracteurs.lignes import Element, LigneBrute, grouper_en_lignes, segmenter
 from extracteurs.nombres import lire_nombre
 from extracteurs.opencv import opencv
-from socle.erreurs import ExtractionError
 from socle.processus import regler_environnement
 
 # Un seul fil OpenMP pour Tesseract, même pour une lecture lancée hors de la CLI.
@@ -82,41 +82,18 @@ def corriger_mot(texte: str) -> str:
     return texte
 
 
-def sans_compression(image: Image.Image) -> Image.Image:
-    """L'image marquée pour être confiée à Tesseract en BMP, non compressé.
-
-    pytesseract écrit l'image dans un fichier temporaire au format de `image.format`, en PNG
-    à défaut : compresser une page A4 à 300 ppp coûte ~0,5 s CPU, plus que la moitié de
-    l'OCR lui-même ; l'écrire en BMP, quelques millisecondes. Mêmes pixels, même lecture.
-    """
-    image.format = "BMP"
-    return image
-
-
 def lire_mots(image: Image.Image, langue: str, dpi: int) -> tuple[list[Element], float | None]:
-    # pytesseract importe pandas s'il est installé (~0,2 s CPU) : seulement pour une page scannée.
     import numpy as np
-    import pytesseract
 
-    try:
-        donnees = pytesseract.image_to_data(
-            sans_compression(image),
-            lang=langue,
-            config="--psm 6",
-            output_type=pytesseract.Output.DICT,
-        )
-    except pytesseract.TesseractNotFoundError as exc:
-        raise ExtractionError(
-            "Tesseract est introuvable : installez tesseract-ocr et tesseract-ocr-fra."
-        ) from exc
+    donnees = tesseract.mots(image, langue, ["--psm", "6"])
     echelle = 72 / dpi
     elements, confiances = [], []
     for i, texte in enumerate(donnees["text"]):
         confiance = float(donnees["conf"][i])
-        mot = corriger_mot(texte.strip())
+        mot = corriger_mot(str(texte).strip())
         if not mot or confiance < 0:
             continue
-        x, y, w, h = (donnees[k][i] for k in ("left", "top", "width", "height"))
+        x, y, w, h = (int(donnees[k][i]) for k in ("left", "top", "width", "height"))
         confiances.append(confiance)
         elements.append(
             Element(
@@ -157,11 +134,9 @@ def regrouper_chiffres(ligne: LigneBrute) -> LigneBrute:
 
 def orientation(image: Image.Image) -> int:
     """Angle (0, 90, 180, 270) dont il faut tourner l'image, selon l'OSD de Tesseract."""
-    import pytesseract
-
     try:
-        osd = pytesseract.image_to_osd(sans_compression(image), config="--psm 0")
-    except pytesseract.TesseractError:
+        osd = tesseract.orientation_osd(image)
+    except tesseract.TesseractError:
         return 0
     trouve = re.search(r"Rotate:\s*(\d+)", osd)
     return int(trouve.group(1)) if trouve else 0

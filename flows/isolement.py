@@ -10,8 +10,7 @@ raison en français, et le suivant est lu par un lecteur neuf pendant que le lot
 Entre les processus ne passent que des chemins et des messages courts : le `Document`
 est écrit en JSON à l'endroit que choisit l'appelant (`flows.etapes`). Ce module
 n'importe pas Prefect : le serveur de processus (`forkserver`) le précharge une fois, avec
-les lecteurs lourds (camelot, pytesseract), et chaque lecteur démarre en quelques
-millisecondes.
+les lecteurs lourds (camelot), et chaque lecteur démarre en quelques millisecondes.
 """
 
 from __future__ import annotations
@@ -39,13 +38,14 @@ Travail = Callable[[Path, Reglages, Path], None]
 """Lit `chemin` et écrit son `Document` JSON dans le troisième argument."""
 
 _CONTEXTE = multiprocessing.get_context("forkserver")
-# Le serveur de processus importe une fois ce que chaque lecture importerait sinon à
-# nouveau (chaque processus de travail en est une copie neuve) : camelot (pandas, OpenCV)
-# et pytesseract coûtaient ~0,7 s CPU par fichier d'un lot. `flows.gel`, en dernier, gèle
-# ces objets pour le ramasse-miettes des copies (~0,09 s CPU de moins par fichier).
+# Le serveur de processus importe une fois ce que chaque lecteur importerait sinon à
+# nouveau (chaque lecteur en est une copie neuve ; des tâches Prefect concurrentes en ont
+# un chacune) : camelot (pandas, OpenCV) coûtait ~0,7 s CPU par fichier d'un lot quand
+# chaque fichier avait son processus. `flows.gel`, en dernier, gèle ces objets pour le
+# ramasse-miettes des copies (~0,09 s CPU de moins par lecteur).
 # Les lecteurs (`extracteurs.document`) sont préchargés par le serveur, pas importés par
 # ce module : le processus principal, qui ne lit aucun PDF, ne charge pas pdfplumber.
-PRECHARGES = [__name__, "extracteurs.document", "camelot.io", "pytesseract", "flows.gel"]
+PRECHARGES = [__name__, "extracteurs.document", "camelot.io", "flows.gel"]
 _CONTEXTE.set_forkserver_preload(PRECHARGES)
 _PREFIXE = "lecture-"
 

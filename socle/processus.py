@@ -4,7 +4,7 @@ Sur une machine partagée (2 cœurs), le parallélisme se fait entre documents :
 de lecture par rapport. Les fils de calcul en plus, et un coût fixe, n'y servent à rien :
 - Tesseract (OpenMP) est ~8× plus lent à plusieurs fils sur 2 cœurs partagés : un fil par
   page suffit (`OMP_THREAD_LIMIT`, lu par chaque Tesseract lancé) ;
-- OpenBLAS (numpy, qu'importent camelot et pytesseract) lance à l'import un fil de calcul
+- OpenBLAS (numpy, qu'importent camelot et OpenCV) lance à l'import un fil de calcul
   par cœur, qui attend du travail en boucle active : `import numpy` coûte 0,157 s CPU au
   lieu de 0,096 s avec `OPENBLAS_NUM_THREADS=1` (mesuré ici), et la lecture ne fait
   ensuite aucun calcul matriciel qui en profiterait ;
