@@ -1,12 +1,12 @@
 """Dernier module préchargé par le serveur de processus de lecture : prépare le tas dont
-chaque lecture hérite.
+chaque lecteur hérite.
 
-Chaque lecture est une copie (fork) du serveur, qui tient camelot, pandas, OpenCV et les
-extracteurs déjà importés.
+Chaque lecteur (`flows.isolement`) est une copie (fork) du serveur, qui tient camelot,
+pandas, OpenCV et les extracteurs déjà importés.
 
 1. **Gel.** Le ramasse-miettes de l'enfant parcourrait tous ces objets hérités et écrirait
-   dans leurs en-têtes : autant de pages mémoire recopiées (copie sur écriture) à chaque
-   fichier. `gc.freeze()` les range dans une génération permanente que le ramasse-miettes
+   dans leurs en-têtes : autant de pages mémoire recopiées (copie sur écriture) dans
+   chaque lecteur. `gc.freeze()` les range dans une génération permanente que le ramasse-miettes
    ne visite plus (usage prévu par la documentation de `gc`).
 2. **Grands tampons gardés.** camelot lattice et l'OCR rendent une page à 300 ppp (26 Mo
    en BGR pour un A4), puis la seuillent et la filtrent avec OpenCV : ~100 Mo de tampons
@@ -16,7 +16,8 @@ extracteurs déjà importés.
    en BGR) et celui de restitution du haut du tas (128 Mo) garde ces tampons au
    processus de lecture pour les suivants : défauts de page des 4 RPQS réels natifs
    194 000 → 124 000. Le pic de mémoire ne change pas (les tampons sont réutilisés, pas
-   ajoutés) et une lecture est un processus court, rendu entier au système à sa fin.
+   ajoutés) ; un lecteur vit le temps d'une commande (30 s de repos au plus) et sa
+   mémoire est rendue entière au système à sa fin.
 3. **Collectes de la génération jeune espacées** (`socle.processus.espacer_les_collectes`) :
    une lecture crée des millions de petits objets (caractères, dictionnaires de
    pdfplumber), presque aucun dans un cycle.
