@@ -5,7 +5,9 @@ chacun un appel de la commande `tesseract`. pytesseract, qui les faisait, import
 s'il était installé (~0,12 s CPU par processus qui lit une page scannée, pour un tableau
 de données jamais demandé) et lançait `tesseract --version` avant son premier appel. Les
 arguments passés à Tesseract et la lecture du TSV sont ceux de pytesseract 0.3 : mêmes
-mots, mêmes boîtes, mêmes confiances (test sur les pages scannées du corpus).
+mots, mêmes boîtes, mêmes confiances (vérifié au changement : `Document` identiques pour
+les PDF scannés du corpus et grolejac ; les fiches des scannés restent testées contre
+leurs références par `tests/test_corpus_extraction.py`).
 
 L'image est écrite en BMP, non compressé : compresser une page A4 à 300 ppp en PNG coûtait
 ~0,5 s CPU, plus que la moitié de l'OCR lui-même ; le BMP, quelques millisecondes.

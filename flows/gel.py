@@ -6,8 +6,8 @@ pandas, OpenCV et les extracteurs déjà importés.
 
 1. **Gel.** Le ramasse-miettes de l'enfant parcourrait tous ces objets hérités et écrirait
    dans leurs en-têtes : autant de pages mémoire recopiées (copie sur écriture) dans
-   chaque lecteur. `gc.freeze()` les range dans une génération permanente que le ramasse-miettes
-   ne visite plus (usage prévu par la documentation de `gc`).
+   chaque lecteur. `gc.freeze()` les range dans une génération permanente que le
+   ramasse-miettes ne visite plus (usage prévu par la documentation de `gc`).
 2. **Grands tampons gardés.** camelot lattice et l'OCR rendent une page à 300 ppp (26 Mo
    en BGR pour un A4), puis la seuillent et la filtrent avec OpenCV : ~100 Mo de tampons
    par page. glibc sert chacun par `mmap` et le rend au système dès sa libération ; le

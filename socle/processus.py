@@ -1,7 +1,8 @@
 """Environnement des processus `dsp`, réglé avant tout import lourd.
 
-Sur une machine partagée (2 cœurs), le parallélisme se fait entre documents : un processus
-de lecture par rapport. Les fils de calcul en plus, et un coût fixe, n'y servent à rien :
+Sur une machine partagée (2 cœurs), le parallélisme se fait entre documents : un lecteur
+par appelant simultané (`flows.isolement`). Les fils de calcul en plus, et un coût fixe,
+n'y servent à rien :
 - Tesseract (OpenMP) est ~8× plus lent à plusieurs fils sur 2 cœurs partagés : un fil par
   page suffit (`OMP_THREAD_LIMIT`, lu par chaque Tesseract lancé) ;
 - OpenBLAS (numpy, qu'importent camelot et OpenCV) lance à l'import un fil de calcul
