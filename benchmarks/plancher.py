@@ -120,7 +120,7 @@ def aide_cpu(repetitions: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossier", type=Path, action="append")
-    parser.add_argument("--repetitions", type=int, default=2)
+    parser.add_argument("--repetitions", type=int, default=3)
     args = parser.parse_args()
     devenir_subreaper()
     print(f"charge avant : {charge()}")
